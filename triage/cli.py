@@ -1,0 +1,238 @@
+"""The ``triage`` command line: global options, the queue commands, and error handling."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from triage import __version__
+from triage.config import Config, data_dir_for, find_config, load_config
+from triage.errors import TriageError
+from triage.model import STATUSES, TAG_NAMES, Comment, Tag
+
+__all__ = ["Env", "cli", "main"]
+
+
+@dataclass
+class Env:
+    """What every command shares: the global options, the config, the store on demand."""
+
+    config_path: str | None = None
+    data_dir_option: str | None = None
+    user_option: str | None = None
+    _stores: list[Any] = field(default_factory=list)
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    @property
+    def user(self) -> str:
+        return self.user_option or os.environ.get("TRIAGE_USER") or _os_user()
+
+    def data_dir(self, *, sandbox: bool = False) -> Path:
+        return data_dir_for(self.config, self.data_dir_option, sandbox=sandbox)
+
+    def tagger(self) -> Callable[[str], tuple[Tag, ...]]:
+        from triage.tagger import Tagger
+
+        org = self.config.org
+        tagger = Tagger(
+            extra_claim_files=[self.config.resolve(p) for p in self.config.tagger.claims],
+            org_phones=org.phones + ([org.contact_phone] if org.contact_phone else []),
+            org_emails=org.emails + ([org.contact_email] if org.contact_email else []),
+            org_addresses=org.addresses,
+        )
+        return tagger.tag
+
+    def open_store(self, *, sandbox: bool = False, tagging: bool = True) -> Any:
+        from triage.store import Store
+
+        store = Store(self.data_dir(sandbox=sandbox), tagger=self.tagger() if tagging else None)
+        self._stores.append(store)
+        return store
+
+    def close(self) -> None:
+        while self._stores:
+            self._stores.pop().close()
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="PATH", help="Config file (or TRIAGE_CONFIG).")
+@click.option("--data-dir", "data_dir", metavar="DIR", help="Data folder (or TRIAGE_DATA_DIR).")
+@click.option("--user", "user", metavar="NAME", help="Who is acting (or TRIAGE_USER).")
+@click.version_option(__version__, prog_name="triage")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, data_dir: str | None, user: str | None) -> None:
+    """Triage: work the comments on your organisation's accounts from one keyboard queue.
+
+    With no command, opens the queue (same as ``triage tui``).
+    """
+    env = Env(config_path, data_dir, user)
+    ctx.obj = env
+    ctx.call_on_close(env.close)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
+
+
+def _run_tui(env: Env, *, sandbox: bool) -> None:
+    config = env.config
+    if config.source is None and not sandbox:
+        click.echo(
+            "No config.toml found: running on built-in defaults with no accounts. "
+            "Copy config.toml from the project (or run `triage sandbox` to practise), "
+            "then pass it with --config or TRIAGE_CONFIG.",
+            err=True,
+        )
+    store = env.open_store(sandbox=sandbox)
+    from tui.app import TriageApp  # the only place the command line imports the TUI
+
+    TriageApp(store=store, config=config, user=env.user, sandbox=sandbox).run()
+
+
+@cli.command()
+@pass_env
+def tui(env: Env) -> None:
+    """Open the queue."""
+    _run_tui(env, sandbox=False)
+
+
+@cli.command()
+@click.option("--size", default=300, show_default=True, type=click.IntRange(0, 1_000_000))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Throw the sandbox away and generate it anew.")
+@click.option("--no-tui", is_flag=True, hidden=True, help="Build the sandbox store and exit.")
+@pass_env
+def sandbox(env: Env, size: int, seed: int, reset: bool, no_tui: bool) -> None:
+    """Open the queue on a generated sandbox: no accounts, no network needed."""
+    from triage.sandbox_store import prepare_sandbox
+
+    data_dir = env.data_dir(sandbox=True)
+    created = prepare_sandbox(env, data_dir, size=size, seed=seed, reset=reset)
+    if created:
+        click.echo(f"Sandbox ready in {data_dir} ({size} comments, seed {seed}).", err=True)
+    if not no_tui:
+        _run_tui(env, sandbox=True)
+
+
+@cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@pass_env
+def import_(env: Env, file: Any) -> None:
+    """Import comments from a JSON-lines FILE (one comment per line; - for stdin)."""
+    from triage.importer import import_lines
+
+    store = env.open_store()
+    report = import_lines(store, file, user=env.user)
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    click.echo(
+        f"imported {report.new}, already stored {report.skipped_existing}, "
+        f"bad lines {len(report.problems)}"
+    )
+
+
+def comment_json(comment: Comment) -> dict[str, Any]:
+    """The public JSON form of a comment (``ls --json``)."""
+    from triage.convert import iso
+
+    return {
+        "id": comment.id,
+        "platform": comment.platform,
+        "account": comment.account,
+        "author": comment.author.name,
+        "created_at": iso(comment.created_at),
+        "status": comment.status,
+        "tags": [{"name": t.name, "score": round(t.score, 3)} for t in comment.tags],
+        "post_id": comment.post_id,
+        "parent_id": comment.parent_id,
+        "permalink": comment.permalink,
+        "text": comment.text,
+    }
+
+
+@cli.command("ls")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only comments with this status.")
+@click.option("--tag", type=click.Choice(TAG_NAMES), help="Only comments with this tag.")
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many.")
+@pass_env
+def ls(env: Env, as_json: bool, status: str | None, tag: str | None, limit: int | None) -> None:
+    """List comments, newest first."""
+    from triage.textsafe import one_line
+
+    store = env.open_store(tagging=False)
+    rows = sorted(store, key=lambda c: (c.created_at, c.id), reverse=True)
+    if status:
+        rows = [c for c in rows if c.status == status]
+    if tag:
+        rows = [c for c in rows if c.tag(tag) is not None]
+    if limit is not None:
+        rows = rows[:limit]
+    out = sys.stdout
+    for comment in rows:
+        if as_json:
+            out.write(orjson.dumps(comment_json(comment)).decode() + "\n")
+        else:
+            tags = ",".join(comment.tag_names) or "-"
+            out.write(
+                f"{comment.id}\t{comment.platform}\t{comment.status}\t{tags}\t"
+                f"{one_line(comment.author.name, 24)}\t{one_line(comment.text, 80)}\n"
+            )
+
+
+@cli.command("config")
+@pass_env
+def config_cmd(env: Env) -> None:
+    """Check the configuration and say where it and the data folder are."""
+    path = find_config(env.config_path)
+    config = env.config
+    click.echo(f"config: {path if path else 'none found (built-in defaults)'}")
+    click.echo(f"data folder: {env.data_dir()}")
+    click.echo(f"accounts: {len(config.accounts)}, team: {len(config.team)}")
+
+
+def _register_optional_commands() -> None:
+    from triage.cli_tagging import eval_command, tag_command
+
+    cli.add_command(tag_command)
+    cli.add_command(eval_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the command line, turning Triage errors into clear messages."""
+    _register_optional_commands()
+    try:
+        cli.main(args=argv, prog_name="triage", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except TriageError as exc:
+        click.echo(f"triage: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)

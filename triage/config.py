@@ -1,0 +1,279 @@
+"""Configuration: ``config.toml`` validated into one typed :class:`Config` object.
+
+Every problem names the file and the key: an unknown section or key, a wrong type, a
+missing value. Nothing here holds a secret: accounts name the environment variable that
+holds their token, and the token is read from the environment when it is used.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import typing
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import platformdirs
+
+from triage.errors import ConfigError
+from triage.model import PLATFORMS
+
+__all__ = [
+    "AccountConfig",
+    "Config",
+    "OrgConfig",
+    "TaggerConfig",
+    "TeamMember",
+    "default_data_dir",
+    "find_config",
+    "load_config",
+]
+
+ROLES = ("agent", "approver", "legal", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class OrgConfig:
+    """The organisation: its name and the contact details replies may point to.
+
+    ``phones``, ``emails`` and ``addresses`` are the organisation's own published
+    contacts; the tagger does not count them as a privacy risk.
+    """
+
+    name: str = "Your Health Organisation"
+    contact_phone: str = ""
+    contact_url: str = ""
+    contact_email: str = ""
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TaggerConfig:
+    """Tagger settings: extra claim files added to the built-in claim library."""
+
+    claims: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfig:
+    """A connected account on one platform."""
+
+    name: str
+    platform: str
+    token_env: str
+    base_url: str = ""
+    page_id: str = ""
+    channel_id: str = ""
+    user_id: str = ""
+    media_ids: list[str] = field(default_factory=list)
+
+    def validate(self, where: str) -> None:
+        if self.platform not in PLATFORMS:
+            raise ConfigError(
+                f"{where} platform: unknown platform {self.platform!r} "
+                f"(one of {', '.join(PLATFORMS)})"
+            )
+        if self.base_url and not self.base_url.startswith(("https://", "http://")):
+            raise ConfigError(f"{where} base_url: must be an http(s) URL")
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMember:
+    """A person on the team and what they may do."""
+
+    name: str
+    email: str = ""
+    roles: list[str] = field(default_factory=lambda: ["agent"])
+
+    def validate(self, where: str) -> None:
+        for role in self.roles:
+            if role not in ROLES:
+                raise ConfigError(f"{where} roles: unknown role {role!r} (one of {', '.join(ROLES)})")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything Triage reads from ``config.toml``."""
+
+    data_dir: str = ""
+    poll_seconds: int = 60
+    org: OrgConfig = field(default_factory=OrgConfig)
+    tagger: TaggerConfig = field(default_factory=TaggerConfig)
+    accounts: list[AccountConfig] = field(default_factory=list)
+    team: list[TeamMember] = field(default_factory=list)
+    keymap: dict[str, str] = field(default_factory=dict)
+    #: Where the configuration came from (None: built-in defaults).
+    source: Path | None = field(default=None, metadata={"internal": True})
+
+    def account(self, name: str) -> AccountConfig:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        known = ", ".join(a.name for a in self.accounts) or "none configured"
+        raise ConfigError(f"no account named {name!r} (accounts: {known})")
+
+    def member(self, name: str) -> TeamMember | None:
+        for member in self.team:
+            if member.name == name:
+                return member
+        return None
+
+    def resolve(self, path: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        candidate = Path(path).expanduser()
+        if not candidate.is_absolute() and self.source is not None:
+            candidate = self.source.parent / candidate
+        return candidate
+
+
+T = TypeVar("T")
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _where(label: str, section: str, key: str) -> str:
+    return f"{label}: {section} {key}" if section else f"{label}: {key}"
+
+
+def _convert(annotation: Any, value: Any, label: str, section: str, key: str) -> Any:
+    """Check ``value`` against ``annotation``; ``section``/``key`` locate it for messages."""
+    where = _where(label, section, key)
+    if annotation in (str, int, float, bool):
+        ok = isinstance(value, annotation) and not (
+            annotation is not bool and isinstance(value, bool)
+        )
+        if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+            ok, value = True, float(value)
+        if not ok:
+            wanted = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+            raise ConfigError(f"{where} must be {wanted[annotation]}, not {_type_name(value)}")
+        return value
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        (item_type,) = typing.get_args(annotation)
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} must be an array, not {_type_name(value)}")
+        if hasattr(item_type, "__dataclass_fields__"):
+            return [
+                _convert(item_type, item, label, f"[[{key}]] #{i + 1}", "")
+                for i, item in enumerate(value)
+            ]
+        return [_convert(item_type, item, label, section, f"{key}[{i}]") for i, item in enumerate(value)]
+    if origin is dict:
+        _, item_type = typing.get_args(annotation)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table, not {_type_name(value)}")
+        table = f"[{key}]" if not section else section
+        return {str(k): _convert(item_type, v, label, table, str(k)) for k, v in value.items()}
+    if hasattr(annotation, "__dataclass_fields__"):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where.strip()} must be a table, not {_type_name(value)}")
+        return _build(annotation, value, label, section or f"[{key}]")
+    raise ConfigError(f"{where}: unsupported type {annotation!r}")  # pragma: no cover
+
+
+def _build(cls: type[T], table: dict[str, Any], label: str, section: str = "") -> T:
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls) if not f.metadata.get("internal")}  # type: ignore[arg-type]
+    for key, value in table.items():
+        if key in known:
+            continue
+        if not section and isinstance(value, dict):
+            raise ConfigError(f"{label}: unknown section [{key}]")
+        if not section and isinstance(value, list) and value and isinstance(value[0], dict):
+            raise ConfigError(f"{label}: unknown section [[{key}]]")
+        raise ConfigError(f"{label}: unknown key {key!r}" + (f" in {section}" if section else ""))
+    values: dict[str, Any] = {}
+    for name, spec in known.items():
+        if name in table:
+            values[name] = _convert(hints[name], table[name], label, section, name)
+        elif spec.default is MISSING and spec.default_factory is MISSING:
+            raise ConfigError(f"{label}: {section or 'the file'} is missing {name!r}")
+    return cls(**values)
+
+
+def _validate(config: Config, label: str) -> None:
+    names: set[str] = set()
+    for i, account in enumerate(config.accounts):
+        where = f"{label}: [[accounts]] #{i + 1} ({account.name})"
+        account.validate(where)
+        if account.name in names:
+            raise ConfigError(f"{where}: the account name is used twice")
+        names.add(account.name)
+    for i, member in enumerate(config.team):
+        member.validate(f"{label}: [[team]] #{i + 1} ({member.name})")
+    if config.poll_seconds < 5:
+        raise ConfigError(f"{label}: poll_seconds must be at least 5")
+
+
+def parse_config(text: str, label: str = "config.toml", source: Path | None = None) -> Config:
+    """Validate the text of a config file into a :class:`Config`."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
+    config = replace(_build(Config, raw, label), source=source)
+    _validate(config, label)
+    return config
+
+
+def find_config(explicit: str | None) -> Path | None:
+    """The config file to use: ``--config``, ``TRIAGE_CONFIG``, ./config.toml, per-user."""
+    chosen = explicit or os.environ.get("TRIAGE_CONFIG")
+    if chosen:
+        path = Path(chosen).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file")
+        return path
+    for candidate in (
+        Path.cwd() / "config.toml",
+        Path(platformdirs.user_config_dir("triage")) / "config.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: str | None = None) -> Config:
+    """Find and load the configuration; built-in defaults when there is none."""
+    path = find_config(explicit)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    return parse_config(text, label=str(path) if explicit else path.name, source=path.resolve())
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder."""
+    return Path(platformdirs.user_data_dir("triage"))
+
+
+def data_dir_for(config: Config, explicit: str | None, *, sandbox: bool = False) -> Path:
+    """Where the data lives: ``--data-dir``, ``TRIAGE_DATA_DIR``, the config, the default.
+
+    The sandbox never uses the config's ``data_dir`` (that is the real queue's): it has a
+    folder of its own unless one is given explicitly.
+    """
+    chosen = explicit or os.environ.get("TRIAGE_DATA_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    if sandbox:
+        return default_data_dir() / "sandbox"
+    if config.data_dir:
+        return config.resolve(config.data_dir)
+    return default_data_dir() / "queue"

@@ -1,0 +1,152 @@
+"""The desk: the one command path through which people change the queue.
+
+The TUI and the command line call a :class:`Desk`; it checks the action is allowed,
+records it through the store (journal first) and answers with the actions written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from triage.errors import ActionRefused, NotFound
+from triage.model import STATUSES, Action, Comment
+from triage.store import Store, stored_fields
+
+__all__ = ["UNDOABLE", "Desk"]
+
+#: Kinds of action that ``undo`` can take back.
+UNDOABLE = frozenset({"dismiss", "restore", "assign", "tag", "status"})
+
+
+class Desk:
+    """Commands on the queue, done as ``user``."""
+
+    def __init__(self, store: Store, user: str) -> None:
+        self.store = store
+        self.user = user
+
+    # -- status ----------------------------------------------------------------------
+
+    def dismiss(self, ids: Sequence[str]) -> list[Action]:
+        """Dismiss comments: nothing to do for the team. Already-dismissed ones are skipped."""
+        return self._change(ids, "dismiss", {"status": "dismissed"})
+
+    def restore(self, ids: Sequence[str]) -> list[Action]:
+        """Put dismissed comments back in the queue as new."""
+        return self._change(ids, "restore", {"status": "new"})
+
+    def set_status(self, ids: Sequence[str], status: str) -> list[Action]:
+        if status not in STATUSES:
+            raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+        return self._change(ids, "status", {"status": status})
+
+    def _change(self, ids: Sequence[str], kind: str, after: dict[str, Any]) -> list[Action]:
+        comments = [self.store.get(comment_id) for comment_id in ids]
+        batch = uuid.uuid4().hex[:12] if len(comments) > 1 else None
+        entries = []
+        for comment in comments:
+            before = stored_fields(comment, after)
+            if before == after:
+                continue
+            entry: dict[str, Any] = {
+                "user": self.user,
+                "kind": kind,
+                "comment_id": comment.id,
+                "before": before,
+                "after": after,
+            }
+            if batch:
+                entry["batch"] = batch
+            entries.append(entry)
+        return self.store.record(entries)
+
+    # -- undo ------------------------------------------------------------------------
+
+    def undo(self) -> list[Action]:
+        """Take back this user's last action (or the whole of their last batch).
+
+        Refused when nothing is left to undo, or when someone changed the comment since.
+        """
+        targets = self._last_undoable()
+        if not targets:
+            raise ActionRefused("nothing to undo")
+        entries = []
+        batch = uuid.uuid4().hex[:12] if len(targets) > 1 else None
+        for target in targets:
+            if target.comment_id is None:
+                continue
+            comment = self.store.get(target.comment_id)
+            current = stored_fields(comment, target.after)
+            if current != target.after:
+                raise ActionRefused(
+                    f"cannot undo {target.kind} of {comment.id}: it was changed since"
+                )
+            entry: dict[str, Any] = {
+                "user": self.user,
+                "kind": "undo",
+                "comment_id": comment.id,
+                "before": current,
+                "after": target.before,
+                "data": {"undoes": target.seq, "undone_kind": target.kind},
+            }
+            if batch:
+                entry["batch"] = batch
+            entries.append(entry)
+        return self.store.record(entries)
+
+    def _last_undoable(self) -> list[Action]:
+        from triage.convert import action_from_doc
+
+        undone: set[int] = set()
+        found: list[Action] = []
+        for doc in self.store.journal.read_backwards():
+            if doc.get("user") != self.user:
+                continue
+            kind = doc.get("kind")
+            if kind == "undo":
+                undone.add(int((doc.get("data") or {}).get("undoes", 0)))
+                continue
+            if kind not in UNDOABLE or int(doc["seq"]) in undone:
+                if found:
+                    break
+                continue
+            action = action_from_doc(doc)
+            if found:
+                if action.batch is None or action.batch != found[0].batch:
+                    break
+            found.append(action)
+            if action.batch is None:
+                break
+        return found
+
+    # -- reading helpers for screens and commands -----------------------------------
+
+    def thread(self, comment: Comment) -> tuple[Comment | None, list[Comment]]:
+        """The comment's parent and its siblings (other replies to the same parent)."""
+        parent = self.store.comments.get(comment.parent_id) if comment.parent_id else None
+        siblings = [
+            other
+            for other in self.store.comments.values()
+            if other.parent_id == comment.parent_id
+            and other.post_id == comment.post_id
+            and other.id != comment.id
+            and comment.parent_id is not None
+        ]
+        siblings.sort(key=lambda c: c.created_at)
+        return parent, siblings
+
+    def replies(self, comment: Comment) -> list[Comment]:
+        found = [c for c in self.store.comments.values() if c.parent_id == comment.id]
+        found.sort(key=lambda c: c.created_at)
+        return found
+
+    def get_many(self, ids: Iterable[str]) -> list[Comment]:
+        out = []
+        for comment_id in ids:
+            comment = self.store.comments.get(comment_id)
+            if comment is None:
+                raise NotFound(f"no comment with id {comment_id!r}")
+            out.append(comment)
+        return out

@@ -1,0 +1,119 @@
+"""The one error tree of Triage: every error a user can cause, with a message for them.
+
+    TriageError                 base; ``str(err)`` is the message a user reads
+    ├── ConfigError             config.toml is unreadable, or a key is unknown, wrong or missing
+    ├── StoreError              the data folder: locked by another process, corrupt, unwritable
+    │   └── StoreLockedError    another Triage owns the data folder
+    ├── JournalError            the journal is unreadable or its hash chain is broken
+    ├── ImportError_            a comments file could not be read
+    ├── DataFileError           a tagger data file (claims, lexicons, patterns) is broken
+    ├── ConnectorError          a platform call failed
+    │   ├── AuthError           the token is missing, expired or refused
+    │   ├── RateLimited         the platform asked us to wait (``until`` says how long)
+    │   ├── Unavailable         timeouts, 5xx, connection refused: worth retrying later
+    │   └── BadPayload          the platform answered with something we cannot read
+    ├── TemplateError           a reply template is broken or not usable for this comment
+    ├── ActionRefused           the action is not allowed now (legal hold, role, status)
+    └── NotFound                no comment, template or escalation with that id
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = [
+    "ActionRefused",
+    "AuthError",
+    "BadPayload",
+    "ConfigError",
+    "ConnectorError",
+    "DataFileError",
+    "ImportError_",
+    "JournalError",
+    "NotFound",
+    "RateLimited",
+    "StoreError",
+    "StoreLockedError",
+    "TemplateError",
+    "TriageError",
+    "Unavailable",
+]
+
+
+class TriageError(Exception):
+    """Base of every error a user can cause; the message is written for them."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(TriageError):
+    """The configuration file is unreadable or does not validate."""
+
+    exit_code = 2
+
+
+class StoreError(TriageError):
+    """The data folder cannot be used."""
+
+
+class StoreLockedError(StoreError):
+    """Another Triage process owns the data folder."""
+
+
+class JournalError(TriageError):
+    """The journal cannot be read, or its hash chain is broken."""
+
+
+class ImportError_(TriageError):  # noqa: N801 - the builtin name is taken
+    """A comments file could not be read at all."""
+
+
+class DataFileError(TriageError):
+    """A tagger data file is broken; the message names the file and the entry."""
+
+
+class ConnectorError(TriageError):
+    """A platform call failed."""
+
+    def __init__(self, message: str, *, account: str = "") -> None:
+        super().__init__(message)
+        self.account = account
+
+
+class AuthError(ConnectorError):
+    """The token is missing, expired or refused."""
+
+
+class RateLimited(ConnectorError):
+    """The platform asked us to wait until ``until`` (UTC)."""
+
+    def __init__(self, message: str, *, until: datetime, account: str = "") -> None:
+        super().__init__(message, account=account)
+        self.until = until
+
+
+class Unavailable(ConnectorError):
+    """A transient fault: timeout, 5xx, refused connection."""
+
+
+class BadPayload(ConnectorError):
+    """The platform answered with something that cannot be read."""
+
+
+class TemplateError(TriageError):
+    """A reply template is broken, lapsed, or not allowed for this comment."""
+
+
+class ActionRefused(TriageError):
+    """The action is not allowed now; the message says why."""
+
+
+class NotFound(TriageError):
+    """No record with that id."""

@@ -1,0 +1,135 @@
+"""Reading comments from JSON-lines files: one comment per line, bad lines named and skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any
+
+import orjson
+from dateutil import parser as dateparser
+
+from triage.model import PLATFORMS, Author, Comment, utcnow
+from triage.store import IngestResult, Store
+
+__all__ = ["ImportReport", "import_lines", "parse_comment_line", "parse_time_field"]
+
+BATCH = 5000
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did: counts and one message per skipped line."""
+
+    new: int = 0
+    skipped_existing: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class LineError(ValueError):
+    """A line that cannot be imported; the message says why."""
+
+
+def parse_time_field(value: Any) -> datetime:
+    """Any ISO 8601 time (or epoch seconds) as aware UTC; naive times are taken as UTC."""
+    if isinstance(value, bool):
+        raise LineError(f"created_at {value!r} is not a time")
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if not isinstance(value, str):
+        raise LineError(f"created_at {value!r} is not a time")
+    try:
+        moment = dateparser.isoparse(value)
+    except (ValueError, OverflowError):
+        raise LineError(f"created_at {value[:40]!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _text_field(doc: dict[str, Any], name: str, *, required: bool = False) -> str:
+    value = doc.get(name)
+    if value is None:
+        if required:
+            raise LineError(f"missing {name!r}")
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and name == "id":
+        return str(value)
+    if not isinstance(value, str):
+        raise LineError(f"{name!r} must be a string")
+    return value
+
+
+def parse_comment_line(raw: bytes | str) -> Comment:
+    """One line of an import file as a comment, or :class:`LineError`."""
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise LineError("not valid JSON") from None
+    if not isinstance(doc, dict):
+        raise LineError("not a JSON object")
+    comment_id = _text_field(doc, "id", required=True)
+    if not comment_id.strip():
+        raise LineError("'id' is empty")
+    platform = _text_field(doc, "platform", required=True).lower()
+    if platform not in PLATFORMS:
+        raise LineError(f"unknown platform {platform!r} (one of {', '.join(PLATFORMS)})")
+    text = _text_field(doc, "text", required=True)
+    author_field = doc.get("author")
+    if isinstance(author_field, dict):
+        name = str(author_field.get("name") or author_field.get("handle") or "")
+        author = Author(
+            id=str(author_field.get("id") or name),
+            name=name,
+            handle=str(author_field.get("handle") or ""),
+        )
+    elif author_field is None or isinstance(author_field, str):
+        author = Author(id=author_field or "", name=author_field or "unknown")
+    else:
+        raise LineError("'author' must be a string or an object")
+    created = doc.get("created_at")
+    created_at = parse_time_field(created) if created is not None else utcnow()
+    return Comment(
+        id=comment_id,
+        platform=platform,
+        account=_text_field(doc, "account"),
+        text=text,
+        created_at=created_at,
+        author=author,
+        post_id=_text_field(doc, "post_id") or None,
+        parent_id=_text_field(doc, "parent_id") or None,
+        permalink=_text_field(doc, "permalink"),
+        native_id=comment_id,
+    )
+
+
+def _good_lines(lines: Iterable[bytes], report: ImportReport) -> Iterator[Comment]:
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield parse_comment_line(raw)
+        except LineError as exc:
+            report.problems.append(f"line {number}: {exc}")
+
+
+def import_lines(store: Store, handle: IO[bytes], *, user: str) -> ImportReport:
+    """Import every good line of ``handle`` into ``store``; report what was skipped."""
+    report = ImportReport()
+    batch: list[Comment] = []
+
+    def flush_batch() -> None:
+        fresh = [c for c in batch if c.id not in store.comments]
+        report.skipped_existing += len(batch) - len(fresh)
+        result: IngestResult = store.ingest(fresh, user=user)
+        report.new += result.new
+        report.skipped_existing += result.unchanged
+        batch.clear()
+
+    for comment in _good_lines(handle, report):
+        batch.append(comment)
+        if len(batch) >= BATCH:
+            flush_batch()
+    flush_batch()
+    return report

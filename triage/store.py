@@ -1,0 +1,395 @@
+"""The queue store: TinyDB files in the data folder, written only after the journal.
+
+Layout of a data folder::
+
+    journal.jsonl          every action, hash-chained (the audit trail; see journal.py)
+    triage.lock            held by the one process that owns the folder
+    store/meta.json        how far the store has applied the journal
+    store/comments-XX.json the comments, sharded by id so an update rewrites one small file
+    store/posts.json       the posts comments sit under
+    store/state.json       small keyed state: sync cursors and the like
+
+Every change of state goes through :meth:`Store.record`: the entries are appended to the
+journal and fsynced, then applied to the in-memory TinyDB tables, which are flushed to
+disk in batches. At open, journal entries the store has not yet applied are replayed, so
+a crash at any moment loses no acknowledged action.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from triage.convert import (
+    action_from_doc,
+    comment_from_doc,
+    comment_to_doc,
+    iso,
+    post_from_doc,
+    post_to_doc,
+    tag_from_doc,
+    tag_to_doc,
+)
+from triage.errors import NotFound, StoreError, StoreLockedError
+from triage.journal import Journal
+from triage.model import Action, Comment, Post, Tag, utcnow
+from triage.textsafe import valid_unicode
+from triage.storage import AtomicJSONStorage, open_tinydb, write_atomic
+
+__all__ = ["IngestResult", "Store", "Tagger"]
+
+SHARDS = 64
+#: Fields of a comment that actions may change (``after`` holds their stored form).
+MUTABLE_FIELDS = frozenset({"status", "assignee", "tags", "text"})
+
+Tagger = Callable[[str], tuple[Tag, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What :meth:`Store.ingest` did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: IngestResult) -> IngestResult:
+        return IngestResult(
+            self.new + other.new,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+def _shard_of(comment_id: str) -> int:
+    return zlib.crc32(comment_id.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _field_value(name: str, stored: Any) -> Any:
+    if name == "tags":
+        return tuple(tag_from_doc(doc) for doc in stored)
+    return stored
+
+
+def stored_fields(comment: Comment, names: Iterable[str]) -> dict[str, Any]:
+    """The stored (JSON) form of some fields of a comment, for ``before``/``after``."""
+    out: dict[str, Any] = {}
+    for name in names:
+        value = getattr(comment, name)
+        out[name] = [tag_to_doc(t) for t in value] if name == "tags" else value
+    return out
+
+
+class Store:
+    """The one writer of a data folder. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        tagger: Tagger | None = None,
+        flush_every: int = 256,
+        flush_seconds: float = 1.0,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.tagger = tagger
+        self.flush_every = flush_every
+        self.flush_seconds = flush_seconds
+        self.comments: dict[str, Comment] = {}
+        self.posts: dict[str, Post] = {}
+        self.version = 0
+        self._pending = 0
+        self._pending_since = 0.0
+        self._lock = self._acquire_lock()
+        try:
+            self._open()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    # -- opening and closing ---------------------------------------------------------
+
+    def _acquire_lock(self) -> FileLock:
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.data_dir}: cannot create the data folder: {exc}") from exc
+        lock = FileLock(self.data_dir / "triage.lock", timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            owner = self._read_owner()
+            raise StoreLockedError(
+                f"{self.data_dir} is in use by another Triage{owner}; "
+                "close it first, or use another --data-dir"
+            ) from None
+        (self.data_dir / "triage.pid").write_text(str(os.getpid()))
+        return lock
+
+    def _read_owner(self) -> str:
+        try:
+            return f" (pid {int((self.data_dir / 'triage.pid').read_text())})"
+        except (OSError, ValueError):
+            return ""
+
+    def _open(self) -> None:
+        store_dir = self.data_dir / "store"
+        store_dir.mkdir(exist_ok=True)
+        self._meta_path = store_dir / "meta.json"
+        meta = self._read_meta()
+        self.journal = Journal(self.data_dir / "journal.jsonl")
+        self._shards: list[TinyDB | None] = [None] * SHARDS
+        self._shard_dir = store_dir
+        self._posts_db = open_tinydb(store_dir / "posts.json")
+        self._state_db = open_tinydb(store_dir / "state.json")
+        for index in range(SHARDS):
+            path = store_dir / f"comments-{index:02x}.json"
+            if path.exists():
+                for doc in self._shard(index).table("comments").all():
+                    comment = comment_from_doc(doc)
+                    self.comments[comment.id] = comment
+        for doc in self._posts_db.table("posts").all():
+            post = post_from_doc(doc)
+            self.posts[post.id] = post
+        self._applied_seq = int(meta.get("applied_seq", 0))
+        self._journal_offset = int(meta.get("journal_offset", 0))
+        self.replayed = self._replay()
+
+    def _read_meta(self) -> dict[str, Any]:
+        try:
+            meta = orjson.loads(self._meta_path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise StoreError(f"{self._meta_path}: unreadable ({exc})") from exc
+        if not isinstance(meta, dict):
+            raise StoreError(f"{self._meta_path}: not a JSON object")
+        return meta
+
+    def _shard(self, index: int) -> TinyDB:
+        shard = self._shards[index]
+        if shard is None:
+            shard = open_tinydb(self._shard_dir / f"comments-{index:02x}.json")
+            self._shards[index] = shard
+        return shard
+
+    def _replay(self) -> int:
+        """Apply journal entries written after the last flush; return how many."""
+        offset = self._journal_offset
+        if offset > self.journal.offset():
+            offset = 0  # the journal was replaced: replay it whole (applying is idempotent)
+        count = 0
+        for end, entry in self.journal.read(offset):
+            if int(entry.get("seq", 0)) <= self._applied_seq:
+                continue
+            self._apply(action_from_doc(entry))
+            count += 1
+            self._journal_offset = end
+        if count:
+            self.flush()
+        return count
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.journal.close()
+            self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------
+
+    def get(self, comment_id: str) -> Comment:
+        try:
+            return self.comments[comment_id]
+        except KeyError:
+            raise NotFound(f"no comment with id {comment_id!r}") from None
+
+    def __len__(self) -> int:
+        return len(self.comments)
+
+    def __iter__(self) -> Iterator[Comment]:
+        return iter(self.comments.values())
+
+    def state(self, key: str) -> dict[str, Any] | None:
+        """A small keyed record (a sync cursor, …), or None."""
+        doc = self._state_db.table("state").get(doc_id=key)  # type: ignore[arg-type]
+        return dict(doc) if doc is not None else None
+
+    def set_state(self, key: str, value: dict[str, Any]) -> None:
+        """Store a keyed record durably, at once (not batched)."""
+        table = self._state_db.table("state")
+        table.upsert(Document(value, doc_id=key))  # type: ignore[arg-type]
+        self._flush_db(self._state_db)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def record(self, entries: list[dict[str, Any]]) -> list[Action]:
+        """Journal ``entries`` (durably), then apply them; return them as actions.
+
+        An entry is a dict with ``user``, ``kind``, and optionally ``comment_id``,
+        ``before``/``after`` (stored forms of the fields it changes), ``batch``, ``data``.
+        """
+        now = iso(utcnow())
+        written = self.journal.append([{"at": now, **entry} for entry in entries])
+        actions = [action_from_doc(line) for line in written]
+        for action in actions:
+            self._apply(action)
+        if written:
+            self._journal_offset = self.journal.offset()
+            self._applied_seq = written[-1]["seq"]
+        self._note_pending(len(actions))
+        return actions
+
+    def _apply(self, action: Action) -> None:
+        if action.comment_id is None or not action.after:
+            return
+        comment = self.comments.get(action.comment_id)
+        if comment is None:
+            return
+        fields = {k: v for k, v in action.after.items() if k in MUTABLE_FIELDS}
+        if not fields:
+            return
+        self.comments[comment.id] = replace(
+            comment, **{k: _field_value(k, v) for k, v in fields.items()}
+        )
+        self._shard(_shard_of(comment.id)).table("comments").update(fields, doc_ids=[comment.id])  # type: ignore[list-item]
+        self.version += 1
+
+    def ingest(self, comments: Iterable[Comment], posts: Iterable[Post] = (), *,
+               user: str = "triage") -> IngestResult:
+        """Add new comments (tagged now), refresh changed ones, and make them durable.
+
+        Known ids keep their status, assignee and tags unless their text changed (then
+        they are tagged again). Returns how many were new, updated and unchanged.
+        """
+        new_docs: dict[int, list[Document]] = {}
+        updates: list[tuple[Comment, dict[str, Any]]] = []
+        entries: list[dict[str, Any]] = []
+        unchanged = 0
+        seen: set[str] = set()
+        for comment in comments:
+            if comment.id in seen:
+                unchanged += 1
+                continue
+            seen.add(comment.id)
+            comment = _storable(comment)
+            old = self.comments.get(comment.id)
+            if old is None:
+                if not comment.tags and self.tagger is not None:
+                    comment = replace(comment, tags=self.tagger(comment.text))
+                doc = comment_to_doc(comment)
+                new_docs.setdefault(_shard_of(comment.id), []).append(
+                    Document(doc, doc_id=comment.id)  # type: ignore[arg-type]
+                )
+                self.comments[comment.id] = comment
+                entries.append(_capture_entry(user, "capture", comment))
+            elif old.text != comment.text or old.permalink != comment.permalink:
+                tags = self.tagger(comment.text) if self.tagger else comment.tags
+                fresh = replace(old, text=comment.text, permalink=comment.permalink, tags=tags)
+                updates.append((fresh, comment_to_doc(fresh)))
+                entries.append(_capture_entry(user, "update", fresh))
+            else:
+                unchanged += 1
+        if entries:
+            self.journal.append([{"at": iso(utcnow()), **e} for e in entries])
+            self._journal_offset = self.journal.offset()
+            self._applied_seq = self.journal.last_seq
+        for index, docs in new_docs.items():
+            self._shard(index).table("comments").insert_multiple(docs)
+        for fresh, doc in updates:
+            self.comments[fresh.id] = fresh
+            self._shard(_shard_of(fresh.id)).table("comments").update(doc, doc_ids=[fresh.id])  # type: ignore[list-item]
+        self._ingest_posts(posts)
+        if entries:
+            self.version += 1
+            self.flush()
+        return IngestResult(sum(len(d) for d in new_docs.values()), len(updates), unchanged)
+
+    def _ingest_posts(self, posts: Iterable[Post]) -> None:
+        table = self._posts_db.table("posts")
+        for post in posts:
+            if self.posts.get(post.id) == post:
+                continue
+            self.posts[post.id] = post
+            table.upsert(Document(post_to_doc(post), doc_id=post.id))  # type: ignore[arg-type]
+
+    # -- flushing --------------------------------------------------------------------
+
+    def _note_pending(self, count: int) -> None:
+        if not self._pending:
+            self._pending_since = time.monotonic()
+        self._pending += count
+        self.flush_if_due()
+
+    def flush_if_due(self) -> None:
+        """Flush when enough actions wait or the oldest has waited long enough."""
+        if self._pending and (
+            self._pending >= self.flush_every
+            or time.monotonic() - self._pending_since >= self.flush_seconds
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every changed TinyDB file, then record how far the journal is applied."""
+        for shard in self._shards:
+            if shard is not None:
+                self._flush_db(shard)
+        self._flush_db(self._posts_db)
+        self._flush_db(self._state_db)
+        meta = {
+            "version": 1,
+            "shards": SHARDS,
+            "applied_seq": self._applied_seq,
+            "journal_offset": self._journal_offset,
+        }
+        try:
+            write_atomic(self._meta_path, orjson.dumps(meta))
+        except OSError as exc:
+            raise StoreError(f"{self._meta_path}: cannot write: {exc.strerror}") from exc
+        self._pending = 0
+
+    @staticmethod
+    def _flush_db(db: TinyDB) -> None:
+        storage = db.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        storage.flush()
+
+
+def _storable(comment: Comment) -> Comment:
+    """The comment with any text that cannot be stored as UTF-8 repaired."""
+    text = valid_unicode(comment.text)
+    name = valid_unicode(comment.author.name)
+    if text is comment.text and name is comment.author.name:
+        return comment
+    return replace(comment, text=text, author=replace(comment.author, name=name))
+
+
+def _capture_entry(user: str, kind: str, comment: Comment) -> dict[str, Any]:
+    return {
+        "user": user,
+        "kind": kind,
+        "comment_id": comment.id,
+        "data": {
+            "sha256": comment.content_hash,
+            "platform": comment.platform,
+            "account": comment.account,
+            "author": comment.author.name,
+            "created_at": iso(comment.created_at),
+        },
+    }

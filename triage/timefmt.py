@@ -1,0 +1,33 @@
+"""Human times: "4 min ago" for the queue, local clock times for the details."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from triage.model import utcnow
+
+__all__ = ["ago", "local"]
+
+
+def ago(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago ``moment`` was, the way a person says it ("4 min ago", "2 d ago")."""
+    seconds = int(((now or utcnow()) - moment).total_seconds())
+    if seconds < 0:
+        return "just now" if seconds > -60 else "in future"
+    if seconds < 60:
+        return "just now"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h ago"
+    days = hours // 24
+    if days < 60:
+        return f"{days} d ago"
+    return f"{days // 30} mo ago"
+
+
+def local(moment: datetime) -> str:
+    """A time in the local zone, to the minute."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")

@@ -1,0 +1,271 @@
+"""The Triage app: the queue screen, its keys, and the glue to the domain's desk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from triage.config import Config
+from triage.desk import Desk
+from triage.errors import TriageError
+from triage.model import Comment
+from triage.store import Store
+from tui.detail import DetailPane, render_detail
+from tui.help_screen import HelpScreen
+from tui.queue_list import QueueList
+
+__all__ = ["QueueScreen", "TriageApp"]
+
+
+class QueueScreen(Screen[None]):
+    """The queue: the list of comments above, the selected one in detail below."""
+
+    BINDINGS = [
+        Binding("enter", "open_detail", "Open", id="queue.open", tooltip="Read it in full"),
+        Binding("x", "dismiss", "Dismiss", id="queue.dismiss", tooltip="Nothing to do"),
+        Binding("u", "undo", "Undo", id="queue.undo", tooltip="Undo your last action"),
+        Binding("slash", "search", "Search", id="queue.search", tooltip="Search the text"),
+        Binding("escape", "back", "Back", show=False, id="queue.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        yield QueueList(id="queue")
+        yield DetailPane(id="detail")
+        yield Input(placeholder="search the text and authors; enter to keep, escape to clear",
+                    id="search")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(QueueList).focus()
+        self.triage.reload()
+
+    @property
+    def triage(self) -> TriageApp:
+        app = self.app
+        assert isinstance(app, TriageApp)
+        return app
+
+    # -- the list and the detail ----------------------------------------------------
+
+    @on(QueueList.Highlighted)
+    def _show_selected(self, event: QueueList.Highlighted) -> None:
+        self.show_detail()
+        self.refresh_bindings()
+
+    def show_detail(self, *, full: bool = False) -> None:
+        pane = self.query_one(DetailPane)
+        comment = self.query_one(QueueList).selected
+        if comment is None:
+            pane.show(Text("Nothing here: the queue is empty or nothing matches.", style="dim"))
+            return
+        desk = self.triage.desk
+        parent, siblings = desk.thread(comment)
+        pane.show(
+            render_detail(
+                comment,
+                post=desk.store.posts.get(comment.post_id or ""),
+                parent=parent,
+                siblings=siblings,
+                replies=desk.replies(comment),
+                limit=None if full else 4000,
+            )
+        )
+
+    def action_open_detail(self) -> None:
+        pane = self.query_one(DetailPane)
+        if self.maximized is pane:
+            self.minimize()
+            self.query_one(QueueList).focus()
+            self.show_detail()
+            return
+        self.show_detail(full=True)
+        self.maximize(pane)
+        pane.focus()
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.maximized is not None:
+            self.minimize()
+            self.query_one(QueueList).focus()
+            self.show_detail()
+        elif search.has_class("-shown"):
+            search.value = ""
+            search.remove_class("-shown")
+            self.query_one(QueueList).focus()
+
+    # -- actions --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss":
+            comment = self.query_one(QueueList).selected
+            return comment is not None and comment.status != "dismissed" or None
+        if action == "open_detail":
+            return self.query_one(QueueList).selected is not None or None
+        return True
+
+    def action_dismiss(self) -> None:
+        comment = self.query_one(QueueList).selected
+        if comment is None:
+            return
+        if self.triage.perform(lambda: self.triage.desk.dismiss([comment.id])):
+            self.triage.reload(keep=comment.id)
+            self.query_one(QueueList).action_cursor_down()
+            self.notify(f"Dismissed the comment by {comment.author.name[:40]} — u to undo",
+                        timeout=3, markup=False)
+
+    def action_undo(self) -> None:
+        actions = self.triage.perform(self.triage.desk.undo)
+        if actions:
+            target = actions[0].comment_id
+            self.triage.reload(keep=target)
+            kind = actions[0].data.get("undone_kind", "action")
+            count = f"{len(actions)} comments" if len(actions) > 1 else "the comment"
+            self.notify(f"Undid {kind} of {count}", timeout=3, markup=False)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("-shown")
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.triage.set_filter(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.remove_class("-shown")
+        self.query_one(QueueList).focus()
+
+
+class TriageApp(App[None]):
+    """Work the queue from the keyboard."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Triage"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, *, store: Store, config: Config, user: str, sandbox: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.config = config
+        self.user = user
+        self.sandbox = sandbox
+        self.desk = Desk(store, user)
+        self.filter_text = ""
+        self._seen_version = -1
+        self.queue_screen = QueueScreen()
+        self.sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.queue_screen
+
+    def on_mount(self) -> None:
+        self._apply_keymap()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(30.0, self._refresh_ages)
+        if self.store.replayed:
+            self.notify(f"Recovered {self.store.replayed} actions from the journal.")
+
+    def _apply_keymap(self) -> None:
+        keymap = dict(self.config.keymap)
+        known = {
+            binding.id
+            for node in (QueueScreen, QueueList, TriageApp, HelpScreen)
+            for binding in node.BINDINGS
+            if isinstance(binding, Binding) and binding.id
+        }
+        for ident in sorted(set(keymap) - known):
+            self.notify(f"config.toml: [keymap] has no binding with id {ident!r}; ignored",
+                        severity="warning", markup=False)
+            keymap.pop(ident)
+        if keymap:
+            self.set_keymap(keymap)
+
+    # -- data --------------------------------------------------------------------------
+
+    def visible_comments(self) -> list[Comment]:
+        rows: Iterable[Comment] = self.store.comments.values()
+        needle = self.filter_text.strip().casefold()
+        if needle:
+            rows = [
+                c for c in rows
+                if needle in c.text.casefold() or needle in c.author.name.casefold()
+            ]
+        return sorted(rows, key=lambda c: (c.created_at, c.id), reverse=True)
+
+    def reload(self, *, keep: str | None = None) -> None:
+        """Show the store's current state, keeping the cursor on the same comment."""
+        queue = self.queue_screen.query_one(QueueList)
+        current = queue.selected
+        queue.set_rows(self.visible_comments(), keep=keep or (current.id if current else None))
+        self._seen_version = self.store.version
+        self._update_status()
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text
+        self.reload()
+
+    def perform(self, command):  # type: ignore[no-untyped-def]
+        """Run a desk command; a refusal or a problem becomes a notification."""
+        try:
+            return command()
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+
+    def _tick(self) -> None:
+        self.perform(self.store.flush_if_due)
+        if self.store.version != self._seen_version:
+            self.reload()
+
+    def _refresh_ages(self) -> None:
+        self.queue_screen.query_one(QueueList).refresh_ages()
+
+    def _update_status(self) -> None:
+        comments = self.store.comments.values()
+        total = len(self.store.comments)
+        new = sum(1 for c in comments if c.status == "new")
+        crisis = sum(1 for c in comments if c.status == "new" and c.tag("crisis"))
+        shown = len(self.queue_screen.query_one(QueueList).rows)
+        parts = [f"{total} comments", f"{new} new"]
+        if crisis:
+            parts.append(f"{crisis} crisis open")
+        if self.filter_text:
+            parts.append(f"search “{self.filter_text}”: {shown} shown")
+        parts.append(f"acting as {self.user}")
+        status = Text("  ·  ".join(parts))
+        self.queue_screen.query_one("#status", Static).update(status)
+
+    # -- app-wide actions ------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, QueueScreen):
+            return
+        for binding in QueueScreen.BINDINGS:
+            if isinstance(binding, Binding) and binding.show:
+                action = binding.action
+                yield SystemCommand(
+                    binding.description,
+                    binding.tooltip or binding.description,
+                    lambda action=action: self.run_action(action, screen),  # type: ignore[misc]
+                )
+        yield SystemCommand("Help: every key", "Open the help screen", self.action_help)

@@ -1,0 +1,36 @@
+"""How tags look: a short label and a colour each, shared by the list and the detail."""
+
+from __future__ import annotations
+
+from rich.style import Style
+
+__all__ = ["CHIP_LABELS", "chip_style", "evidence_style"]
+
+CHIP_LABELS: dict[str, str] = {
+    "crisis": "CRISIS",
+    "adverse_event": "ADVERSE",
+    "privacy": "PRIVACY",
+    "misinformation": "MYTH",
+    "abuse": "ABUSE",
+    "question": "QUESTION",
+}
+
+_COLOURS: dict[str, tuple[str, str]] = {
+    "crisis": ("#ffffff", "#c0262d"),
+    "adverse_event": ("#ffffff", "#8e44ad"),
+    "privacy": ("#1b1b1b", "#f1c40f"),
+    "misinformation": ("#1b1b1b", "#f39c12"),
+    "abuse": ("#ffffff", "#6d4c41"),
+    "question": ("#ffffff", "#2e86de"),
+}
+
+
+def chip_style(tag: str) -> Style:
+    fg, bg = _COLOURS.get(tag, ("#ffffff", "#555555"))
+    return Style(color=fg, bgcolor=bg, bold=True)
+
+
+def evidence_style(tag: str) -> Style:
+    """The highlight of the words that gave a tag: the tag's colour behind them."""
+    fg, bg = _COLOURS.get(tag, ("#ffffff", "#555555"))
+    return Style(color=fg, bgcolor=bg, underline=True)

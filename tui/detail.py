@@ -1,0 +1,153 @@
+"""The detail pane: the whole comment, why it was tagged, the post and thread it sits in."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.rule import Rule
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from triage.model import Comment, Post
+from triage.textsafe import clean, one_line
+from triage.timefmt import ago, local
+from tui.chips import CHIP_LABELS, chip_style, evidence_style
+from tui.queue_list import PLATFORM_LABELS
+
+__all__ = ["DetailPane", "render_detail"]
+
+#: The pane shows this much of a very long comment; the rest is one key away (enter).
+PREVIEW_CHARS = 4000
+
+
+def _label(text: str, value: str | Text, value_style: str = "") -> Text:
+    line = Text.assemble((f"{text:<11}", "bold"))
+    if isinstance(value, Text):
+        line.append_text(value)
+    else:
+        line.append(clean(value), style=value_style)
+    return line
+
+
+def body_text(comment: Comment, limit: int | None = None) -> Text:
+    """The comment's text, made safe, with each tag's evidence highlighted."""
+    raw = comment.text if limit is None else comment.text[:limit]
+    body = Text(clean(raw))
+    for tag in comment.tags:
+        style = evidence_style(tag.name)
+        for start, end in tag.evidence:
+            if 0 <= start < end <= len(raw):
+                body.stylize(style, start, end)
+    if limit is not None and len(comment.text) > limit:
+        more = len(comment.text) - limit
+        body.append(f"\n… {more:,} more characters (enter shows all)", style="italic dim")
+    return body
+
+
+def tag_lines(comment: Comment) -> list[Text]:
+    lines: list[Text] = []
+    for tag in comment.tags:
+        line = Text.assemble(
+            (f" {CHIP_LABELS.get(tag.name, tag.name)} ", chip_style(tag.name)),
+            f" {tag.score:.2f}  ",
+            (clean(tag.source), "italic"),
+        )
+        quotes = [
+            one_line(comment.text[start:end], 60)
+            for start, end in tag.evidence[:4]
+            if 0 <= start < end <= len(comment.text)
+        ]
+        if quotes:
+            line.append("  ← ")
+            line.append(" · ".join(f"“{q}”" for q in quotes), style=evidence_style(tag.name))
+        lines.append(line)
+        if tag.claim_id:
+            claim = Text("     matched myth: ", style="dim")
+            claim.append(tag.claim_id, style="bold")
+            lines.append(claim)
+        if tag.resource_url:
+            resource = Text("     resource: ", style="dim")
+            resource.append(clean(tag.resource_title or ""), style="bold")
+            resource.append(f"  {clean(tag.resource_url)}", style="underline")
+            lines.append(resource)
+    if not lines:
+        lines.append(Text("no tags", style="dim italic"))
+    return lines
+
+
+def _quote(comment: Comment, prefix: str) -> Text:
+    line = Text(prefix, style="dim")
+    line.append(one_line(comment.author.name, 24), style="bold")
+    line.append(f" ({ago(comment.created_at)}): ", style="dim")
+    line.append(one_line(comment.text, 160))
+    return line
+
+
+def render_detail(
+    comment: Comment,
+    *,
+    post: Post | None,
+    parent: Comment | None,
+    siblings: list[Comment],
+    replies: list[Comment],
+    limit: int | None = PREVIEW_CHARS,
+) -> Group:
+    """Everything the detail pane shows about ``comment``, as Rich renderables."""
+    author = Text(clean(comment.author.name), style="bold")
+    if comment.author.handle:
+        author.append(f"  @{clean(comment.author.handle)}", style="dim")
+    parts: list[Text | Rule] = [
+        _label("Author", author),
+        _label(
+            "Where",
+            f"{PLATFORM_LABELS.get(comment.platform, comment.platform)} · {comment.account}",
+        ),
+        _label("When", f"{local(comment.created_at)} ({ago(comment.created_at)})"),
+        _label("Status", comment.status + (f" · assigned to {comment.assignee}"
+                                           if comment.assignee else "")),
+        _label("Link", comment.permalink or "—", "underline"),
+        _label("Id", comment.id, "dim"),
+        Rule(style="dim"),
+        body_text(comment, limit),
+        Rule("Tags", style="dim"),
+        *tag_lines(comment),
+        Rule("Post", style="dim"),
+    ]
+    if post is not None:
+        parts.append(Text(one_line(post.text, 400)))
+        if post.permalink:
+            parts.append(Text(clean(post.permalink), style="underline dim"))
+    else:
+        parts.append(Text("the post is not in the store", style="dim italic"))
+    parts.append(Rule("Thread", style="dim"))
+    if parent is not None:
+        parts.append(_quote(parent, "in reply to "))
+    elif comment.parent_id:
+        parts.append(Text("in reply to a comment that is not in the store", style="dim italic"))
+    else:
+        parts.append(Text("a top-level comment on the post", style="dim italic"))
+    for sibling in siblings[:8]:
+        parts.append(_quote(sibling, "  beside: "))
+    if len(siblings) > 8:
+        parts.append(Text(f"  … and {len(siblings) - 8} more beside it", style="dim"))
+    for reply in replies[:8]:
+        parts.append(_quote(reply, "  reply: "))
+    if len(replies) > 8:
+        parts.append(Text(f"  … and {len(replies) - 8} more replies", style="dim"))
+    return Group(*parts)
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Shows one comment in full; scrolls when it is long."""
+
+    DEFAULT_CSS = """
+    DetailPane { padding: 0 1; }
+    DetailPane > #detail-body { width: 1fr; }
+    """
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Text("Select a comment to see it here.", style="dim"), id="detail-body")
+
+    def show(self, renderable: Group | Text) -> None:
+        self.query_one("#detail-body", Static).update(renderable)
+        self.scroll_home(animate=False)

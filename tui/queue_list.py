@@ -1,0 +1,243 @@
+"""The queue list: a virtual list that renders only the rows on screen (Textual's line API)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from triage.model import Comment, utcnow
+from triage.textsafe import one_line
+from triage.timefmt import ago
+from tui.chips import CHIP_LABELS, chip_style
+
+__all__ = ["QueueList"]
+
+PLATFORM_LABELS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "youtube": "YouTube",
+    "x": "X",
+    "tiktok": "TikTok",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "reddit": "Reddit",
+    "linkedin": "LinkedIn",
+}
+
+# Column widths, in cells: platform, account, author, age, tags, status; the text takes
+# what is left.
+COLUMNS = (("Platform", 10), ("Account", 15), ("Author", 16), ("Age", 11), ("Tags", 25),
+           ("Status", 10))
+
+
+class QueueList(ScrollView, can_focus=True):
+    """Comments, one per line; the cursor row is the selected comment."""
+
+    COMPONENT_CLASSES = {
+        "queue-list--header",
+        "queue-list--cursor",
+        "queue-list--done",
+        "queue-list--muted",
+    }
+
+    DEFAULT_CSS = """
+    QueueList {
+        background: $surface;
+        scrollbar-gutter: stable;
+    }
+    QueueList > .queue-list--header { text-style: bold; background: $panel; color: $text; }
+    QueueList > .queue-list--cursor { background: $accent 40%; }
+    QueueList:focus > .queue-list--cursor { background: $accent 70%; text-style: bold; }
+    QueueList > .queue-list--done { color: $text-muted; }
+    QueueList > .queue-list--muted { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="queue.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="queue.up"),
+        Binding("g,home", "cursor_top", "Top", show=False, id="queue.top"),
+        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="queue.bottom"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="queue.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="queue.page_up"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved to another comment (or the list became empty)."""
+
+        ALLOW_SELECTOR_MATCH = {"comment_id"}
+
+        def __init__(self, comment_id: str | None) -> None:
+            super().__init__()
+            self.comment_id = comment_id
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, QueueList.Highlighted)
+
+    class Activated(Message):
+        """Enter was pressed on a comment."""
+
+        def __init__(self, comment_id: str) -> None:
+            super().__init__()
+            self.comment_id = comment_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[Comment] = []
+        self._now: datetime = utcnow()
+
+    # -- data ------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[Comment]:
+        return self._rows
+
+    @property
+    def selected(self) -> Comment | None:
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor]
+        return None
+
+    def set_rows(self, rows: list[Comment], *, keep: str | None = None) -> None:
+        """Show ``rows``; keep the cursor on comment ``keep`` if it is still there."""
+        self._rows = rows
+        self._now = utcnow()
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        target = self.cursor
+        if keep is not None:
+            for index, comment in enumerate(rows):
+                if comment.id == keep:
+                    target = index
+                    break
+        self._move_to(min(max(target, 0), max(len(rows) - 1, 0)), force=True)
+        self.refresh()
+
+    def index_of(self, comment_id: str) -> int | None:
+        for index, comment in enumerate(self._rows):
+            if comment.id == comment_id:
+                return index
+        return None
+
+    def refresh_ages(self) -> None:
+        self._now = utcnow()
+        self.refresh()
+
+    # -- cursor ----------------------------------------------------------------------
+
+    def _move_to(self, index: int, *, force: bool = False) -> None:
+        if not self._rows:
+            self.cursor = 0
+            self.post_message(self.Highlighted(None))
+            return
+        index = min(max(index, 0), len(self._rows) - 1)
+        changed = index != self.cursor
+        self.cursor = index
+        self._scroll_cursor_into_view()
+        if changed or force:
+            self.post_message(self.Highlighted(self._rows[index].id))
+
+    def move_to_id(self, comment_id: str) -> None:
+        index = self.index_of(comment_id)
+        if index is not None:
+            self._move_to(index, force=True)
+
+    def _scroll_cursor_into_view(self) -> None:
+        visible = max(self.scrollable_content_region.height - 1, 1)
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self._move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move_to(self.cursor - 1)
+
+    def action_cursor_top(self) -> None:
+        self._move_to(0)
+
+    def action_cursor_bottom(self) -> None:
+        self._move_to(len(self._rows) - 1)
+
+    def action_page_down(self) -> None:
+        self._move_to(self.cursor + max(self.scrollable_content_region.height - 2, 1))
+
+    def action_page_up(self) -> None:
+        self._move_to(self.cursor - max(self.scrollable_content_region.height - 2, 1))
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y + int(self.scroll_offset.y) - 1
+        if 0 <= row < len(self._rows):
+            self._move_to(row)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self._rows) + 1)
+        self._scroll_cursor_into_view()
+
+    # -- rendering -------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        index = y - 1 + int(self.scroll_offset.y)
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        return self._row(self._rows[index], index == self.cursor, width)
+
+    def _header(self, width: int) -> Strip:
+        style = self.get_component_rich_style("queue-list--header")
+        segments = [Segment(f" {title:<{size - 1}}", style) for title, size in COLUMNS]
+        segments.append(Segment(" Comment", style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def _row(self, comment: Comment, selected: bool, width: int) -> Strip:
+        base = self.rich_style
+        if comment.status != "new":
+            base = base + self.get_component_rich_style("queue-list--done")
+        if selected:
+            base = base + self.get_component_rich_style("queue-list--cursor")
+        muted = base + self.get_component_rich_style("queue-list--muted")
+
+        def cell(text: str, size: int, style: Style = base) -> Segment:
+            return Segment(" " + set_cell_size(one_line(text, size - 2), size - 1), style)
+
+        segments = [
+            cell(PLATFORM_LABELS.get(comment.platform, comment.platform), 10),
+            cell(comment.account, 15, muted),
+            cell(comment.author.name, 16),
+            cell(ago(comment.created_at, self._now), 11, muted),
+        ]
+        used = 1
+        segments.append(Segment(" ", base))
+        for tag in comment.tags:
+            label = f" {CHIP_LABELS.get(tag.name, tag.name)} "
+            if used + len(label) > 24:
+                segments.append(Segment("+", base))
+                used += 1
+                break
+            segments.append(Segment(label, chip_style(tag.name)))
+            segments.append(Segment(" ", base))
+            used += len(label) + 1
+        segments.append(Segment(" " * max(25 - used, 0), base))
+        segments.append(cell(comment.status, 10, base))
+        rest = max(width - sum(size for _, size in COLUMNS), 0)
+        segments.append(Segment(" " + one_line(comment.text, max(rest - 1, 1)), base))
+        return Strip(segments).adjust_cell_length(width, base)
