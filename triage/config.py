@@ -91,7 +91,9 @@ class TeamMember:
     def validate(self, where: str) -> None:
         for role in self.roles:
             if role not in ROLES:
-                raise ConfigError(f"{where} roles: unknown role {role!r} (one of {', '.join(ROLES)})")
+                raise ConfigError(
+                    f"{where} roles: unknown role {role!r} (one of {', '.join(ROLES)})"
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,10 @@ def _convert(annotation: Any, value: Any, label: str, section: str, key: str) ->
                 _convert(item_type, item, label, f"[[{key}]] #{i + 1}", "")
                 for i, item in enumerate(value)
             ]
-        return [_convert(item_type, item, label, section, f"{key}[{i}]") for i, item in enumerate(value)]
+        return [
+            _convert(item_type, item, label, section, f"{key}[{i}]")
+            for i, item in enumerate(value)
+        ]
     if origin is dict:
         _, item_type = typing.get_args(annotation)
         if not isinstance(value, dict):

@@ -43,8 +43,8 @@ from triage.convert import (
 from triage.errors import NotFound, StoreError, StoreLockedError
 from triage.journal import Journal
 from triage.model import Action, Comment, Post, Tag, utcnow
-from triage.textsafe import valid_unicode
 from triage.storage import AtomicJSONStorage, open_tinydb, write_atomic
+from triage.textsafe import valid_unicode
 
 __all__ = ["IngestResult", "Store", "Tagger"]
 
@@ -108,8 +108,11 @@ class Store:
         self.comments: dict[str, Comment] = {}
         self.posts: dict[str, Post] = {}
         self.version = 0
+        #: Problems found while opening (a corrupt file set aside, …), for the user.
+        self.warnings: list[str] = []
         self._pending = 0
         self._pending_since = 0.0
+        self._journal_offset_reset = False
         self._lock = self._acquire_lock()
         try:
             self._open()
@@ -150,12 +153,14 @@ class Store:
         self.journal = Journal(self.data_dir / "journal.jsonl")
         self._shards: list[TinyDB | None] = [None] * SHARDS
         self._shard_dir = store_dir
-        self._posts_db = open_tinydb(store_dir / "posts.json")
-        self._state_db = open_tinydb(store_dir / "state.json")
+        self._posts_db = self._open_db(store_dir / "posts.json")
+        self._state_db = self._open_db(store_dir / "state.json")
         for index in range(SHARDS):
             path = store_dir / f"comments-{index:02x}.json"
             if path.exists():
-                for doc in self._shard(index).table("comments").all():
+                shard = self._open_db(path)
+                self._shards[index] = shard
+                for doc in shard.table("comments").all():
                     comment = comment_from_doc(doc)
                     self.comments[comment.id] = comment
         for doc in self._posts_db.table("posts").all():
@@ -163,6 +168,8 @@ class Store:
             self.posts[post.id] = post
         self._applied_seq = int(meta.get("applied_seq", 0))
         self._journal_offset = int(meta.get("journal_offset", 0))
+        if self._journal_offset_reset:
+            self._applied_seq = self._journal_offset = 0
         self.replayed = self._replay()
 
     def _read_meta(self) -> dict[str, Any]:
@@ -170,11 +177,33 @@ class Store:
             meta = orjson.loads(self._meta_path.read_bytes())
         except FileNotFoundError:
             return {}
-        except (OSError, orjson.JSONDecodeError) as exc:
-            raise StoreError(f"{self._meta_path}: unreadable ({exc})") from exc
+        except (OSError, orjson.JSONDecodeError):
+            meta = None
         if not isinstance(meta, dict):
-            raise StoreError(f"{self._meta_path}: not a JSON object")
+            self.warnings.append(
+                f"{self._meta_path} was unreadable; the whole journal is replayed instead"
+            )
+            return {}
         return meta
+
+    def _open_db(self, path: Path) -> TinyDB:
+        """Open a TinyDB file; a corrupt one is moved aside (kept) and started empty."""
+        db = open_tinydb(path)
+        try:
+            db.storage.read()
+        except StoreError as exc:
+            aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+            try:
+                os.replace(path, aside)
+            except OSError as move_error:
+                raise StoreError(f"{exc}; and it cannot be moved aside: {move_error}") from exc
+            self.warnings.append(
+                f"{exc}. It was moved to {aside.name} (nothing deleted); the rest of the "
+                "queue works, and its comments return with the next sync or import"
+            )
+            self._journal_offset_reset = True
+            db = open_tinydb(path)
+        return db
 
     def _shard(self, index: int) -> TinyDB:
         shard = self._shards[index]
@@ -228,7 +257,7 @@ class Store:
 
     def state(self, key: str) -> dict[str, Any] | None:
         """A small keyed record (a sync cursor, …), or None."""
-        doc = self._state_db.table("state").get(doc_id=key)  # type: ignore[arg-type]
+        doc = self._state_db.table("state").get(doc_id=key)  # type: ignore[call-overload]
         return dict(doc) if doc is not None else None
 
     def set_state(self, key: str, value: dict[str, Any]) -> None:

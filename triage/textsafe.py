@@ -14,7 +14,8 @@ _CONTROLS.update({code: 0xFFFD for code in range(0x80, 0xA0)})
 # zero-width and invisible characters can hide text. Both show as a middle dot, one for
 # one, so that offsets into the text (tag evidence) still point at the right characters.
 _INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
+    [0x200B, 0x200C, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F),
+     *range(0x2066, 0x206A)],
     0x00B7,
 )
 _TABLE: dict[int, int | None] = {**_CONTROLS, **_INVISIBLE}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on
@@ -14,7 +16,7 @@ from textual.widgets import Footer, Header, Input, Static
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import TriageError
-from triage.model import Comment
+from triage.model import Comment, utcnow
 from triage.store import Store
 from tui.detail import DetailPane, render_detail
 from tui.help_screen import HelpScreen
@@ -22,21 +24,23 @@ from tui.queue_list import QueueList
 
 __all__ = ["QueueScreen", "TriageApp"]
 
+T = TypeVar("T")
+
 
 class QueueScreen(Screen[None]):
     """The queue: the list of comments above, the selected one in detail below."""
 
     BINDINGS = [
         Binding("enter", "open_detail", "Open", id="queue.open", tooltip="Read it in full"),
-        Binding("x", "dismiss", "Dismiss", id="queue.dismiss", tooltip="Nothing to do"),
+        Binding("x", "dismiss_comment", "Dismiss", id="queue.dismiss", tooltip="Nothing to do"),
         Binding("u", "undo", "Undo", id="queue.undo", tooltip="Undo your last action"),
         Binding("slash", "search", "Search", id="queue.search", tooltip="Search the text"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
-        yield QueueList(id="queue")
+        yield Header(show_clock=self.triage.show_clock)
+        yield QueueList(clock=self.triage.clock, id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder="search the text and authors; enter to keep, escape to clear",
                     id="search")
@@ -76,6 +80,7 @@ class QueueScreen(Screen[None]):
                 siblings=siblings,
                 replies=desk.replies(comment),
                 limit=None if full else 4000,
+                now=self.triage.clock(),
             )
         )
 
@@ -83,19 +88,20 @@ class QueueScreen(Screen[None]):
         pane = self.query_one(DetailPane)
         if self.maximized is pane:
             self.minimize()
-            self.query_one(QueueList).focus()
-            self.show_detail()
             return
         self.show_detail(full=True)
-        self.maximize(pane)
+        self.maximize(pane, container=False)
         pane.focus()
+
+    def watch_maximized(self, maximized: object) -> None:
+        if maximized is None and self.is_mounted:
+            self.query_one(QueueList).focus()
+            self.show_detail()
 
     def action_back(self) -> None:
         search = self.query_one("#search", Input)
         if self.maximized is not None:
             self.minimize()
-            self.query_one(QueueList).focus()
-            self.show_detail()
         elif search.has_class("-shown"):
             search.value = ""
             search.remove_class("-shown")
@@ -104,14 +110,14 @@ class QueueScreen(Screen[None]):
     # -- actions --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "dismiss":
+        if action == "dismiss_comment":
             comment = self.query_one(QueueList).selected
             return comment is not None and comment.status != "dismissed" or None
         if action == "open_detail":
             return self.query_one(QueueList).selected is not None or None
         return True
 
-    def action_dismiss(self) -> None:
+    def action_dismiss_comment(self) -> None:
         comment = self.query_one(QueueList).selected
         if comment is None:
             return
@@ -156,8 +162,19 @@ class TriageApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, *, store: Store, config: Config, user: str, sandbox: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        config: Config,
+        user: str,
+        sandbox: bool = False,
+        clock: Callable[[], datetime] = utcnow,
+        show_clock: bool = True,
+    ) -> None:
         super().__init__()
+        self.clock = clock
+        self.show_clock = show_clock
         self.store = store
         self.config = config
         self.user = user
@@ -217,7 +234,7 @@ class TriageApp(App[None]):
         self.filter_text = text
         self.reload()
 
-    def perform(self, command):  # type: ignore[no-untyped-def]
+    def perform(self, command: Callable[[], T]) -> T | None:
         """Run a desk command; a refusal or a problem becomes a notification."""
         try:
             return command()
@@ -266,6 +283,6 @@ class TriageApp(App[None]):
                 yield SystemCommand(
                     binding.description,
                     binding.tooltip or binding.description,
-                    lambda action=action: self.run_action(action, screen),  # type: ignore[misc]
+                    lambda action=action: self.run_action(action, screen),
                 )
         yield SystemCommand("Help: every key", "Open the help screen", self.action_help)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from triage.model import Comment, Post
+from triage.model import Comment, Post, utcnow
 from triage.textsafe import clean, one_line
 from triage.timefmt import ago, local
 from tui.chips import CHIP_LABELS, chip_style, evidence_style
@@ -75,10 +78,10 @@ def tag_lines(comment: Comment) -> list[Text]:
     return lines
 
 
-def _quote(comment: Comment, prefix: str) -> Text:
+def _quote(comment: Comment, prefix: str, now: datetime) -> Text:
     line = Text(prefix, style="dim")
     line.append(one_line(comment.author.name, 24), style="bold")
-    line.append(f" ({ago(comment.created_at)}): ", style="dim")
+    line.append(f" ({ago(comment.created_at, now)}): ", style="dim")
     line.append(one_line(comment.text, 160))
     return line
 
@@ -91,8 +94,10 @@ def render_detail(
     siblings: list[Comment],
     replies: list[Comment],
     limit: int | None = PREVIEW_CHARS,
+    now: datetime | None = None,
 ) -> Group:
     """Everything the detail pane shows about ``comment``, as Rich renderables."""
+    now = now or utcnow()
     author = Text(clean(comment.author.name), style="bold")
     if comment.author.handle:
         author.append(f"  @{clean(comment.author.handle)}", style="dim")
@@ -102,7 +107,7 @@ def render_detail(
             "Where",
             f"{PLATFORM_LABELS.get(comment.platform, comment.platform)} · {comment.account}",
         ),
-        _label("When", f"{local(comment.created_at)} ({ago(comment.created_at)})"),
+        _label("When", f"{local(comment.created_at)} ({ago(comment.created_at, now)})"),
         _label("Status", comment.status + (f" · assigned to {comment.assignee}"
                                            if comment.assignee else "")),
         _label("Link", comment.permalink or "—", "underline"),
@@ -121,31 +126,33 @@ def render_detail(
         parts.append(Text("the post is not in the store", style="dim italic"))
     parts.append(Rule("Thread", style="dim"))
     if parent is not None:
-        parts.append(_quote(parent, "in reply to "))
+        parts.append(_quote(parent, "in reply to ", now))
     elif comment.parent_id:
         parts.append(Text("in reply to a comment that is not in the store", style="dim italic"))
     else:
         parts.append(Text("a top-level comment on the post", style="dim italic"))
     for sibling in siblings[:8]:
-        parts.append(_quote(sibling, "  beside: "))
+        parts.append(_quote(sibling, "  beside: ", now))
     if len(siblings) > 8:
         parts.append(Text(f"  … and {len(siblings) - 8} more beside it", style="dim"))
     for reply in replies[:8]:
-        parts.append(_quote(reply, "  reply: "))
+        parts.append(_quote(reply, "  reply: ", now))
     if len(replies) > 8:
         parts.append(Text(f"  … and {len(replies) - 8} more replies", style="dim"))
     return Group(*parts)
 
 
 class DetailPane(VerticalScroll, can_focus=True):
-    """Shows one comment in full; scrolls when it is long."""
+    """Shows one comment in full; scrolls when it is long; enter fills the screen with it."""
+
+    ALLOW_MAXIMIZE = True
 
     DEFAULT_CSS = """
     DetailPane { padding: 0 1; }
     DetailPane > #detail-body { width: 1fr; }
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static(Text("Select a comment to see it here.", style="dim"), id="detail-body")
 
     def show(self, renderable: Group | Text) -> None:

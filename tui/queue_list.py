@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.cells import set_cell_size
@@ -93,10 +93,11 @@ class QueueList(ScrollView, can_focus=True):
             super().__init__()
             self.comment_id = comment_id
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.clock = clock
         self._rows: list[Comment] = []
-        self._now: datetime = utcnow()
+        self._now: datetime = clock()
 
     # -- data ------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class QueueList(ScrollView, can_focus=True):
     def set_rows(self, rows: list[Comment], *, keep: str | None = None) -> None:
         """Show ``rows``; keep the cursor on comment ``keep`` if it is still there."""
         self._rows = rows
-        self._now = utcnow()
+        self._now = self.clock()
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         target = self.cursor
         if keep is not None:
@@ -131,7 +132,7 @@ class QueueList(ScrollView, can_focus=True):
         return None
 
     def refresh_ages(self) -> None:
-        self._now = utcnow()
+        self._now = self.clock()
         self.refresh()
 
     # -- cursor ----------------------------------------------------------------------
@@ -217,7 +218,7 @@ class QueueList(ScrollView, can_focus=True):
         muted = base + self.get_component_rich_style("queue-list--muted")
 
         def cell(text: str, size: int, style: Style = base) -> Segment:
-            return Segment(" " + set_cell_size(one_line(text, size - 2), size - 1), style)
+            return Segment(" " + set_cell_size(one_line(text, size - 1), size - 1), style)
 
         segments = [
             cell(PLATFORM_LABELS.get(comment.platform, comment.platform), 10),

@@ -1,0 +1,167 @@
+"""Working the queue from the keyboard, as a person does."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from textual.widgets import Static
+
+from tests.tui.conftest import make_app, row_text, selected_id
+from triage.config import parse_config
+from triage.store import Store
+from tui.help_screen import HelpScreen
+
+NEWEST_FIRST = ["c-crisis", "c-question", "c-reply", "c-myth", "c-privacy", "c-hostile", "c-plain"]
+
+
+def detail_text(app) -> str:  # type: ignore[no-untyped-def]
+    body = app.screen.query_one("#detail-body", Static)
+    console = Console(width=118, record=True, color_system=None)
+    console.print(body.content)  # what the pane draws
+    return console.export_text()
+
+
+async def test_list_is_newest_first_with_columns(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)):
+        header = row_text(app, 0)
+        for title in ("Platform", "Account", "Author", "Age", "Tags", "Status", "Comment"):
+            assert title in header
+        first = row_text(app, 1)
+        assert "Instagram" in first and "riverside-ig" in first and "anon4471" in first
+        assert "2 min ago" in first and "CRISIS" in first and "new" in first
+        assert "I can't do this anymore" in first
+        assert "MYTH" in row_text(app, 4)
+        assert selected_id(app) == "c-crisis"
+
+
+async def test_keys_move_through_the_queue(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j")
+        assert selected_id(app) == NEWEST_FIRST[1]
+        await pilot.press("down", "down")
+        assert selected_id(app) == NEWEST_FIRST[3]
+        await pilot.press("k")
+        assert selected_id(app) == NEWEST_FIRST[2]
+        await pilot.press("up")
+        assert selected_id(app) == NEWEST_FIRST[1]
+        await pilot.press("G")
+        assert selected_id(app) == NEWEST_FIRST[-1]
+        await pilot.press("j")  # at the bottom it stays
+        assert selected_id(app) == NEWEST_FIRST[-1]
+        await pilot.press("g")
+        assert selected_id(app) == NEWEST_FIRST[0]
+
+
+async def test_detail_shows_text_tags_post_thread_and_link(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j", "j", "j")  # the myth
+        await pilot.pause()
+        shown = detail_text(app)
+        assert "The flu shot gives you the flu" in shown
+        assert "Rob Keller" in shown
+        assert "MYTH" in shown and "claim:flu-shot-gives-flu" in shown
+        assert "https://www.cdc.gov/flu/vaccine-safety/index.html" in shown
+        assert "“The flu shot gives you the flu”" in shown  # the evidence
+        assert "Free flu shots this Saturday" in shown  # the post
+        assert "Priya Nair" in shown  # a reply in its thread
+        assert "https://www.facebook.com/riverside/posts/1?comment_id=c-myth" in shown
+        await pilot.press("k")  # the reply: its parent is shown
+        await pilot.pause()
+        assert "in reply to Rob Keller" in detail_text(app)
+
+
+async def test_enter_opens_the_whole_comment_and_escape_returns(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        assert app.screen.maximized is not None
+        await pilot.press("escape")
+        assert app.screen.maximized is None
+        await pilot.press("j")
+        assert selected_id(app) == NEWEST_FIRST[1]
+
+
+async def test_dismiss_moves_on_and_undo_brings_it_back(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j")  # the question
+        await pilot.press("x")
+        assert queue_store.get("c-question").status == "dismissed"
+        assert selected_id(app) == "c-reply"  # acting moved on to the next
+        assert "dismissed" in row_text(app, 2)
+        await pilot.press("u")
+        assert queue_store.get("c-question").status == "new"
+        assert selected_id(app) == "c-question"
+        assert "new" in row_text(app, 2)
+
+
+async def test_dismiss_is_disabled_on_a_dismissed_comment(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x", "k")
+        assert selected_id(app) == "c-crisis"
+        assert app.screen.check_action("dismiss_comment", ()) is None
+        await pilot.press("x")
+        journal_lines = queue_store.journal.path.read_bytes().count(b'"kind":"dismiss"')
+        assert journal_lines == 1
+
+
+async def test_search_filters_the_text(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        await pilot.press(*"flu")
+        await pilot.press("enter")
+        assert selected_id(app) == "c-question"
+        assert "search “flu”: 2 shown" in str(app.screen.query_one("#status", Static).content)
+        await pilot.press("j")
+        assert selected_id(app) == "c-myth"
+        await pilot.press("slash", "escape")
+        await pilot.press("G")
+        assert selected_id(app) == "c-plain"
+
+
+async def test_help_lists_every_key_with_its_id(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=118, record=True, color_system=None)
+        for static in app.screen.query(Static):
+            console.print(static.content)
+        shown = console.export_text()
+        for ident in ("queue.dismiss", "queue.undo", "queue.down", "queue.top", "queue.search",
+                      "queue.open", "app.help", "app.quit"):
+            assert ident in shown
+        assert "Dismiss" in shown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_a_keymap_override_remaps_a_key(queue_store: Store) -> None:
+    config = parse_config('[keymap]\n"queue.dismiss" = "d"\n"queue.nonsense" = "z"\n')
+    app = make_app(queue_store, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")
+        assert queue_store.get("c-crisis").status == "new"
+        await pilot.press("d")
+        assert queue_store.get("c-crisis").status == "dismissed"
+        messages = [n.message for n in app._notifications]
+        assert any("no binding with id 'queue.nonsense'" in m for m in messages)
+
+
+async def test_hostile_text_is_shown_literally_and_does_nothing(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("G", "k")  # the hostile comment
+        await pilot.pause()
+        assert selected_id(app) == "c-hostile"
+        row = row_text(app, 6)
+        assert "[b]Mallory[/b]" in row and "[bold red]boom[/]" in row
+        assert "\x1b" not in row
+        shown = detail_text(app)
+        assert "[@click=app.quit]quit[/]" in shown and "␛[31mred" in shown
+        await pilot.click("#detail")
+        assert app.is_running

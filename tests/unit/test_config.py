@@ -1,0 +1,87 @@
+"""Configuration: the example validates; every mistake names the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage.cli import main
+from triage.config import load_config, parse_config
+from triage.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_example_config_validates() -> None:
+    config = load_config(str(ROOT / "config.toml"))
+    assert config.org.name
+    assert config.team and all(member.roles for member in config.team)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[bogus_section]\nx = 1", "config.toml: unknown section [bogus_section]"),
+        ("[[bogus]]\nx = 1", "config.toml: unknown section [[bogus]]"),
+        ("colour = 'red'", "config.toml: unknown key 'colour'"),
+        ("[org]\nnmae = 'x'", "config.toml: unknown key 'nmae' in [org]"),
+        ("[org]\nname = 3", "config.toml: [org] name must be a string, not an integer"),
+        ("poll_seconds = 'often'", "config.toml: poll_seconds must be an integer, not a string"),
+        ("poll_seconds = 1", "config.toml: poll_seconds must be at least 5"),
+        ("org = 3", "config.toml: org must be a table, not an integer"),
+        ("[[accounts]]\nname = 'a'\ntoken_env = 'T'",
+         "config.toml: [[accounts]] #1 is missing 'platform'"),
+        ("[[accounts]]\nname = 'a'\nplatform = 'myspace'\ntoken_env = 'T'",
+         "unknown platform 'myspace'"),
+        ("[[team]]\nname = 'ana'\nroles = ['boss']", "unknown role 'boss'"),
+        ("[keymap]\n'queue.dismiss' = 4", "config.toml: [keymap] queue.dismiss must be a string"),
+        ("[org\nname = 'x'", "config.toml: not valid TOML"),
+    ],
+)
+def test_mistakes_name_the_key(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    assert message in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+def test_a_broken_config_exits_2_naming_file_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "my.toml"
+    broken.write_text("[bogus_section]\nx = 1\n")
+    with pytest.raises(SystemExit) as stopped:
+        main(["--config", str(broken), "config"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{broken}: unknown section [bogus_section]" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--config", str(tmp_path / "nope.toml"), "config"])
+    assert stopped.value.code == 2
+    assert "nope.toml: no such config file" in capsys.readouterr().err
+
+
+def test_no_config_runs_on_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRIAGE_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    config = load_config(None)
+    assert config.accounts == [] and config.source is None
+
+
+def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from triage.config import data_dir_for
+
+    config_file = tmp_path / "c.toml"
+    config_file.write_text("data_dir = 'queue-data'\n")
+    config = load_config(str(config_file))
+    monkeypatch.delenv("TRIAGE_DATA_DIR", raising=False)
+    assert data_dir_for(config, None) == tmp_path.resolve() / "queue-data"
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "env"))
+    assert data_dir_for(config, None) == tmp_path / "env"
+    assert data_dir_for(config, str(tmp_path / "opt")) == tmp_path / "opt"

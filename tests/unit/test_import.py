@@ -1,0 +1,97 @@
+"""`triage import`: good lines in, duplicates skipped, bad lines named by number."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from triage.cli import main
+from triage.store import Store
+
+LINES = [
+    json.dumps({"id": "a1", "platform": "facebook", "text": "When is the flu clinic open?",
+                "author": "Dana", "created_at": "2026-11-20T14:03:00+0000", "account": "fb",
+                "post_id": "p1", "extra": "ignored"}),
+    json.dumps({"id": "a2", "platform": "x", "text": "reply", "parent_id": "a1",
+                "created_at": "2026-11-20T09:03:00-05:00"}),
+    "{this is not json",
+    json.dumps({"id": "a3", "platform": "myspace", "text": "x"}),
+    json.dumps({"id": "a4", "platform": "youtube"}),
+    json.dumps({"id": "a5", "platform": "reddit", "text": "x", "created_at": "last tuesday"}),
+    json.dumps({"id": "a1", "platform": "facebook", "text": "the same id again"}),
+    "",
+    json.dumps({"id": "a6", "platform": "mastodon", "text": "naive time",
+                "created_at": "2026-11-20T10:00:00", "author": {"name": "Ali", "id": "9"}}),
+]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as stopped:
+        code = int(stopped.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_reports_bad_lines_and_keeps_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "comments.jsonl"
+    source.write_text("\n".join(LINES) + "\n")
+    data = str(tmp_path / "data")
+    code, out, err = run(capsys, "--data-dir", data, "import", str(source))
+    assert code == 0
+    assert "line 3: not valid JSON" in err
+    assert "line 4: unknown platform 'myspace'" in err
+    assert "line 5: missing 'text'" in err
+    assert "line 6: created_at 'last tuesday' is not an ISO 8601 time" in err
+    assert "imported 3, already stored 1, bad lines 4" in out
+
+    code, out, _ = run(capsys, "--data-dir", data, "import", str(source))
+    assert "imported 0, already stored 4" in out
+
+    with Store(Path(data)) as store:
+        assert store.get("a1").created_at.isoformat() == "2026-11-20T14:03:00+00:00"
+        assert store.get("a2").created_at.isoformat() == "2026-11-20T14:03:00+00:00"
+        assert store.get("a2").parent_id == "a1"
+        assert store.get("a6").author.name == "Ali"
+        assert store.get("a6").created_at.tzinfo is not None
+
+
+def test_ls_json_lists_newest_first_with_the_documented_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "comments.jsonl"
+    source.write_text("\n".join(LINES) + "\n")
+    data = str(tmp_path / "data")
+    run(capsys, "--data-dir", data, "import", str(source))
+    code, out, _ = run(capsys, "--data-dir", data, "ls", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [r["id"] for r in rows] == ["a1", "a2", "a6"]
+    for row in rows:
+        assert {"id", "platform", "author", "created_at", "status", "tags", "text"} <= set(row)
+        assert row["status"] == "new"
+    _, out, _ = run(capsys, "--data-dir", data, "ls", "--json", "--limit", "1")
+    assert len(out.splitlines()) == 1
+    _, out, _ = run(capsys, "--data-dir", data, "ls", "--status", "dismissed")
+    assert out == ""
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("triage, version ")
+
+
+def test_a_locked_data_dir_is_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    with Store(data):
+        code, _, err = run(capsys, "--data-dir", str(data), "ls")
+    assert code == 1
+    assert "is in use by another Triage" in err and "Traceback" not in err
