@@ -153,6 +153,7 @@ class Store:
         self.journal = Journal(self.data_dir / "journal.jsonl")
         self._shards: list[TinyDB | None] = [None] * SHARDS
         self._shard_dir = store_dir
+        self._record_dbs: dict[str, TinyDB] = {}
         self._posts_db = self._open_db(store_dir / "posts.json")
         self._state_db = self._open_db(store_dir / "state.json")
         for index in range(SHARDS):
@@ -266,6 +267,30 @@ class Store:
         table.upsert(Document(value, doc_id=key))  # type: ignore[arg-type]
         self._flush_db(self._state_db)
 
+    def records(self, table: str) -> dict[str, dict[str, Any]]:
+        """Every record of a record table (outbox items, escalations, …), by key."""
+        return {str(doc.doc_id): dict(doc) for doc in self._records_db(table).table(table).all()}
+
+    def get_record(self, table: str, key: str) -> dict[str, Any] | None:
+        doc = self._records_db(table).table(table).get(doc_id=key)  # type: ignore[call-overload]
+        return dict(doc) if doc is not None else None
+
+    def _records_db(self, table: str) -> TinyDB:
+        if not table.isidentifier():
+            raise StoreError(f"internal: bad record table name {table!r}")
+        db = self._record_dbs.get(table)
+        if db is None:
+            db = self._open_db(self._shard_dir / f"records-{table}.json")
+            self._record_dbs[table] = db
+        return db
+
+    def _apply_record(self, record: dict[str, Any]) -> None:
+        table, key, doc = record.get("table"), record.get("key"), record.get("doc")
+        if not isinstance(table, str) or not isinstance(key, str) or not isinstance(doc, dict):
+            return
+        self._records_db(table).table(table).upsert(Document(doc, doc_id=key))  # type: ignore[arg-type]
+        self.version += 1
+
     # -- writing ---------------------------------------------------------------------
 
     def record(self, entries: list[dict[str, Any]]) -> list[Action]:
@@ -273,6 +298,8 @@ class Store:
 
         An entry is a dict with ``user``, ``kind``, and optionally ``comment_id``,
         ``before``/``after`` (stored forms of the fields it changes), ``batch``, ``data``.
+        ``data["record"] = {"table", "key", "doc"}`` also upserts a record (an outbox
+        item, an escalation, …) into a record table, replayed like everything else.
         """
         now = iso(utcnow())
         written = self.journal.append([{"at": now, **entry} for entry in entries])
@@ -286,6 +313,9 @@ class Store:
         return actions
 
     def _apply(self, action: Action) -> None:
+        record = action.data.get("record")
+        if isinstance(record, dict):
+            self._apply_record(record)
         if action.comment_id is None or not action.after:
             return
         comment = self.comments.get(action.comment_id)
@@ -381,6 +411,8 @@ class Store:
                 self._flush_db(shard)
         self._flush_db(self._posts_db)
         self._flush_db(self._state_db)
+        for db in self._record_dbs.values():
+            self._flush_db(db)
         meta = {
             "version": 1,
             "shards": SHARDS,

@@ -124,3 +124,27 @@ def test_text_that_is_not_valid_unicode_is_stored_repaired(data_dir: Path) -> No
         store.ingest([make_comment("c1", "bad \ud800 surrogate")], user="t")
     with Store(data_dir) as store:
         assert store.get("c1").text == "bad ? surrogate"
+
+
+def test_records_are_journaled_and_replayed(data_dir: Path) -> None:
+    store = Store(data_dir, flush_every=10_000, flush_seconds=3600)
+    store.record([{"user": "ana", "kind": "outbox.queued", "comment_id": None,
+                   "data": {"record": {"table": "outbox", "key": "k1",
+                                       "doc": {"state": "queued", "text": "hello"}}}}])
+    assert store.get_record("outbox", "k1") == {"state": "queued", "text": "hello"}
+    store.journal.close()
+    store._lock.release()  # crash: nothing flushed
+    with Store(data_dir) as reopened:
+        assert reopened.records("outbox") == {"k1": {"state": "queued", "text": "hello"}}
+
+
+def test_a_held_comment_refuses_actions_with_the_reason(store: Store) -> None:
+    from triage.holds import check_not_held, hold_record
+
+    check_not_held(store, "c-privacy", "hide")  # no hold: allowed
+    store.record([{"user": "ana", "kind": "escalate", "comment_id": "c-privacy",
+                   "data": hold_record("c-privacy", {"active": True, "by": "ana",
+                                                     "reason": "privacy_breach"})}])
+    with pytest.raises(ActionRefused, match="cannot hide: the comment is on legal hold "
+                                            r"\(privacy_breach, escalated by ana\)"):
+        check_not_held(store, "c-privacy", "hide")
