@@ -177,13 +177,26 @@ def comment_json(comment: Comment) -> dict[str, Any]:
 @click.option("--status", type=click.Choice(STATUSES), help="Only comments with this status.")
 @click.option("--tag", type=click.Choice(TAG_NAMES), help="Only comments with this tag.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many.")
+@click.option("--query", "query_text", default="", help="A query: tag:privacy age:<2h …")
 @pass_env
-def ls(env: Env, as_json: bool, status: str | None, tag: str | None, limit: int | None) -> None:
+def ls(
+    env: Env,
+    as_json: bool,
+    status: str | None,
+    tag: str | None,
+    limit: int | None,
+    query_text: str,
+) -> None:
     """List comments, newest first."""
+    from triage.model import utcnow
+    from triage.query import parse_query
     from triage.textsafe import one_line
 
+    match = parse_query(query_text).matcher(now=utcnow(), user=env.user)
     store = env.open_store(tagging=False)
-    rows = sorted(store, key=lambda c: (c.created_at, c.id), reverse=True)
+    rows = sorted(
+        (c for c in store if match(c)), key=lambda c: (c.created_at, c.id), reverse=True
+    )
     if status:
         rows = [c for c in rows if c.status == status]
     if tag:

@@ -12,6 +12,7 @@
     │   ├── RateLimited         the platform asked us to wait (``until`` says how long)
     │   ├── Unavailable         timeouts, 5xx, connection refused: worth retrying later
     │   └── BadPayload          the platform answered with something we cannot read
+    ├── QueryError              a query (search, view, --query) has a bad term
     ├── TemplateError           a reply template is broken or not usable for this comment
     ├── ActionRefused           the action is not allowed now (legal hold, role, status)
     └── NotFound                no comment, template or escalation with that id
@@ -31,6 +32,7 @@ __all__ = [
     "ImportError_",
     "JournalError",
     "NotFound",
+    "QueryError",
     "RateLimited",
     "StoreError",
     "StoreLockedError",
@@ -105,6 +107,12 @@ class Unavailable(ConnectorError):
 
 class BadPayload(ConnectorError):
     """The platform answered with something that cannot be read."""
+
+
+class QueryError(TriageError):
+    """A query has a term that is not understood; the message names it."""
+
+    exit_code = 2
 
 
 class TemplateError(TriageError):

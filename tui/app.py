@@ -15,8 +15,9 @@ from textual.widgets import Footer, Header, Input, Static
 
 from triage.config import Config
 from triage.desk import Desk
-from triage.errors import TriageError
+from triage.errors import QueryError, TriageError
 from triage.model import Comment, utcnow
+from triage.query import Query, parse_query
 from triage.store import Store
 from tui.detail import DetailPane, render_detail
 from tui.help_screen import HelpScreen
@@ -42,7 +43,8 @@ class QueueScreen(Screen[None]):
         yield Header(show_clock=self.triage.show_clock)
         yield QueueList(clock=self.triage.clock, id="queue")
         yield DetailPane(id="detail")
-        yield Input(placeholder="search the text and authors; enter to keep, escape to clear",
+        yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
+                    " — enter keeps it, escape clears",
                     id="search")
         yield Static(id="status")
         yield Footer()
@@ -181,6 +183,8 @@ class TriageApp(App[None]):
         self.sandbox = sandbox
         self.desk = Desk(store, user)
         self.filter_text = ""
+        self.filter_query: Query = parse_query("")
+        self.query_error = ""
         self._seen_version = -1
         self.queue_screen = QueueScreen()
         self.sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
@@ -214,12 +218,9 @@ class TriageApp(App[None]):
 
     def visible_comments(self) -> list[Comment]:
         rows: Iterable[Comment] = self.store.comments.values()
-        needle = self.filter_text.strip().casefold()
-        if needle:
-            rows = [
-                c for c in rows
-                if needle in c.text.casefold() or needle in c.author.name.casefold()
-            ]
+        if not self.filter_query.empty:
+            match = self.filter_query.matcher(now=self.clock(), user=self.user)
+            rows = [c for c in rows if match(c)]
         return sorted(rows, key=lambda c: (c.created_at, c.id), reverse=True)
 
     def reload(self, *, keep: str | None = None) -> None:
@@ -231,7 +232,15 @@ class TriageApp(App[None]):
         self._update_status()
 
     def set_filter(self, text: str) -> None:
+        """Filter the queue by a query; a bad query is named and the last good one kept."""
         self.filter_text = text
+        try:
+            self.filter_query = parse_query(text)
+        except QueryError as exc:
+            self.query_error = str(exc)
+            self._update_status()
+            return
+        self.query_error = ""
         self.reload()
 
     def perform(self, command: Callable[[], T]) -> T | None:
@@ -259,7 +268,9 @@ class TriageApp(App[None]):
         parts = [f"{total} comments", f"{new} new"]
         if crisis:
             parts.append(f"{crisis} crisis open")
-        if self.filter_text:
+        if self.query_error:
+            parts.append(f"search: {self.query_error}")
+        elif self.filter_text:
             parts.append(f"search “{self.filter_text}”: {shown} shown")
         parts.append(f"acting as {self.user}")
         status = Text("  ·  ".join(parts))

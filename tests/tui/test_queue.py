@@ -165,3 +165,20 @@ async def test_hostile_text_is_shown_literally_and_does_nothing(queue_store: Sto
         assert "[@click=app.quit]quit[/]" in shown and "␛[31mred" in shown
         await pilot.click("#detail")
         assert app.is_running
+
+
+async def test_search_speaks_the_query_language_and_names_a_bad_term(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"tag:crisis,privacy")
+        await pilot.pause()
+        assert [c.id for c in app.screen.query_one("#queue").rows] == ["c-crisis", "c-privacy"]
+        await pilot.press("space", *"sttus:new")
+        await pilot.pause()
+        status = str(app.screen.query_one("#status", Static).content)
+        assert "unknown field 'sttus'" in status
+        assert app.is_running
+        await pilot.press(*["backspace"] * len(" sttus:new"))
+        await pilot.pause()
+        assert [c.id for c in app.screen.query_one("#queue").rows] == ["c-crisis", "c-privacy"]
+        assert "unknown field" not in str(app.screen.query_one("#status", Static).content)

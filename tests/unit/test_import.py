@@ -95,3 +95,16 @@ def test_a_locked_data_dir_is_a_clear_message(
         code, _, err = run(capsys, "--data-dir", str(data), "ls")
     assert code == 1
     assert "is in use by another Triage" in err and "Traceback" not in err
+
+
+def test_ls_query_filters_and_a_bad_term_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "comments.jsonl"
+    source.write_text("\n".join(LINES) + "\n")
+    data = str(tmp_path / "data")
+    run(capsys, "--data-dir", data, "import", str(source))
+    code, out, _ = run(capsys, "--data-dir", data, "ls", "--query", "platform:x,mastodon")
+    assert code == 0 and [line.split("\t")[0] for line in out.splitlines()] == ["a2", "a6"]
+    code, _, err = run(capsys, "--data-dir", data, "ls", "--query", "sttus:new")
+    assert code == 2 and "unknown field 'sttus'" in err

@@ -1,0 +1,149 @@
+"""The query language shared by search, filters, saved views and the command line.
+
+    tag:privacy status:new platform:facebook,instagram account:oncology author:pat
+    age:<2h "exact words" -tag:abuse assignee:me
+
+Terms are ANDed. A comma inside a value means "any of". A leading ``-`` negates a term.
+Bare words and "quoted phrases" must appear in the text (case-insensitive). ``age`` takes
+``<N`` (younger than), ``>N`` (older than) with a unit ``m``, ``h``, ``d`` or ``w``.
+``assignee:me`` is the acting person; ``assignee:none`` an unassigned comment.
+A mistake is a :class:`QueryError` naming the bad term, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from triage.errors import QueryError
+from triage.model import PLATFORMS, STATUSES, TAG_NAMES, Comment
+
+__all__ = ["FIELDS", "Query", "Term", "parse_duration", "parse_query"]
+
+FIELDS = ("tag", "status", "platform", "account", "author", "age", "assignee", "text", "id")
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
+_TOKEN = re.compile(r'(-?)(?:(\w+):)?("(?:[^"]*)"?|\S+)')
+
+
+def parse_duration(text: str, where: str = "") -> timedelta:
+    """``15m``, ``4h``, ``2d``, ``1w`` as a timedelta."""
+    found = _DURATION.match(text.strip().lower())
+    if not found:
+        raise QueryError(f"{where}{text!r} is not a duration like 15m, 4h, 2d or 1w")
+    return timedelta(seconds=int(found.group(1)) * _UNITS[found.group(2)])
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One condition of a query."""
+
+    field: str
+    values: tuple[str, ...]
+    negated: bool = False
+    #: For ``age``: "<" or ">" and the duration.
+    op: str = ""
+    span: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query: every term must hold."""
+
+    terms: tuple[Term, ...]
+    source: str = ""
+
+    def matcher(self, *, now: datetime, user: str) -> Callable[[Comment], bool]:
+        """A predicate for comments, with ``now`` and ``me`` fixed."""
+        checks = [_check(term, now, user) for term in self.terms]
+        if not checks:
+            return lambda comment: True
+        return lambda comment: all(check(comment) for check in checks)
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms
+
+
+def _check(term: Term, now: datetime, user: str) -> Callable[[Comment], bool]:
+    values = term.values
+    check: Callable[[Comment], bool]
+    if term.field == "tag":
+        wanted = set(values)
+        check = lambda c: any(t.name in wanted for t in c.tags)  # noqa: E731
+    elif term.field == "status":
+        check = lambda c: c.status in values  # noqa: E731
+    elif term.field == "platform":
+        check = lambda c: c.platform in values  # noqa: E731
+    elif term.field == "account":
+        check = lambda c: any(v in c.account.casefold() for v in values)  # noqa: E731
+    elif term.field == "author":
+        check = lambda c: any(  # noqa: E731
+            v in c.author.name.casefold() or v in c.author.handle.casefold() for v in values
+        )
+    elif term.field == "assignee":
+        names = {user if v == "me" else v for v in values}
+        check = lambda c: (c.assignee or "none") in names  # noqa: E731
+    elif term.field == "id":
+        check = lambda c: c.id in values  # noqa: E731
+    elif term.field == "age":
+        limit = now - term.span
+        if term.op == "<":
+            check = lambda c: c.created_at > limit  # noqa: E731
+        else:
+            check = lambda c: c.created_at < limit  # noqa: E731
+    else:  # text
+        check = lambda c: any(v in c.text.casefold() for v in values)  # noqa: E731
+    if term.negated:
+        return lambda c: not check(c)
+    return check
+
+
+def _values(field: str, raw: str) -> tuple[str, ...]:
+    values = tuple(v.strip().casefold() for v in raw.split(",") if v.strip())
+    if not values:
+        raise QueryError(f"{field}: needs a value")
+    known = {"tag": TAG_NAMES, "status": STATUSES, "platform": PLATFORMS}.get(field)
+    if known:
+        for value in values:
+            if value not in known:
+                raise QueryError(f"unknown {field} {value!r} (one of {', '.join(known)})")
+    return values
+
+
+def parse_query(text: str) -> Query:
+    """Parse a query; raise :class:`QueryError` naming the first bad term."""
+    terms: list[Term] = []
+    for found in _TOKEN.finditer(text):
+        negated, field, raw = found.group(1) == "-", found.group(2), found.group(3)
+        if raw.startswith('"'):
+            if len(raw) < 2 or not raw.endswith('"'):
+                raise QueryError(f"unclosed quote in {raw!r}")
+            raw = raw[1:-1]
+            if field is None:
+                if raw.strip():
+                    terms.append(Term("text", (raw.casefold(),), negated))
+                continue
+        if field is None and raw.endswith(":") and raw[:-1].isidentifier():
+            name = raw[:-1].lower()
+            if name in FIELDS:
+                raise QueryError(f"{name}: needs a value")
+            raise QueryError(f"unknown field {name!r} (fields: {', '.join(FIELDS)})")
+        if field is None:
+            terms.append(Term("text", (raw.casefold(),), negated))
+            continue
+        field = field.lower()
+        if field not in FIELDS:
+            raise QueryError(f"unknown field {field!r} (fields: {', '.join(FIELDS)})")
+        if field == "age":
+            op = raw[0] if raw[:1] in "<>" else "<"
+            span = parse_duration(raw.lstrip("<>"), "age: ")
+            terms.append(Term("age", (raw,), negated, op, span))
+            continue
+        if field == "text":
+            terms.append(Term("text", (raw.casefold(),), negated))
+            continue
+        terms.append(Term(field, _values(field, raw), negated))
+    return Query(tuple(terms), text)
