@@ -23,6 +23,8 @@ __all__ = [
     "AccountConfig",
     "Config",
     "OrgConfig",
+    "PriorityConfig",
+    "ViewConfig",
     "TaggerConfig",
     "TeamMember",
     "default_data_dir",
@@ -96,6 +98,34 @@ class TeamMember:
                 )
 
 
+SORTS = ("priority", "newest", "oldest", "sla")
+DEFAULT_PRIORITY = ["crisis", "adverse_event", "privacy", "abuse", "misinformation", "question"]
+DEFAULT_SLA = {
+    "crisis": "15m",
+    "adverse_event": "1h",
+    "privacy": "1h",
+    "abuse": "4h",
+    "question": "4h",
+    "misinformation": "8h",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ViewConfig:
+    """A saved view: a named query and how it is sorted."""
+
+    name: str
+    query: str = ""
+    sort: str = "priority"
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityConfig:
+    """Which tags come first in priority order; the rest follow by age."""
+
+    order: list[str] = field(default_factory=lambda: list(DEFAULT_PRIORITY))
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Everything Triage reads from ``config.toml``."""
@@ -107,6 +137,9 @@ class Config:
     accounts: list[AccountConfig] = field(default_factory=list)
     team: list[TeamMember] = field(default_factory=list)
     keymap: dict[str, str] = field(default_factory=dict)
+    views: list[ViewConfig] = field(default_factory=list)
+    priority: PriorityConfig = field(default_factory=PriorityConfig)
+    sla: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SLA))
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
 
@@ -221,6 +254,36 @@ def _validate(config: Config, label: str) -> None:
         member.validate(f"{label}: [[team]] #{i + 1} ({member.name})")
     if config.poll_seconds < 5:
         raise ConfigError(f"{label}: poll_seconds must be at least 5")
+    _validate_queue_settings(config, label)
+
+
+def _validate_queue_settings(config: Config, label: str) -> None:
+    from triage.errors import QueryError
+    from triage.model import TAG_NAMES
+    from triage.query import parse_duration, parse_query
+
+    for i, view in enumerate(config.views):
+        where = f"{label}: [[views]] #{i + 1} ({view.name})"
+        try:
+            parse_query(view.query)
+        except QueryError as exc:
+            raise ConfigError(f"{where} query: {exc}") from None
+        if view.sort not in SORTS:
+            raise ConfigError(
+                f"{where} sort: unknown sort {view.sort!r} (one of {', '.join(SORTS)})"
+            )
+    for tag in config.priority.order:
+        if tag not in TAG_NAMES:
+            raise ConfigError(f"{label}: [priority] order: unknown tag {tag!r}")
+    for tag, target in config.sla.items():
+        if tag not in TAG_NAMES:
+            raise ConfigError(
+                f"{label}: [sla] unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})"
+            )
+        try:
+            parse_duration(target)
+        except QueryError as exc:
+            raise ConfigError(f"{label}: [sla] {tag}: {exc}") from None
 
 
 def parse_config(text: str, label: str = "config.toml", source: Path | None = None) -> Config:

@@ -19,9 +19,11 @@ from triage.errors import QueryError, TriageError
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
+from triage.views import Sla, views_from_config
 from tui.detail import DetailPane, render_detail
 from tui.help_screen import HelpScreen
 from tui.queue_list import QueueList
+from tui.view_bar import ViewBar
 
 __all__ = ["QueueScreen", "TriageApp"]
 
@@ -37,11 +39,16 @@ class QueueScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="queue.undo", tooltip="Undo your last action"),
         Binding("slash", "search", "Search", id="queue.search", tooltip="Search the text"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),
+        *[
+            Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"view.{n}")
+            for n in range(1, 10)
+        ],
     ]
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.triage.show_clock)
-        yield QueueList(clock=self.triage.clock, id="queue")
+        yield ViewBar(id="views")
+        yield QueueList(clock=self.triage.clock, sla=self.triage.sla, id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
                     " — enter keeps it, escape clears",
@@ -60,6 +67,14 @@ class QueueScreen(Screen[None]):
         return app
 
     # -- the list and the detail ----------------------------------------------------
+
+    def action_view(self, index: int) -> None:
+        if 0 <= index < len(self.triage.views):
+            self.triage.switch_view(index)
+
+    @on(ViewBar.Chosen)
+    def _view_clicked(self, event: ViewBar.Chosen) -> None:
+        self.triage.switch_view(event.index)
 
     @on(QueueList.Highlighted)
     def _show_selected(self, event: QueueList.Highlighted) -> None:
@@ -183,6 +198,12 @@ class TriageApp(App[None]):
         self.sandbox = sandbox
         self.desk = Desk(store, user)
         self.filter_text = ""
+        self.views = views_from_config(config)
+        self.view_index = next(
+            (i for i, v in enumerate(self.views) if v.name.casefold() == "all"), 0
+        )
+        self.sla = Sla(config.sla)
+        self._crisis_seen: set[str] | None = None
         self.filter_query: Query = parse_query("")
         self.query_error = ""
         self._seen_version = -1
@@ -217,11 +238,46 @@ class TriageApp(App[None]):
     # -- data --------------------------------------------------------------------------
 
     def visible_comments(self) -> list[Comment]:
+        """The current view's comments, narrowed by the search, in the view's order."""
+        now = self.clock()
         rows: Iterable[Comment] = self.store.comments.values()
         if not self.filter_query.empty:
-            match = self.filter_query.matcher(now=self.clock(), user=self.user)
+            match = self.filter_query.matcher(now=now, user=self.user)
             rows = [c for c in rows if match(c)]
-        return sorted(rows, key=lambda c: (c.created_at, c.id), reverse=True)
+        return self.views[self.view_index].select(
+            rows, now=now, user=self.user, sla=self.sla, priority=self.config.priority.order
+        )
+
+    def switch_view(self, index: int) -> None:
+        self.view_index = index
+        self.reload()
+
+    def _update_views(self) -> None:
+        now = self.clock()
+        comments = list(self.store.comments.values())
+        counts, breaches = [], []
+        for view in self.views:
+            match = view.query.matcher(now=now, user=self.user)
+            chosen = [c for c in comments if match(c)]
+            counts.append(len(chosen))
+            breaches.append(sum(1 for c in chosen if self.sla.breached(c, now)))
+        self.queue_screen.query_one(ViewBar).show(
+            [v.name for v in self.views], counts, breaches, self.view_index
+        )
+
+    def _ring_for_new_crises(self) -> None:
+        crises = {c.id for c in self.store.comments.values()
+                  if c.status == "new" and c.tag("crisis") is not None}
+        if self._crisis_seen is not None:
+            fresh = crises - self._crisis_seen
+            if fresh:
+                self.bell()
+                self.notify(
+                    f"{len(fresh)} new crisis comment{'s' if len(fresh) > 1 else ''}: "
+                    "press 1 for the Crisis view",
+                    title="Crisis", severity="error", timeout=15, markup=False,
+                )
+        self._crisis_seen = crises
 
     def reload(self, *, keep: str | None = None) -> None:
         """Show the store's current state, keeping the cursor on the same comment."""
@@ -229,6 +285,8 @@ class TriageApp(App[None]):
         current = queue.selected
         queue.set_rows(self.visible_comments(), keep=keep or (current.id if current else None))
         self._seen_version = self.store.version
+        self._update_views()
+        self._ring_for_new_crises()
         self._update_status()
 
     def set_filter(self, text: str) -> None:
@@ -265,9 +323,13 @@ class TriageApp(App[None]):
         new = sum(1 for c in comments if c.status == "new")
         crisis = sum(1 for c in comments if c.status == "new" and c.tag("crisis"))
         shown = len(self.queue_screen.query_one(QueueList).rows)
-        parts = [f"{total} comments", f"{new} new"]
+        now = self.clock()
+        late = sum(1 for c in comments if self.sla.breached(c, now))
+        parts = [self.views[self.view_index].name, f"{total} comments", f"{new} new"]
         if crisis:
             parts.append(f"{crisis} crisis open")
+        if late:
+            parts.append(f"{late} past their SLA")
         if self.query_error:
             parts.append(f"search: {self.query_error}")
         elif self.filter_text:

@@ -19,6 +19,7 @@ from textual.strip import Strip
 from triage.model import Comment, utcnow
 from triage.textsafe import one_line
 from triage.timefmt import ago
+from triage.views import Sla
 from tui.chips import CHIP_LABELS, chip_style
 
 __all__ = ["QueueList"]
@@ -37,8 +38,17 @@ PLATFORM_LABELS = {
 
 # Column widths, in cells: platform, account, author, age, tags, status; the text takes
 # what is left.
-COLUMNS = (("Platform", 10), ("Account", 15), ("Author", 16), ("Age", 11), ("Tags", 25),
-           ("Status", 10))
+COLUMNS = (("Platform", 10), ("Account", 14), ("Author", 16), ("Age", 11), ("Tags", 25),
+           ("Status", 12))
+
+
+def _span(minutes: int) -> str:
+    """A short duration: 45m, 3h, 2d."""
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h"
+    return f"{minutes // 1440}d"
 
 
 class QueueList(ScrollView, can_focus=True):
@@ -49,6 +59,7 @@ class QueueList(ScrollView, can_focus=True):
         "queue-list--cursor",
         "queue-list--done",
         "queue-list--muted",
+        "queue-list--late",
     }
 
     DEFAULT_CSS = """
@@ -61,6 +72,7 @@ class QueueList(ScrollView, can_focus=True):
     QueueList:focus > .queue-list--cursor { background: $accent 70%; text-style: bold; }
     QueueList > .queue-list--done { color: $text-muted; }
     QueueList > .queue-list--muted { color: $text-muted; }
+    QueueList > .queue-list--late { color: $error; text-style: bold; }
     """
 
     BINDINGS = [
@@ -93,9 +105,16 @@ class QueueList(ScrollView, can_focus=True):
             super().__init__()
             self.comment_id = comment_id
 
-    def __init__(self, *, clock: Callable[[], datetime] = utcnow, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sla: Sla | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.clock = clock
+        self.sla = sla
         self._rows: list[Comment] = []
         self._now: datetime = clock()
 
@@ -209,6 +228,21 @@ class QueueList(ScrollView, can_focus=True):
         segments.append(Segment(" Comment", style))
         return Strip(segments).adjust_cell_length(width, style)
 
+    def _status_cell(self, comment: Comment, base: Style) -> Segment:
+        """The status; for an open comment with a target, the time left to answer it
+        ("new 13m"), or how late the answer is ("new late 5m", highlighted)."""
+        left = self.sla.time_left(comment, self._now) if self.sla else None
+        if left is None:
+            return Segment(" " + set_cell_size(comment.status, 11), base)
+        minutes = int(left.total_seconds() // 60)
+        if minutes < 0:
+            label = f"{comment.status} late {_span(-minutes)}"
+            style = base + self.get_component_rich_style("queue-list--late")
+        else:
+            label = f"{comment.status} {_span(minutes)}"
+            style = base
+        return Segment(" " + set_cell_size(label, 11), style)
+
     def _row(self, comment: Comment, selected: bool, width: int) -> Strip:
         base = self.rich_style
         if comment.status != "new":
@@ -222,7 +256,7 @@ class QueueList(ScrollView, can_focus=True):
 
         segments = [
             cell(PLATFORM_LABELS.get(comment.platform, comment.platform), 10),
-            cell(comment.account, 15, muted),
+            cell(comment.account, 14, muted),
             cell(comment.author.name, 16),
             cell(ago(comment.created_at, self._now), 11, muted),
         ]
@@ -238,7 +272,7 @@ class QueueList(ScrollView, can_focus=True):
             segments.append(Segment(" ", base))
             used += len(label) + 1
         segments.append(Segment(" " * max(25 - used, 0), base))
-        segments.append(cell(comment.status, 10, base))
+        segments.append(self._status_cell(comment, base))
         rest = max(width - sum(size for _, size in COLUMNS), 0)
         segments.append(Segment(" " + one_line(comment.text, max(rest - 1, 1)), base))
         return Strip(segments).adjust_cell_length(width, base)

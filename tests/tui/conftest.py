@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,12 +22,17 @@ def queue_store(tmp_path: Path) -> Iterator[Store]:
         yield store
 
 
-def make_app(store: Store, config: Config | None = None, user: str = "ana") -> TriageApp:
+def make_app(
+    store: Store,
+    config: Config | None = None,
+    user: str = "ana",
+    now: datetime = NOW,
+) -> TriageApp:
     return TriageApp(
         store=store,
         config=config or parse_config('[org]\nname = "Riverside Health"\n'),
         user=user,
-        clock=lambda: NOW,
+        clock=lambda: now,
         show_clock=False,
     )
 

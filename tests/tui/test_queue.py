@@ -28,7 +28,8 @@ async def test_list_is_newest_first_with_columns(queue_store: Store) -> None:
             assert title in header
         first = row_text(app, 1)
         assert "Instagram" in first and "riverside-ig" in first and "anon4471" in first
-        assert "2 min ago" in first and "CRISIS" in first and "new" in first
+        assert "2 min ago" in first and "CRISIS" in first
+        assert "new 13m" in first  # status, and 13 of the 15 minutes to answer a crisis
         assert "I can't do this anymore" in first
         assert "MYTH" in row_text(app, 4)
         assert selected_id(app) == "c-crisis"
@@ -182,3 +183,47 @@ async def test_search_speaks_the_query_language_and_names_a_bad_term(queue_store
         await pilot.pause()
         assert [c.id for c in app.screen.query_one("#queue").rows] == ["c-crisis", "c-privacy"]
         assert "unknown field" not in str(app.screen.query_one("#status", Static).content)
+
+
+async def test_number_keys_switch_views_with_live_counts(queue_store: Store) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        bar = str(app.screen.query_one("#views").render())
+        assert "1 Crisis 1" in bar and "3 Privacy 1" in bar and "8 All 7" in bar
+        await pilot.press("1")
+        assert [c.id for c in app.screen.query_one("#queue").rows] == ["c-crisis"]
+        await pilot.press("x")  # dismissed: it leaves the Crisis view, the count follows
+        assert app.screen.query_one("#queue").rows == []
+        assert "1 Crisis 0" in str(app.screen.query_one("#views").render())
+        await pilot.press("2")  # Needs reply: priority order, crisis gone
+        ids = [c.id for c in app.screen.query_one("#queue").rows]
+        assert ids[:2] == ["c-privacy", "c-myth"]
+        await pilot.press("8")
+        assert len(app.screen.query_one("#queue").rows) == 7
+
+
+async def test_a_late_comment_is_marked(queue_store: Store) -> None:
+    from datetime import timedelta
+
+    from tests.factories import NOW
+
+    app = make_app(queue_store, now=NOW + timedelta(minutes=20))
+    async with app.run_test(size=(120, 40)):
+        assert "new late 7m" in row_text(app, 1)
+        assert "past their SLA" in str(app.screen.query_one("#status", Static).content)
+
+
+async def test_a_crisis_arriving_rings_and_notifies(queue_store: Store) -> None:
+    from tests.factories import make_comment
+    from triage.model import Tag
+
+    app = make_app(queue_store)
+    rings: list[bool] = []
+    app.bell = lambda: rings.append(True)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert not rings
+        queue_store.ingest([make_comment("c-new-crisis", "my husband collapsed, not breathing",
+                                         minutes_ago=0, tags=(Tag("crisis", 0.99),))], user="t")
+        await pilot.pause(1.2)  # the app notices the store changed on its next tick
+        assert rings == [True]
+        assert any("1 new crisis comment" in n.message for n in app._notifications)

@@ -12,7 +12,9 @@ from triage.journal import Journal, verify
 def _journal(tmp_path: Path, count: int) -> Path:
     path = tmp_path / "journal.jsonl"
     journal = Journal(path)
-    journal.append([{"user": "ana", "kind": "dismiss", "comment_id": f"c{i}"} for i in range(count)])
+    journal.append(
+        [{"user": "ana", "kind": "dismiss", "comment_id": f"c{i}"} for i in range(count)]
+    )
     journal.close()
     return path
 

@@ -1,0 +1,113 @@
+"""Saved views, priority order and SLA clocks: how the queue is cut and sorted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from triage.config import Config, ViewConfig
+from triage.model import Comment
+from triage.query import Query, parse_duration, parse_query
+
+__all__ = [
+    "DEFAULT_VIEWS",
+    "Sla",
+    "View",
+    "priority_key",
+    "sort_comments",
+    "views_from_config",
+]
+
+DEFAULT_VIEWS: tuple[ViewConfig, ...] = (
+    ViewConfig("Crisis", "tag:crisis status:new", "priority"),
+    ViewConfig("Needs reply", "status:new -tag:abuse", "priority"),
+    ViewConfig("Privacy", "tag:privacy -status:dismissed", "priority"),
+    ViewConfig("Misinformation", "tag:misinformation -status:dismissed", "priority"),
+    ViewConfig("Adverse events", "tag:adverse_event", "priority"),
+    ViewConfig("Escalated", "status:escalated", "newest"),
+    ViewConfig("Mine", "assignee:me", "priority"),
+    ViewConfig("All", "", "newest"),
+)
+
+#: A comment is waiting for the team while it has this status.
+OPEN = "new"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A named query with its sort, ready to match comments."""
+
+    name: str
+    query: Query
+    sort: str
+
+    def select(self, comments: Iterable[Comment], *, now: datetime, user: str,
+               sla: Sla, priority: Sequence[str]) -> list[Comment]:
+        match = self.query.matcher(now=now, user=user)
+        return sort_comments([c for c in comments if match(c)], self.sort, now=now, sla=sla,
+                             priority=priority)
+
+
+def views_from_config(config: Config) -> list[View]:
+    """The configured views (the defaults when none), with Crisis always first."""
+    configured = list(config.views) or list(DEFAULT_VIEWS)
+    crisis = [v for v in configured if v.name.casefold() == "crisis"] or [DEFAULT_VIEWS[0]]
+    ordered = crisis[:1] + [v for v in configured if v.name.casefold() != "crisis"]
+    return [View(v.name, parse_query(v.query), v.sort) for v in ordered]
+
+
+class Sla:
+    """Per-tag response targets: how long the team has to answer a comment."""
+
+    def __init__(self, targets: dict[str, str]) -> None:
+        self.targets: dict[str, timedelta] = {
+            tag: parse_duration(value) for tag, value in targets.items()
+        }
+
+    def deadline(self, comment: Comment) -> datetime | None:
+        """When a response is due: the tightest target among its tags; None if no target."""
+        spans = [self.targets[t.name] for t in comment.tags if t.name in self.targets]
+        if not spans:
+            return None
+        return comment.created_at + min(spans)
+
+    def time_left(self, comment: Comment, now: datetime) -> timedelta | None:
+        """Time left to respond to an open comment (negative once breached); None if none."""
+        if comment.status != OPEN:
+            return None
+        deadline = self.deadline(comment)
+        return None if deadline is None else deadline - now
+
+    def breached(self, comment: Comment, now: datetime) -> bool:
+        left = self.time_left(comment, now)
+        return left is not None and left < timedelta(0)
+
+
+def priority_key(priority: Sequence[str]) -> Callable[[Comment], tuple[int, int, float]]:
+    """Open comments first, by their most urgent tag, then the longest-waiting first."""
+    rank = {tag: index for index, tag in enumerate(priority)}
+    last = len(priority)
+
+    def key(comment: Comment) -> tuple[int, int, float]:
+        best = min((rank.get(t.name, last) for t in comment.tags), default=last)
+        is_open = 0 if comment.status == OPEN else 1
+        age_order = comment.created_at.timestamp()
+        return (is_open, best, age_order if is_open == 0 else -age_order)
+
+    return key
+
+
+def sort_comments(comments: list[Comment], sort: str, *, now: datetime, sla: Sla,
+                  priority: Sequence[str]) -> list[Comment]:
+    """Sort in place by ``sort`` (priority, newest, oldest, sla) and return the list."""
+    if sort == "newest":
+        comments.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+    elif sort == "oldest":
+        comments.sort(key=lambda c: (c.created_at, c.id))
+    elif sort == "sla":
+        far = timedelta(days=3650)
+        comments.sort(key=lambda c: (sla.time_left(c, now) or far, c.id))
+    else:
+        comments.sort(key=priority_key(priority))
+    return comments
