@@ -10,8 +10,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from triage.convert import action_from_doc, tag_to_doc
 from triage.errors import ActionRefused, NotFound
-from triage.model import STATUSES, Action, Comment
+from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
 from triage.store import Store, stored_fields
 
 __all__ = ["UNDOABLE", "Desk"]
@@ -23,9 +24,11 @@ UNDOABLE = frozenset({"dismiss", "restore", "assign", "tag", "status"})
 class Desk:
     """Commands on the queue, done as ``user``."""
 
-    def __init__(self, store: Store, user: str) -> None:
+    def __init__(self, store: Store, user: str, team: Sequence[str] = ()) -> None:
         self.store = store
         self.user = user
+        #: Names of the team (config [[team]]); assignment is limited to them when set.
+        self.team = tuple(team)
 
     # -- status ----------------------------------------------------------------------
 
@@ -42,11 +45,42 @@ class Desk:
             raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
         return self._change(ids, "status", {"status": status})
 
+    def assign(self, ids: Sequence[str], person: str | None) -> list[Action]:
+        """Assign comments to a team member (``None`` unassigns)."""
+        if person is not None and self.team and person not in self.team:
+            raise ActionRefused(
+                f"{person!r} is not on the team (config [[team]]: {', '.join(self.team)})"
+            )
+        return self._change(ids, "assign", {"assignee": person})
+
+    def correct_tag(self, ids: Sequence[str], tag: str, *, add: bool) -> list[Action]:
+        """Add or remove a tag by hand; the correction is journaled for ``eval --from-journal``."""
+        if tag not in TAG_NAMES:
+            raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
+        changes = []
+        for comment in self.get_many(ids):
+            has = comment.tag(tag)
+            if add and has is None:
+                tags = (*comment.tags, Tag(tag, 1.0, (), f"manual:{self.user}"))
+                tags = tuple(sorted(tags, key=lambda t: TAG_NAMES.index(t.name)))
+            elif not add and has is not None:
+                tags = tuple(t for t in comment.tags if t.name != tag)
+            else:
+                continue
+            data = {"tag": tag, "op": "add" if add else "remove",
+                    "tagger_had": has is not None and not has.source.startswith("manual:")}
+            changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
+        return self._record_changes("tag", changes)
+
     def _change(self, ids: Sequence[str], kind: str, after: dict[str, Any]) -> list[Action]:
-        comments = [self.store.get(comment_id) for comment_id in ids]
-        batch = uuid.uuid4().hex[:12] if len(comments) > 1 else None
+        return self._record_changes(kind, [(c, after, None) for c in self.get_many(ids)])
+
+    def _record_changes(
+        self, kind: str, changes: Sequence[tuple[Comment, dict[str, Any], dict[str, Any] | None]]
+    ) -> list[Action]:
+        """Journal one action per changed comment; several share a batch (one undo)."""
         entries = []
-        for comment in comments:
+        for comment, after, data in changes:
             before = stored_fields(comment, after)
             if before == after:
                 continue
@@ -57,9 +91,13 @@ class Desk:
                 "before": before,
                 "after": after,
             }
-            if batch:
-                entry["batch"] = batch
+            if data:
+                entry["data"] = data
             entries.append(entry)
+        if len(entries) > 1:
+            batch = uuid.uuid4().hex[:12]
+            for entry in entries:
+                entry["batch"] = batch
         return self.store.record(entries)
 
     # -- undo ------------------------------------------------------------------------
@@ -97,8 +135,6 @@ class Desk:
         return self.store.record(entries)
 
     def _last_undoable(self) -> list[Action]:
-        from triage.convert import action_from_doc
-
         undone: set[int] = set()
         found: list[Action] = []
         for doc in self.store.journal.read_backwards():

@@ -148,3 +148,28 @@ def test_a_held_comment_refuses_actions_with_the_reason(store: Store) -> None:
     with pytest.raises(ActionRefused, match="cannot hide: the comment is on legal hold "
                                             r"\(privacy_breach, escalated by ana\)"):
         check_not_held(store, "c-privacy", "hide")
+
+
+def test_assign_only_to_the_team_and_undo(store: Store) -> None:
+    desk = Desk(store, "ana", team=["ana", "ben"])
+    desk.assign(["c-myth"], "ben")
+    assert store.get("c-myth").assignee == "ben"
+    with pytest.raises(ActionRefused, match="'zed' is not on the team"):
+        desk.assign(["c-myth"], "zed")
+    desk.undo()
+    assert store.get("c-myth").assignee is None
+
+
+def test_tag_corrections_are_journaled_and_undone_as_one_batch(store: Store) -> None:
+    desk = Desk(store, "ana")
+    desk.correct_tag(["c-plain", "c-reply"], "question", add=True)
+    assert store.get("c-plain").tag("question").source == "manual:ana"
+    desk.correct_tag(["c-myth"], "misinformation", add=False)
+    assert store.get("c-myth").tag("misinformation") is None
+    last = next(store.journal.read_backwards())
+    assert last["data"] == {"tag": "misinformation", "op": "remove", "tagger_had": True}
+    desk.undo()
+    assert store.get("c-myth").tag("misinformation").claim_id == "flu-shot-gives-flu"
+    desk.undo()
+    assert store.get("c-plain").tag("question") is None
+    assert store.get("c-reply").tag("question") is None
