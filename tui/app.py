@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -16,12 +16,13 @@ from textual.widgets import Footer, Header, Input, Static
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import QueryError, TriageError
-from triage.model import Comment, utcnow
+from triage.model import TAG_NAMES, Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
 from triage.views import Sla, views_from_config
 from tui.detail import DetailPane, render_detail
 from tui.help_screen import HelpScreen
+from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import QueueList
 from tui.view_bar import ViewBar
 
@@ -38,6 +39,13 @@ class QueueScreen(Screen[None]):
         Binding("x", "dismiss_comment", "Dismiss", id="queue.dismiss", tooltip="Nothing to do"),
         Binding("u", "undo", "Undo", id="queue.undo", tooltip="Undo your last action"),
         Binding("slash", "search", "Search", id="queue.search", tooltip="Search the text"),
+        Binding("space", "mark", "Mark", show=False, id="queue.mark",
+                tooltip="Mark for a bulk action"),
+        Binding("asterisk", "mark_query", "Mark matching", show=False, id="queue.mark_query",
+                tooltip="Mark every comment in this view matching a query"),
+        Binding("a", "assign", "Assign", id="queue.assign", tooltip="Assign to a team member"),
+        Binding("t", "tag", "Tag", show=False, id="queue.tag",
+                tooltip="Add or remove a tag by hand"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),
         *[
             Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"view.{n}")
@@ -134,15 +142,94 @@ class QueueScreen(Screen[None]):
             return self.query_one(QueueList).selected is not None or None
         return True
 
-    def action_dismiss_comment(self) -> None:
-        comment = self.query_one(QueueList).selected
-        if comment is None:
+    def targets(self) -> list[str]:
+        """What an action applies to: the marked comments, or else the selected one."""
+        queue = self.query_one(QueueList)
+        if queue.marked:
+            return sorted(queue.marked)
+        return [queue.selected.id] if queue.selected is not None else []
+
+    def acted(self, verb: str, ids: list[str], done: Sequence[object] | None) -> None:
+        """After an action: clear marks, move on from a single comment, say what happened."""
+        if done is None:
             return
-        if self.triage.perform(lambda: self.triage.desk.dismiss([comment.id])):
-            self.triage.reload(keep=comment.id)
-            self.query_one(QueueList).action_cursor_down()
-            self.notify(f"Dismissed the comment by {comment.author.name[:40]} — u to undo",
-                        timeout=3, markup=False)
+        queue = self.query_one(QueueList)
+        bulk = bool(queue.marked)
+        queue.clear_marks()
+        current = queue.selected.id if queue.selected else None
+        self.triage.reload(keep=current)
+        if not bulk:
+            queue.action_cursor_down()
+        what = f"{len(ids)} comments" if bulk else "the comment"
+        self.notify(f"{verb} {what} — u to undo", timeout=3, markup=False)
+
+    def action_dismiss_comment(self) -> None:
+        ids = self.targets()
+        if ids:
+            self.acted("Dismissed", ids, self.triage.perform(lambda: self.triage.desk.dismiss(ids)))
+
+    def action_mark(self) -> None:
+        self.query_one(QueueList).toggle_mark()
+
+    def action_mark_query(self) -> None:
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                match = parse_query(text).matcher(now=self.triage.clock(), user=self.triage.user)
+            except QueryError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            queue = self.query_one(QueueList)
+            ids = {c.id for c in queue.rows if match(c)}
+            queue.mark(ids)
+            self.notify(f"Marked {len(ids)} comments ({len(queue.marked)} in all)", markup=False)
+
+        self.app.push_screen(
+            PromptScreen("Mark every comment in this view matching:", "tag:question age:>1d"),
+            chosen,
+        )
+
+    def action_assign(self) -> None:
+        ids = self.targets()
+        if not ids:
+            return
+        team = [(m.name, f"{m.name}  ({', '.join(m.roles)})") for m in self.triage.config.team]
+        if not team:
+            self.notify("No team in config.toml: add [[team]] entries to assign comments.",
+                        severity="warning", markup=False)
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            person = None if name == "-" else name
+            done = self.triage.perform(lambda: self.triage.desk.assign(ids, person))
+            self.acted(f"Assigned to {name}" if person else "Unassigned", ids, done)
+
+        self.app.push_screen(ChoiceScreen("Assign to", [*team, ("-", "nobody (unassign)")]),
+                             chosen)
+
+    def action_tag(self) -> None:
+        ids = self.targets()
+        if not ids:
+            return
+        comments = [self.triage.store.get(i) for i in ids]
+        choices = []
+        for name in TAG_NAMES:
+            if all(c.tag(name) for c in comments):
+                choices.append((f"-{name}", f"remove {name}"))
+            else:
+                choices.append((f"+{name}", f"add {name}"))
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            add, name = choice[0] == "+", choice[1:]
+            done = self.triage.perform(lambda: self.triage.desk.correct_tag(ids, name, add=add))
+            self.acted(f"{'Tagged' if add else 'Untagged'} {name}:", ids, done)
+
+        self.app.push_screen(ChoiceScreen("Correct the tags", choices), chosen)
 
     def action_undo(self) -> None:
         actions = self.triage.perform(self.triage.desk.undo)
@@ -196,7 +283,7 @@ class TriageApp(App[None]):
         self.config = config
         self.user = user
         self.sandbox = sandbox
-        self.desk = Desk(store, user)
+        self.desk = Desk(store, user, team=[m.name for m in config.team])
         self.filter_text = ""
         self.views = views_from_config(config)
         self.view_index = next(
@@ -224,7 +311,7 @@ class TriageApp(App[None]):
         keymap = dict(self.config.keymap)
         known = {
             binding.id
-            for node in (QueueScreen, QueueList, TriageApp, HelpScreen)
+            for node in (QueueScreen, QueueList, TriageApp, HelpScreen, PromptScreen, ChoiceScreen)
             for binding in node.BINDINGS
             if isinstance(binding, Binding) and binding.id
         }

@@ -60,6 +60,7 @@ class QueueList(ScrollView, can_focus=True):
         "queue-list--done",
         "queue-list--muted",
         "queue-list--late",
+        "queue-list--mark",
     }
 
     DEFAULT_CSS = """
@@ -73,6 +74,7 @@ class QueueList(ScrollView, can_focus=True):
     QueueList > .queue-list--done { color: $text-muted; }
     QueueList > .queue-list--muted { color: $text-muted; }
     QueueList > .queue-list--late { color: $error; text-style: bold; }
+    QueueList > .queue-list--mark { color: $warning; text-style: bold; }
     """
 
     BINDINGS = [
@@ -115,6 +117,8 @@ class QueueList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.clock = clock
         self.sla = sla
+        #: Ids of the comments marked for a bulk action.
+        self.marked: set[str] = set()
         self._rows: list[Comment] = []
         self._now: datetime = clock()
 
@@ -149,6 +153,23 @@ class QueueList(ScrollView, can_focus=True):
             if comment.id == comment_id:
                 return index
         return None
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the selected comment, then move on."""
+        comment = self.selected
+        if comment is None:
+            return
+        self.marked.symmetric_difference_update({comment.id})
+        self._move_to(self.cursor + 1, force=True)
+        self.refresh()
+
+    def mark(self, ids: set[str]) -> None:
+        self.marked |= ids
+        self.refresh()
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.refresh()
 
     def refresh_ages(self) -> None:
         self._now = self.clock()
@@ -254,8 +275,12 @@ class QueueList(ScrollView, can_focus=True):
         def cell(text: str, size: int, style: Style = base) -> Segment:
             return Segment(" " + set_cell_size(one_line(text, size - 1), size - 1), style)
 
+        platform = PLATFORM_LABELS.get(comment.platform, comment.platform)
+        marked = comment.id in self.marked
         segments = [
-            cell(PLATFORM_LABELS.get(comment.platform, comment.platform), 10),
+            Segment("●" if marked else " ", base + self.get_component_rich_style(
+                "queue-list--mark") if marked else base),
+            Segment(set_cell_size(platform, 9), base),
             cell(comment.account, 14, muted),
             cell(comment.author.name, 16),
             cell(ago(comment.created_at, self._now), 11, muted),
