@@ -227,6 +227,10 @@ def config_cmd(env: Env) -> None:
 
 
 def _register_optional_commands() -> None:
+    from triage.cli_queue import bulk_command, stats_command, undo_command
+
+    for command in (bulk_command, undo_command, stats_command):
+        cli.add_command(command)
     try:  # DEV-GUARD: removed once the tagger lands
         from triage.cli_tagging import eval_command, tag_command
     except ModuleNotFoundError:

@@ -22,6 +22,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +101,10 @@ class Store:
         tagger: Tagger | None = None,
         flush_every: int = 256,
         flush_seconds: float = 1.0,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.data_dir = Path(data_dir)
+        self.clock = clock
         self.tagger = tagger
         self.flush_every = flush_every
         self.flush_seconds = flush_seconds
@@ -301,7 +304,7 @@ class Store:
         ``data["record"] = {"table", "key", "doc"}`` also upserts a record (an outbox
         item, an escalation, …) into a record table, replayed like everything else.
         """
-        now = iso(utcnow())
+        now = iso(self.clock())
         written = self.journal.append([{"at": now, **entry} for entry in entries])
         actions = [action_from_doc(line) for line in written]
         for action in actions:
@@ -366,7 +369,7 @@ class Store:
             else:
                 unchanged += 1
         if entries:
-            self.journal.append([{"at": iso(utcnow()), **e} for e in entries])
+            self.journal.append([{"at": iso(self.clock()), **e} for e in entries])
             self._journal_offset = self.journal.offset()
             self._applied_seq = self.journal.last_seq
         for index, docs in new_docs.items():

@@ -24,6 +24,7 @@ from tui.detail import DetailPane, render_detail
 from tui.help_screen import HelpScreen
 from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import QueueList
+from tui.stats_screen import StatsScreen
 from tui.view_bar import ViewBar
 
 __all__ = ["QueueScreen", "TriageApp"]
@@ -44,6 +45,7 @@ class QueueScreen(Screen[None]):
         Binding("asterisk", "mark_query", "Mark matching", show=False, id="queue.mark_query",
                 tooltip="Mark every comment in this view matching a query"),
         Binding("a", "assign", "Assign", id="queue.assign", tooltip="Assign to a team member"),
+        Binding("S", "stats", "Stats", id="queue.stats", tooltip="Volume, response times, SLAs"),
         Binding("t", "tag", "Tag", show=False, id="queue.tag",
                 tooltip="Add or remove a tag by hand"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),
@@ -167,6 +169,9 @@ class QueueScreen(Screen[None]):
         ids = self.targets()
         if ids:
             self.acted("Dismissed", ids, self.triage.perform(lambda: self.triage.desk.dismiss(ids)))
+
+    def action_stats(self) -> None:
+        self.app.push_screen(StatsScreen(self.triage.store, self.triage.sla, self.triage.clock))
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()
@@ -311,7 +316,8 @@ class TriageApp(App[None]):
         keymap = dict(self.config.keymap)
         known = {
             binding.id
-            for node in (QueueScreen, QueueList, TriageApp, HelpScreen, PromptScreen, ChoiceScreen)
+            for node in (QueueScreen, QueueList, TriageApp, HelpScreen, PromptScreen, ChoiceScreen,
+                     StatsScreen)
             for binding in node.BINDINGS
             if isinstance(binding, Binding) and binding.id
         }

@@ -1,0 +1,104 @@
+"""The stats screen: volume by tag, platform and day as charts, and the figures that matter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual_plotext import PlotextPlot
+
+from triage.stats import Stats, compute_stats
+from triage.store import Store
+from triage.views import Sla
+from tui.chips import CHIP_LABELS
+
+__all__ = ["StatsScreen"]
+
+
+class StatsScreen(Screen[None]):
+    """Figures for the last week (``w`` toggles four weeks)."""
+
+    BINDINGS = [
+        Binding("escape,q,S", "app.pop_screen", "Back", id="stats.close"),
+        Binding("w", "toggle_window", "7 d / 28 d", id="stats.window"),
+    ]
+
+    DEFAULT_CSS = """
+    StatsScreen Grid { grid-size: 2 2; grid-rows: 1fr 1fr; height: 1fr; }
+    StatsScreen PlotextPlot { height: 1fr; border: round $panel-lighten-2; }
+    StatsScreen #figures { border: round $panel-lighten-2; padding: 0 1; }
+    """
+
+    def __init__(self, store: Store, sla: Sla, clock) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self._store, self._sla, self._clock = store, sla, clock
+        self._days = 7
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Grid():
+            yield PlotextPlot(id="by-tag")
+            yield PlotextPlot(id="by-platform")
+            yield PlotextPlot(id="by-day")
+            with VerticalScroll(id="figures"):
+                yield Static(id="figures-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.draw()
+
+    def action_toggle_window(self) -> None:
+        self._days = 28 if self._days == 7 else 7
+        self.draw()
+
+    @property
+    def stats(self) -> Stats:
+        return compute_stats(self._store, now=self._clock(), since=timedelta(days=self._days),
+                             sla=self._sla)
+
+    def draw(self) -> None:
+        stats = self.stats
+        self.title = f"Stats — last {self._days} days"
+        tag_plot = self.query_one("#by-tag", PlotextPlot)
+        tag_plot.plt.clear_figure()
+        tag_plot.plt.bar([CHIP_LABELS[k] for k in stats.by_tag], list(stats.by_tag.values()))
+        tag_plot.plt.title("Comments by tag")
+        platform_plot = self.query_one("#by-platform", PlotextPlot)
+        platform_plot.plt.clear_figure()
+        if stats.by_platform:
+            platform_plot.plt.bar(list(stats.by_platform), list(stats.by_platform.values()))
+        platform_plot.plt.title("Comments by platform")
+        day_plot = self.query_one("#by-day", PlotextPlot)
+        day_plot.plt.clear_figure()
+        days = list(stats.by_day)
+        day_plot.plt.bar([d[5:] for d in days], [stats.by_day[d] for d in days])
+        day_plot.plt.title("Comments by day")
+        for plot in (tag_plot, platform_plot, day_plot):
+            plot.refresh()
+        self.query_one("#figures-text", Static).update(_figures(stats))
+
+
+def _figures(stats: Stats) -> Table:
+    table = Table(box=None, show_header=False, expand=True)
+    table.add_column(style="bold")
+    table.add_column()
+    median = stats.median_first_response_minutes
+    share = stats.sla_met_share
+    table.add_row("Comments", str(stats.total))
+    table.add_row("Answered", str(stats.responded))
+    table.add_row("Median first response", "—" if median is None else f"{median:g} min")
+    table.add_row(
+        "SLAs met",
+        "—" if share is None else f"{share:.0%}  ({stats.sla_met} met, {stats.sla_missed} missed)",
+    )
+    table.add_row("", "")
+    table.add_row("Myths this week", "" if stats.top_myths else "none matched")
+    for myth in stats.top_myths[:8]:
+        table.add_row(Text(str(myth["count"]), justify="right"), Text(str(myth["claim_id"])))
+    return table
