@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from rich.table import Table
 from rich.text import Text
@@ -35,7 +36,7 @@ class StatsScreen(Screen[None]):
     StatsScreen #figures { border: round $panel-lighten-2; padding: 0 1; }
     """
 
-    def __init__(self, store: Store, sla: Sla, clock) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, store: Store, sla: Sla, clock: Callable[[], datetime]) -> None:
         super().__init__()
         self._store, self._sla, self._clock = store, sla, clock
         self._days = 7
