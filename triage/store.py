@@ -42,6 +42,7 @@ from triage.convert import (
     tag_to_doc,
 )
 from triage.errors import NotFound, StoreError, StoreLockedError
+from triage.index import QueueIndex
 from triage.journal import Journal
 from triage.model import Action, Comment, Post, Tag, utcnow
 from triage.storage import AtomicJSONStorage, open_tinydb, write_atomic
@@ -109,6 +110,8 @@ class Store:
         self.flush_every = flush_every
         self.flush_seconds = flush_seconds
         self.comments: dict[str, Comment] = {}
+        #: Ids by status, tag, platform and assignee, kept in step with ``comments``.
+        self.index = QueueIndex()
         self.posts: dict[str, Post] = {}
         self.version = 0
         #: Problems found while opening (a corrupt file set aside, …), for the user.
@@ -170,6 +173,7 @@ class Store:
         for doc in self._posts_db.table("posts").all():
             post = post_from_doc(doc)
             self.posts[post.id] = post
+        self.index.build(self.comments.values())
         self._applied_seq = int(meta.get("applied_seq", 0))
         self._journal_offset = int(meta.get("journal_offset", 0))
         if self._journal_offset_reset:
@@ -327,9 +331,9 @@ class Store:
         fields = {k: v for k, v in action.after.items() if k in MUTABLE_FIELDS}
         if not fields:
             return
-        self.comments[comment.id] = replace(
-            comment, **{k: _field_value(k, v) for k, v in fields.items()}
-        )
+        changed = replace(comment, **{k: _field_value(k, v) for k, v in fields.items()})
+        self.comments[comment.id] = changed
+        self.index.replace(comment, changed)
         self._shard(_shard_of(comment.id)).table("comments").update(fields, doc_ids=[comment.id])  # type: ignore[list-item]
         self.version += 1
 
@@ -360,6 +364,7 @@ class Store:
                     Document(doc, doc_id=comment.id)  # type: ignore[arg-type]
                 )
                 self.comments[comment.id] = comment
+                self.index.add(comment)
                 entries.append(_capture_entry(user, "capture", comment))
             elif old.text != comment.text or old.permalink != comment.permalink:
                 tags = self.tagger(comment.text) if self.tagger else comment.tags
@@ -375,6 +380,7 @@ class Store:
         for index, docs in new_docs.items():
             self._shard(index).table("comments").insert_multiple(docs)
         for fresh, doc in updates:
+            self.index.replace(self.comments[fresh.id], fresh)
             self.comments[fresh.id] = fresh
             self._shard(_shard_of(fresh.id)).table("comments").update(doc, doc_ids=[fresh.id])  # type: ignore[list-item]
         self._ingest_posts(posts)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from triage.config import Config, ViewConfig
 from triage.model import Comment
 from triage.query import Query, parse_duration, parse_query
+from triage.store import Store
 
 __all__ = [
     "DEFAULT_VIEWS",
@@ -47,6 +48,13 @@ class View:
         match = self.query.matcher(now=now, user=user)
         return sort_comments([c for c in comments if match(c)], self.sort, now=now, sla=sla,
                              priority=priority)
+
+    def select_indexed(self, store: Store, *, narrow: Query | None = None, now: datetime,
+                       user: str, sla: Sla, priority: Sequence[str]) -> list[Comment]:
+        """The view's comments from the store's index, narrowed by a search, sorted."""
+        query = self.query if narrow is None else Query(self.query.terms + narrow.terms)
+        chosen = store.index.select(query, store.comments, now=now, user=user)
+        return sort_comments(chosen, self.sort, now=now, sla=sla, priority=priority)
 
 
 def views_from_config(config: Config) -> list[View]:

@@ -332,13 +332,9 @@ class TriageApp(App[None]):
 
     def visible_comments(self) -> list[Comment]:
         """The current view's comments, narrowed by the search, in the view's order."""
-        now = self.clock()
-        rows: Iterable[Comment] = self.store.comments.values()
-        if not self.filter_query.empty:
-            match = self.filter_query.matcher(now=now, user=self.user)
-            rows = [c for c in rows if match(c)]
-        return self.views[self.view_index].select(
-            rows, now=now, user=self.user, sla=self.sla, priority=self.config.priority.order
+        return self.views[self.view_index].select_indexed(
+            self.store, narrow=self.filter_query, now=self.clock(), user=self.user,
+            sla=self.sla, priority=self.config.priority.order,
         )
 
     def switch_view(self, index: int) -> None:
@@ -347,20 +343,21 @@ class TriageApp(App[None]):
 
     def _update_views(self) -> None:
         now = self.clock()
-        comments = list(self.store.comments.values())
+        open_ids = self.store.index.ids("status", "new")
+        late = {i for i in open_ids if self.sla.breached(self.store.comments[i], now)}
         counts, breaches = [], []
         for view in self.views:
-            match = view.query.matcher(now=now, user=self.user)
-            chosen = [c for c in comments if match(c)]
+            chosen = self.store.index.select(view.query, self.store.comments, now=now,
+                                             user=self.user)
             counts.append(len(chosen))
-            breaches.append(sum(1 for c in chosen if self.sla.breached(c, now)))
+            breaches.append(sum(1 for c in chosen if c.id in late) if late else 0)
         self.queue_screen.query_one(ViewBar).show(
             [v.name for v in self.views], counts, breaches, self.view_index
         )
 
     def _ring_for_new_crises(self) -> None:
-        crises = {c.id for c in self.store.comments.values()
-                  if c.status == "new" and c.tag("crisis") is not None}
+        index = self.store.index
+        crises = index.ids("status", "new") & index.ids("tag", "crisis")
         if self._crisis_seen is not None:
             fresh = crises - self._crisis_seen
             if fresh:
@@ -411,13 +408,14 @@ class TriageApp(App[None]):
         self.queue_screen.query_one(QueueList).refresh_ages()
 
     def _update_status(self) -> None:
-        comments = self.store.comments.values()
+        index = self.store.index
         total = len(self.store.comments)
-        new = sum(1 for c in comments if c.status == "new")
-        crisis = sum(1 for c in comments if c.status == "new" and c.tag("crisis"))
+        open_ids = index.ids("status", "new")
+        new = len(open_ids)
+        crisis = len(open_ids & index.ids("tag", "crisis"))
         shown = len(self.queue_screen.query_one(QueueList).rows)
         now = self.clock()
-        late = sum(1 for c in comments if self.sla.breached(c, now))
+        late = sum(1 for i in open_ids if self.sla.breached(self.store.comments[i], now))
         parts = [self.views[self.view_index].name, f"{total} comments", f"{new} new"]
         if crisis:
             parts.append(f"{crisis} crisis open")

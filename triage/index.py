@@ -1,0 +1,107 @@
+"""In-memory indexes of the queue, kept in step by the store, so queries need not scan it all.
+
+Ids are indexed by status, tag, platform and assignee, and each comment's text is kept
+case-folded for search. A query's indexed terms narrow it to a candidate set with set
+algebra; only the rest of its terms are checked comment by comment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from triage.model import Comment
+from triage.query import Query
+
+__all__ = ["INDEXED", "QueueIndex"]
+
+#: Query fields answered from the index.
+INDEXED = ("status", "tag", "platform", "assignee")
+
+
+def _keys(comment: Comment) -> list[tuple[str, str]]:
+    keys = [("status", comment.status), ("platform", comment.platform),
+            ("assignee", comment.assignee or "none")]
+    keys.extend(("tag", tag.name) for tag in comment.tags)
+    return keys
+
+
+class QueueIndex:
+    """Sets of comment ids by field value, and the case-folded text of each comment."""
+
+    def __init__(self) -> None:
+        self._sets: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.folded: dict[str, str] = {}
+
+    def build(self, comments: Iterable[Comment]) -> None:
+        for comment in comments:
+            self.add(comment)
+
+    def add(self, comment: Comment) -> None:
+        for key in _keys(comment):
+            self._sets[key].add(comment.id)
+        self.folded[comment.id] = comment.text.casefold()
+
+    def remove(self, comment: Comment) -> None:
+        for key in _keys(comment):
+            self._sets[key].discard(comment.id)
+        self.folded.pop(comment.id, None)
+
+    def replace(self, old: Comment, new: Comment) -> None:
+        if _keys(old) != _keys(new):
+            for key in _keys(old):
+                self._sets[key].discard(old.id)
+            for key in _keys(new):
+                self._sets[key].add(new.id)
+        if old.text != new.text:
+            self.folded[new.id] = new.text.casefold()
+
+    def ids(self, field: str, value: str) -> set[str]:
+        return self._sets.get((field, value), set())
+
+    def candidates(self, query: Query, user: str) -> set[str] | None:
+        """Ids that satisfy every indexed term of ``query``; None when it has none."""
+        chosen: set[str] | None = None
+        excluded: set[str] = set()
+        for term in query.terms:
+            if term.field not in INDEXED:
+                continue
+            values = [user if (term.field == "assignee" and v == "me") else v
+                      for v in term.values]
+            union: set[str] = set().union(*(self.ids(term.field, v) for v in values))
+            if term.negated:
+                excluded |= union
+            else:
+                chosen = union if chosen is None else chosen & union
+        if chosen is None:
+            return None if not excluded else set(self.folded) - excluded
+        return chosen - excluded
+
+    def select(self, query: Query, comments: Mapping[str, Comment], *, now: datetime,
+               user: str) -> list[Comment]:
+        """The comments matching ``query``, using the index where it can."""
+        candidates = self.candidates(query, user)
+        rest = [t for t in query.terms if t.field not in INDEXED]
+        pool: Iterable[str] = comments.keys() if candidates is None else candidates
+        if not rest:
+            return [comments[i] for i in pool]
+        texts = [t for t in rest if t.field == "text"]
+        others = Query(tuple(t for t in rest if t.field != "text"))
+        if texts:
+            folded = self.folded
+            pool = [
+                i for i in pool
+                if all((any(v in folded[i] for v in t.values)) != t.negated for t in texts)
+            ]
+        if others.empty:
+            return [comments[i] for i in pool]
+        match = others.matcher(now=now, user=user)
+        return [comments[i] for i in pool if match(comments[i])]
+
+    def count(self, query: Query, comments: Mapping[str, Comment], *, now: datetime,
+              user: str) -> int:
+        if all(t.field in INDEXED for t in query.terms):
+            candidates = self.candidates(query, user)
+            return len(comments) if candidates is None else len(candidates)
+        return len(self.select(query, comments, now=now, user=user))
