@@ -161,21 +161,19 @@ class Desk:
 
     def thread(self, comment: Comment) -> tuple[Comment | None, list[Comment]]:
         """The comment's parent and its siblings (other replies to the same parent)."""
-        parent = self.store.comments.get(comment.parent_id) if comment.parent_id else None
-        siblings = [
-            other
-            for other in self.store.comments.values()
-            if other.parent_id == comment.parent_id
-            and other.post_id == comment.post_id
-            and other.id != comment.id
-            and comment.parent_id is not None
-        ]
-        siblings.sort(key=lambda c: c.created_at)
-        return parent, siblings
+        if not comment.parent_id:
+            return None, []
+        parent = self.store.comments.get(comment.parent_id)
+        ids = self.store.index.children.get(comment.parent_id, set()) - {comment.id}
+        return parent, self._by_time(ids)
 
     def replies(self, comment: Comment) -> list[Comment]:
-        found = [c for c in self.store.comments.values() if c.parent_id == comment.id]
-        found.sort(key=lambda c: c.created_at)
+        """The replies to ``comment``, oldest first."""
+        return self._by_time(self.store.index.children.get(comment.id, set()))
+
+    def _by_time(self, ids: Iterable[str]) -> list[Comment]:
+        found = [self.store.comments[i] for i in ids if i in self.store.comments]
+        found.sort(key=lambda c: (c.created_at, c.id))
         return found
 
     def get_many(self, ids: Iterable[str]) -> list[Comment]:

@@ -33,6 +33,8 @@ class QueueIndex:
     def __init__(self) -> None:
         self._sets: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.folded: dict[str, str] = {}
+        #: Replies by the id of the comment they answer.
+        self.children: dict[str, set[str]] = defaultdict(set)
 
     def build(self, comments: Iterable[Comment]) -> None:
         for comment in comments:
@@ -42,11 +44,15 @@ class QueueIndex:
         for key in _keys(comment):
             self._sets[key].add(comment.id)
         self.folded[comment.id] = comment.text.casefold()
+        if comment.parent_id:
+            self.children[comment.parent_id].add(comment.id)
 
     def remove(self, comment: Comment) -> None:
         for key in _keys(comment):
             self._sets[key].discard(comment.id)
         self.folded.pop(comment.id, None)
+        if comment.parent_id:
+            self.children[comment.parent_id].discard(comment.id)
 
     def replace(self, old: Comment, new: Comment) -> None:
         if _keys(old) != _keys(new):

@@ -72,6 +72,7 @@ class Sla:
         self.targets: dict[str, timedelta] = {
             tag: parse_duration(value) for tag, value in targets.items()
         }
+        self._deadlines: dict[str, tuple[object, datetime | None]] = {}
 
     def deadline(self, comment: Comment) -> datetime | None:
         """When a response is due: the tightest target among its tags; None if no target."""
@@ -90,6 +91,21 @@ class Sla:
     def breached(self, comment: Comment, now: datetime) -> bool:
         left = self.time_left(comment, now)
         return left is not None and left < timedelta(0)
+
+    def late_ids(self, store: Store, now: datetime) -> set[str]:
+        """Ids of the open comments past their target (deadlines cached per tag set)."""
+        late = set()
+        cache = self._deadlines
+        comments = store.comments
+        for comment_id in store.index.ids("status", OPEN):
+            comment = comments[comment_id]
+            cached = cache.get(comment_id)
+            if cached is None or cached[0] is not comment.tags:
+                cached = (comment.tags, self.deadline(comment))
+                cache[comment_id] = cached
+            if cached[1] is not None and cached[1] < now:
+                late.add(comment_id)
+        return late
 
 
 def priority_key(priority: Sequence[str]) -> Callable[[Comment], tuple[int, int, float]]:

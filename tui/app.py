@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Input, Static
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import QueryError, TriageError
-from triage.model import TAG_NAMES, Comment, utcnow
+from triage.model import TAG_NAMES, Action, Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
 from triage.views import Sla, views_from_config
@@ -55,6 +55,8 @@ class QueueScreen(Screen[None]):
         ],
     ]
 
+    _binding_state: tuple[str, str] | None = None
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.triage.show_clock)
         yield ViewBar(id="views")
@@ -89,7 +91,11 @@ class QueueScreen(Screen[None]):
     @on(QueueList.Highlighted)
     def _show_selected(self, event: QueueList.Highlighted) -> None:
         self.show_detail()
-        self.refresh_bindings()
+        comment = self.query_one(QueueList).selected
+        state = None if comment is None else (comment.status, comment.platform)
+        if state != self._binding_state:  # the footer is costly to redraw: only on change
+            self._binding_state = state
+            self.refresh_bindings()
 
     def show_detail(self, *, full: bool = False) -> None:
         pane = self.query_one(DetailPane)
@@ -151,15 +157,14 @@ class QueueScreen(Screen[None]):
             return sorted(queue.marked)
         return [queue.selected.id] if queue.selected is not None else []
 
-    def acted(self, verb: str, ids: list[str], done: Sequence[object] | None) -> None:
+    def acted(self, verb: str, ids: list[str], done: Sequence[Action] | None) -> None:
         """After an action: clear marks, move on from a single comment, say what happened."""
         if done is None:
             return
         queue = self.query_one(QueueList)
         bulk = bool(queue.marked)
         queue.clear_marks()
-        current = queue.selected.id if queue.selected else None
-        self.triage.reload(keep=current)
+        self.triage.refresh_comments(a.comment_id for a in done if a.comment_id)
         if not bulk:
             queue.action_cursor_down()
         what = f"{len(ids)} comments" if bulk else "the comment"
@@ -240,7 +245,9 @@ class QueueScreen(Screen[None]):
         actions = self.triage.perform(self.triage.desk.undo)
         if actions:
             target = actions[0].comment_id
-            self.triage.reload(keep=target)
+            self.triage.refresh_comments(a.comment_id for a in actions if a.comment_id)
+            if target:
+                self.query_one(QueueList).move_to_id(target)
             kind = actions[0].data.get("undone_kind", "action")
             count = f"{len(actions)} comments" if len(actions) > 1 else "the comment"
             self.notify(f"Undid {kind} of {count}", timeout=3, markup=False)
@@ -296,6 +303,7 @@ class TriageApp(App[None]):
         )
         self.sla = Sla(config.sla)
         self._crisis_seen: set[str] | None = None
+        self._late = 0
         self.filter_query: Query = parse_query("")
         self.query_error = ""
         self._seen_version = -1
@@ -337,20 +345,46 @@ class TriageApp(App[None]):
             sla=self.sla, priority=self.config.priority.order,
         )
 
+    def refresh_comments(self, ids: Iterable[str]) -> None:
+        """Show the new state of comments an action changed, without rebuilding the list.
+
+        A comment that no longer belongs in the view leaves it; one that now belongs but
+        is not shown (an undo) makes the list be rebuilt.
+        """
+        queue = self.queue_screen.query_one(QueueList)
+        now = self.clock()
+        view = self.views[self.view_index]
+        match = Query(view.query.terms + self.filter_query.terms).matcher(now=now, user=self.user)
+        for comment_id in set(ids):
+            comment = self.store.comments.get(comment_id)
+            if comment is None:
+                continue
+            if not queue.update_row(comment, keep=match(comment)) and match(comment):
+                self.reload(keep=comment_id)
+                return
+        self._seen_version = self.store.version
+        self.queue_screen.show_detail()
+        self._update_views()
+        self._update_status()
+
     def switch_view(self, index: int) -> None:
         self.view_index = index
         self.reload()
 
     def _update_views(self) -> None:
         now = self.clock()
-        open_ids = self.store.index.ids("status", "new")
-        late = {i for i in open_ids if self.sla.breached(self.store.comments[i], now)}
+        index, comments = self.store.index, self.store.comments
+        late = self.sla.late_ids(self.store, now)
+        self._late = len(late)
         counts, breaches = [], []
         for view in self.views:
-            chosen = self.store.index.select(view.query, self.store.comments, now=now,
-                                             user=self.user)
-            counts.append(len(chosen))
-            breaches.append(sum(1 for c in chosen if c.id in late) if late else 0)
+            if not late:
+                counts.append(index.count(view.query, comments, now=now, user=self.user))
+                breaches.append(0)
+                continue
+            ids = {c.id for c in index.select(view.query, comments, now=now, user=self.user)}
+            counts.append(len(ids))
+            breaches.append(len(ids & late))
         self.queue_screen.query_one(ViewBar).show(
             [v.name for v in self.views], counts, breaches, self.view_index
         )
@@ -414,8 +448,7 @@ class TriageApp(App[None]):
         new = len(open_ids)
         crisis = len(open_ids & index.ids("tag", "crisis"))
         shown = len(self.queue_screen.query_one(QueueList).rows)
-        now = self.clock()
-        late = sum(1 for i in open_ids if self.sla.breached(self.store.comments[i], now))
+        late = self._late
         parts = [self.views[self.view_index].name, f"{total} comments", f"{new} new"]
         if crisis:
             parts.append(f"{crisis} crisis open")

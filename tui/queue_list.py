@@ -120,6 +120,7 @@ class QueueList(ScrollView, can_focus=True):
         #: Ids of the comments marked for a bulk action.
         self.marked: set[str] = set()
         self._rows: list[Comment] = []
+        self._positions: dict[str, int] | None = None
         self._now: datetime = clock()
 
     # -- data ------------------------------------------------------------------------
@@ -137,22 +138,40 @@ class QueueList(ScrollView, can_focus=True):
     def set_rows(self, rows: list[Comment], *, keep: str | None = None) -> None:
         """Show ``rows``; keep the cursor on comment ``keep`` if it is still there."""
         self._rows = rows
+        self._positions = None
         self._now = self.clock()
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         target = self.cursor
         if keep is not None:
-            for index, comment in enumerate(rows):
-                if comment.id == keep:
-                    target = index
-                    break
+            found = self.index_of(keep)
+            if found is not None:
+                target = found
         self._move_to(min(max(target, 0), max(len(rows) - 1, 0)), force=True)
         self.refresh()
 
     def index_of(self, comment_id: str) -> int | None:
-        for index, comment in enumerate(self._rows):
-            if comment.id == comment_id:
-                return index
-        return None
+        if self._positions is None:
+            self._positions = {comment.id: index for index, comment in enumerate(self._rows)}
+        return self._positions.get(comment_id)
+
+    def update_row(self, comment: Comment, *, keep: bool) -> bool:
+        """Show the new state of a comment in place (or drop it when ``keep`` is false).
+
+        Returns False when the comment is not in the list.
+        """
+        index = self.index_of(comment.id)
+        if index is None:
+            return False
+        if keep:
+            self._rows[index] = comment
+        else:
+            del self._rows[index]
+            self._positions = None
+            self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+            if index < self.cursor or self.cursor >= len(self._rows):
+                self.cursor = max(min(self.cursor - (index < self.cursor), len(self._rows) - 1), 0)
+        self.refresh()
+        return True
 
     def toggle_mark(self) -> None:
         """Mark or unmark the selected comment, then move on."""
