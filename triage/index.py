@@ -35,12 +35,16 @@ class QueueIndex:
         self.folded: dict[str, str] = {}
         #: Replies by the id of the comment they answer.
         self.children: dict[str, set[str]] = defaultdict(set)
+        self._newest: list[str] | None = None
+        self._created: dict[str, tuple[datetime, str]] = {}
 
     def build(self, comments: Iterable[Comment]) -> None:
         for comment in comments:
             self.add(comment)
 
     def add(self, comment: Comment) -> None:
+        self._newest = None
+        self._created[comment.id] = (comment.created_at, comment.id)
         for key in _keys(comment):
             self._sets[key].add(comment.id)
         self.folded[comment.id] = comment.text.casefold()
@@ -48,6 +52,8 @@ class QueueIndex:
             self.children[comment.parent_id].add(comment.id)
 
     def remove(self, comment: Comment) -> None:
+        self._newest = None
+        self._created.pop(comment.id, None)
         for key in _keys(comment):
             self._sets[key].discard(comment.id)
         self.folded.pop(comment.id, None)
@@ -62,6 +68,13 @@ class QueueIndex:
                 self._sets[key].add(new.id)
         if old.text != new.text:
             self.folded[new.id] = new.text.casefold()
+
+    def newest_first(self) -> list[str]:
+        """Every id, newest comment first (kept until comments are added or removed)."""
+        if self._newest is None:
+            created = self._created
+            self._newest = sorted(created, key=created.__getitem__, reverse=True)
+        return self._newest
 
     def ids(self, field: str, value: str) -> set[str]:
         return self._sets.get((field, value), set())
@@ -87,23 +100,31 @@ class QueueIndex:
     def select(self, query: Query, comments: Mapping[str, Comment], *, now: datetime,
                user: str) -> list[Comment]:
         """The comments matching ``query``, using the index where it can."""
+        ids = self.select_ids(query, comments, now=now, user=user)
+        return list(comments.values()) if ids is None else [comments[i] for i in ids]
+
+    def select_ids(self, query: Query, comments: Mapping[str, Comment], *, now: datetime,
+                   user: str) -> Iterable[str] | None:
+        """The ids matching ``query``; None means every comment."""
         candidates = self.candidates(query, user)
         rest = [t for t in query.terms if t.field not in INDEXED]
-        pool: Iterable[str] = comments.keys() if candidates is None else candidates
         if not rest:
-            return [comments[i] for i in pool]
+            return candidates
+        pool: Iterable[str] = comments.keys() if candidates is None else candidates
         texts = [t for t in rest if t.field == "text"]
         others = Query(tuple(t for t in rest if t.field != "text"))
-        if texts:
-            folded = self.folded
-            pool = [
-                i for i in pool
-                if all((any(v in folded[i] for v in t.values)) != t.negated for t in texts)
-            ]
+        folded = self.folded
+        for term in texts:
+            if len(term.values) == 1 and not term.negated:
+                needle = term.values[0]
+                pool = [i for i in pool if needle in folded[i]]
+            else:
+                pool = [i for i in pool
+                        if any(v in folded[i] for v in term.values) != term.negated]
         if others.empty:
-            return [comments[i] for i in pool]
+            return pool
         match = others.matcher(now=now, user=user)
-        return [comments[i] for i in pool if match(comments[i])]
+        return [i for i in pool if match(comments[i])]
 
     def count(self, query: Query, comments: Mapping[str, Comment], *, now: datetime,
               user: str) -> int:

@@ -53,7 +53,19 @@ class View:
                        user: str, sla: Sla, priority: Sequence[str]) -> list[Comment]:
         """The view's comments from the store's index, narrowed by a search, sorted."""
         query = self.query if narrow is None else Query(self.query.terms + narrow.terms)
-        chosen = store.index.select(query, store.comments, now=now, user=user)
+        comments = store.comments
+        ids = store.index.select_ids(query, comments, now=now, user=user)
+        if self.sort == "newest":
+            # Filter the kept newest-first order rather than sort the selection.
+            order = store.index.newest_first()
+            if ids is None:
+                return [comments[i] for i in order]
+            wanted = ids if isinstance(ids, set) else set(ids)
+            if len(wanted) < 2048:
+                return sort_comments([comments[i] for i in wanted], self.sort, now=now,
+                                     sla=sla, priority=priority)
+            return [comments[i] for i in order if i in wanted]
+        chosen = list(comments.values()) if ids is None else [comments[i] for i in ids]
         return sort_comments(chosen, self.sort, now=now, sla=sla, priority=priority)
 
 

@@ -403,14 +403,18 @@ class TriageApp(App[None]):
                 )
         self._crisis_seen = crises
 
-    def reload(self, *, keep: str | None = None) -> None:
-        """Show the store's current state, keeping the cursor on the same comment."""
+    def reload(self, *, keep: str | None = None, counts: bool = True) -> None:
+        """Show the store's current state, keeping the cursor on the same comment.
+
+        ``counts=False`` leaves the view counts alone (a search does not change them).
+        """
         queue = self.queue_screen.query_one(QueueList)
         current = queue.selected
         queue.set_rows(self.visible_comments(), keep=keep or (current.id if current else None))
-        self._seen_version = self.store.version
-        self._update_views()
-        self._ring_for_new_crises()
+        if counts:
+            self._seen_version = self.store.version
+            self._update_views()
+            self._ring_for_new_crises()
         self._update_status()
 
     def set_filter(self, text: str) -> None:
@@ -423,7 +427,7 @@ class TriageApp(App[None]):
             self._update_status()
             return
         self.query_error = ""
-        self.reload()
+        self.reload(counts=False)
 
     def perform(self, command: Callable[[], T]) -> T | None:
         """Run a desk command; a refusal or a problem becomes a notification."""
