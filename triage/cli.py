@@ -54,10 +54,16 @@ class Env:
         )
         return tagger.tag
 
-    def open_store(self, *, sandbox: bool = False, tagging: bool = True) -> Any:
+    def open_store(
+        self, *, sandbox: bool = False, tagging: bool = True, defer_load: bool = False
+    ) -> Any:
         from triage.store import Store
 
-        store = Store(self.data_dir(sandbox=sandbox), tagger=self.tagger() if tagging else None)
+        store = Store(
+            self.data_dir(sandbox=sandbox),
+            tagger=self.tagger() if tagging else None,
+            defer_load=defer_load,
+        )
         self._stores.append(store)
         return store
 
@@ -105,7 +111,9 @@ def _run_tui(env: Env, *, sandbox: bool) -> None:
             "then pass it with --config or TRIAGE_CONFIG.",
             err=True,
         )
-    store = env.open_store(sandbox=sandbox)
+    store = env.open_store(sandbox=sandbox, defer_load=True)
+    for warning in store.warnings:
+        click.echo(f"warning: {warning}", err=True)
     from tui.app import TriageApp  # the only place the command line imports the TUI
 
     TriageApp(store=store, config=config, user=env.user, sandbox=sandbox).run()

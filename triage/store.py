@@ -51,6 +51,8 @@ from triage.textsafe import valid_unicode
 __all__ = ["IngestResult", "Store", "Tagger"]
 
 SHARDS = 64
+#: How many of the newest comments ``head.json`` holds for the first screen.
+HEAD = 400
 #: Fields of a comment that actions may change (``after`` holds their stored form).
 MUTABLE_FIELDS = frozenset({"status", "assignee", "tags", "text"})
 
@@ -103,9 +105,14 @@ class Store:
         flush_every: int = 256,
         flush_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
+        defer_load: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.clock = clock
+        #: False while only the newest comments are in memory (see :meth:`adopt`).
+        self.loaded = not defer_load
+        #: How many comments the store holds (known from the head while loading).
+        self.expected_total = 0
         self.tagger = tagger
         self.flush_every = flush_every
         self.flush_seconds = flush_seconds
@@ -162,14 +169,19 @@ class Store:
         self._record_dbs: dict[str, TinyDB] = {}
         self._posts_db = self._open_db(store_dir / "posts.json")
         self._state_db = self._open_db(store_dir / "state.json")
-        for index in range(SHARDS):
-            path = store_dir / f"comments-{index:02x}.json"
-            if path.exists():
-                shard = self._open_db(path)
-                self._shards[index] = shard
-                for doc in shard.table("comments").all():
-                    comment = comment_from_doc(doc)
-                    self.comments[comment.id] = comment
+        if not self.loaded and not self._load_head():
+            self.loaded = True  # no head yet: load everything now
+        if self.loaded:
+            for index in range(SHARDS):
+                path = store_dir / f"comments-{index:02x}.json"
+                if path.exists():
+                    shard = self._open_db(path)
+                    self._shards[index] = shard
+                    for doc in shard.table("comments").all():
+                        comment = comment_from_doc(doc)
+                        self.comments[comment.id] = comment
+            self.expected_total = len(self.comments)
+        self._head_version = -1
         for doc in self._posts_db.table("posts").all():
             post = post_from_doc(doc)
             self.posts[post.id] = post
@@ -178,7 +190,72 @@ class Store:
         self._journal_offset = int(meta.get("journal_offset", 0))
         if self._journal_offset_reset:
             self._applied_seq = self._journal_offset = 0
+        #: Where the journal stood when the store was opened; :meth:`adopt` replays from it.
+        self._open_offset = self._journal_offset
         self.replayed = self._replay()
+
+    # -- loading in the background ---------------------------------------------------
+
+    def _load_head(self) -> bool:
+        """Load the newest comments written by the last flush; False when there is none."""
+        try:
+            head = orjson.loads((self._shard_dir / "head.json").read_bytes())
+            docs, total = head["comments"], int(head["total"])
+            comments = [comment_from_doc(doc) for doc in docs]
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        for comment in comments:
+            self.comments[comment.id] = comment
+        self.expected_total = total
+        return True
+
+    def read_all(self) -> tuple[dict[str, Comment], list[int]]:
+        """Read every comment from the shard files, touching no shared state.
+
+        Safe in a worker thread while the store is used: shard files are replaced
+        atomically, and :meth:`adopt` replays whatever the journal says happened since
+        the store was opened. Returns the comments and the shards that could not be read.
+        """
+        found: dict[str, Comment] = {}
+        unreadable: list[int] = []
+        for index in range(SHARDS):
+            path = self._shard_dir / f"comments-{index:02x}.json"
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            except OSError:
+                unreadable.append(index)
+                continue
+            try:
+                docs = orjson.loads(raw).get("comments", {}) if raw.strip() else {}
+            except (orjson.JSONDecodeError, AttributeError):
+                unreadable.append(index)
+                continue
+            for doc in docs.values():
+                comment = comment_from_doc(doc)
+                found[comment.id] = comment
+        return found, unreadable
+
+    def adopt(self, comments: dict[str, Comment], unreadable: list[int]) -> None:
+        """Take the comments :meth:`read_all` read, and bring them up to date.
+
+        Every journal entry since the store was opened is applied again (applying is
+        idempotent), so actions taken while loading hold on the full queue too.
+        """
+        for index in unreadable:
+            self._shards[index] = self._open_db(self._shard_dir / f"comments-{index:02x}.json")
+            for doc in self._shards[index].table("comments").all():  # type: ignore[union-attr]
+                comment = comment_from_doc(doc)
+                comments[comment.id] = comment
+        self.comments = comments
+        self.index = QueueIndex()
+        self.index.build(comments.values())
+        for _, entry in self.journal.read(self._open_offset):
+            self._apply(action_from_doc(entry))
+        self.loaded = True
+        self.expected_total = len(comments)
+        self.version += 1
 
     def _read_meta(self) -> dict[str, Any]:
         try:
@@ -344,6 +421,8 @@ class Store:
         Known ids keep their status, assignee and tags unless their text changed (then
         they are tagged again). Returns how many were new, updated and unchanged.
         """
+        if not self.loaded:
+            raise StoreError("the queue is still loading; try again in a moment")
         new_docs: dict[int, list[Document]] = {}
         updates: list[tuple[Comment, dict[str, Any]]] = []
         entries: list[dict[str, Any]] = []
@@ -418,6 +497,7 @@ class Store:
         for shard in self._shards:
             if shard is not None:
                 self._flush_db(shard)
+        self._write_head()
         self._flush_db(self._posts_db)
         self._flush_db(self._state_db)
         for db in self._record_dbs.values():
@@ -433,6 +513,19 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{self._meta_path}: cannot write: {exc.strerror}") from exc
         self._pending = 0
+
+    def _write_head(self) -> None:
+        """Keep the newest comments in one small file, for a fast first screen."""
+        if not self.loaded or self._head_version == self.version:
+            return
+        newest = self.index.newest_first()[:HEAD]
+        head = {"total": len(self.comments),
+                "comments": [comment_to_doc(self.comments[i]) for i in newest]}
+        try:
+            write_atomic(self._shard_dir / "head.json", orjson.dumps(head))
+        except OSError as exc:
+            raise StoreError(f"{self._shard_dir / 'head.json'}: cannot write: {exc}") from exc
+        self._head_version = self.version
 
     @staticmethod
     def _flush_db(db: TinyDB) -> None:

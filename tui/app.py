@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -314,11 +314,28 @@ class TriageApp(App[None]):
         return self.queue_screen
 
     def on_mount(self) -> None:
+        if not self.store.loaded:
+            self._load_everything()
+        for warning in self.store.warnings:
+            self.notify(warning, severity="warning", timeout=20, markup=False)
         self._apply_keymap()
         self.set_interval(1.0, self._tick)
         self.set_interval(30.0, self._refresh_ages)
         if self.store.replayed:
             self.notify(f"Recovered {self.store.replayed} actions from the journal.")
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load_everything(self) -> None:
+        """Read the whole queue off the UI thread; the UI thread then adopts it."""
+        comments, unreadable = self.store.read_all()
+        self.call_from_thread(self._adopt, comments, unreadable)
+
+    def _adopt(self, comments: dict[str, Comment], unreadable: list[int]) -> None:
+        before = len(self.store.warnings)
+        self.perform(lambda: self.store.adopt(comments, unreadable))
+        for warning in self.store.warnings[before:]:
+            self.notify(warning, severity="warning", timeout=20, markup=False)
+        self.reload()
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.config.keymap)
@@ -454,6 +471,9 @@ class TriageApp(App[None]):
         shown = len(self.queue_screen.query_one(QueueList).rows)
         late = self._late
         parts = [self.views[self.view_index].name, f"{total} comments", f"{new} new"]
+        if not self.store.loaded:
+            parts = [self.views[self.view_index].name,
+                     f"loading {self.store.expected_total:,} comments — the newest are here"]
         if crisis:
             parts.append(f"{crisis} crisis open")
         if late:

@@ -227,3 +227,23 @@ async def test_a_crisis_arriving_rings_and_notifies(queue_store: Store) -> None:
         await pilot.pause(1.2)  # the app notices the store changed on its next tick
         assert rings == [True]
         assert any("1 new crisis comment" in n.message for n in app._notifications)
+
+
+async def test_the_queue_opens_on_the_newest_and_fills_in_the_rest(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_comment
+    from triage import store as store_module
+
+    data = tmp_path / "big"
+    with Store(data) as first:
+        first.ingest([make_comment(f"m{i:04d}", f"comment {i}", minutes_ago=i)
+                      for i in range(store_module.HEAD + 300)], user="t")
+    with Store(data, defer_load=True) as store:
+        app = make_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert store.loaded
+            assert len(app.query_one("#queue").rows) == store_module.HEAD + 300
+            assert selected_id(app) == "m0000"
+            await pilot.press("G")
+            assert selected_id(app) == f"m{store_module.HEAD + 299:04d}"

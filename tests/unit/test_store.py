@@ -7,11 +7,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.factories import FLU_POST, make_comment, sample_comments
+from tests.factories import FLU_POST, NOW, make_comment, sample_comments
 from triage.desk import Desk
-from triage.errors import ActionRefused, StoreLockedError
+from triage.errors import ActionRefused, StoreError, StoreLockedError
 from triage.journal import verify
 from triage.model import Tag
+from triage.query import parse_query
 from triage.store import Store
 
 
@@ -173,3 +174,34 @@ def test_tag_corrections_are_journaled_and_undone_as_one_batch(store: Store) -> 
     desk.undo()
     assert store.get("c-plain").tag("question") is None
     assert store.get("c-reply").tag("question") is None
+
+
+def test_a_deferred_open_shows_the_newest_then_adopts_all_keeping_actions(
+    data_dir: Path,
+) -> None:
+    from triage import store as store_module
+
+    many = [make_comment(f"m{i:04d}", f"comment {i}", minutes_ago=i) for i in range(1000)]
+    with Store(data_dir) as first:
+        first.ingest(many, user="t")
+    with Store(data_dir, defer_load=True) as opened:
+        assert not opened.loaded and opened.expected_total == 1000
+        assert len(opened) == store_module.HEAD
+        assert "m0000" in opened.comments and "m0999" not in opened.comments
+        Desk(opened, "ana").dismiss(["m0000"])  # while the rest is still loading
+        comments, unreadable = opened.read_all()
+        opened.adopt(comments, unreadable)
+        assert opened.loaded and len(opened) == 1000
+        assert opened.get("m0000").status == "dismissed"
+        assert opened.index.count(parse_query("status:dismissed"), opened.comments,
+                                  now=NOW, user="ana") == 1
+    with Store(data_dir) as reopened:
+        assert reopened.get("m0000").status == "dismissed"
+
+
+def test_nothing_is_ingested_while_loading(data_dir: Path) -> None:
+    with Store(data_dir) as first:
+        first.ingest(sample_comments(), user="t")
+    with Store(data_dir, defer_load=True) as opened:
+        with pytest.raises(StoreError, match="still loading"):
+            opened.ingest([make_comment("late", "x")], user="t")
