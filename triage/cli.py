@@ -234,22 +234,27 @@ def config_cmd(env: Env) -> None:
     click.echo(f"accounts: {len(config.accounts)}, team: {len(config.team)}")
 
 
-def _register_optional_commands() -> None:
-    from triage.cli_queue import bulk_command, stats_command, undo_command
+#: Modules that add commands to ``triage``; each lists its click commands in ``COMMANDS``.
+COMMAND_MODULES = (
+    "triage.cli_queue",
+    "triage.cli_legal",
+)
 
-    for command in (bulk_command, undo_command, stats_command):
-        cli.add_command(command)
-    try:  # DEV-GUARD: removed once the tagger lands
-        from triage.cli_tagging import eval_command, tag_command
-    except ModuleNotFoundError:
-        return
-    cli.add_command(tag_command)
-    cli.add_command(eval_command)
+
+def register_commands() -> None:
+    """Add every command module's commands to the ``triage`` group (once)."""
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        for command in module.COMMANDS:
+            if command.name not in cli.commands:
+                cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command line, turning Triage errors into clear messages."""
-    _register_optional_commands()
+    register_commands()
     try:
         cli.main(args=argv, prog_name="triage", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -12,7 +12,7 @@ from triage.model import TAG_NAMES, utcnow
 from triage.query import parse_duration, parse_query
 from triage.views import Sla
 
-__all__ = ["bulk_command", "stats_command", "undo_command"]
+__all__ = ["COMMANDS", "bulk_command", "stats_command", "undo_command"]
 
 BULK_ACTIONS = ("dismiss", "restore", "assign", "unassign", "tag", "untag")
 
@@ -100,3 +100,6 @@ def stats_command(env: Env, as_json: bool, since: str) -> None:
         click.echo("myths matched most this week:")
         for myth in stats.top_myths:
             click.echo(f"  {myth['count']:>4}  {myth['claim_id']}  {myth['resource_title']}")
+
+
+COMMANDS = [bulk_command, undo_command, stats_command]

@@ -8,6 +8,7 @@ holds their token, and the token is read from the environment when it is used.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 import typing
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -22,7 +23,9 @@ from triage.model import PLATFORMS
 __all__ = [
     "AccountConfig",
     "Config",
+    "EscalationConfig",
     "OrgConfig",
+    "RetentionConfig",
     "PriorityConfig",
     "ViewConfig",
     "TaggerConfig",
@@ -126,6 +129,60 @@ class PriorityConfig:
     order: list[str] = field(default_factory=lambda: list(DEFAULT_PRIORITY))
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationConfig:
+    """Where escalations go: a webhook and/or e-mail over SMTP.
+
+    Secrets are named, never held: ``webhook_token_env``, ``smtp_user_env`` and
+    ``smtp_password_env`` name environment variables read when a delivery is sent.
+    """
+
+    webhook_url: str = ""
+    webhook_token_env: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user_env: str = ""
+    smtp_password_env: str = ""
+    email_from: str = ""
+    email_to: list[str] = field(default_factory=list)
+
+    def validate(self, where: str) -> None:
+        if self.webhook_url and not self.webhook_url.startswith(("https://", "http://")):
+            raise ConfigError(f"{where} webhook_url: must be an http(s) URL")
+        for key in ("webhook_token_env", "smtp_user_env", "smtp_password_env"):
+            if getattr(self, key) and not _ENV_NAME.match(getattr(self, key)):
+                raise ConfigError(  # the value is never echoed: it may be the secret itself
+                    f"{where} {key}: must name an environment variable (letters, digits, _), "
+                    "not hold the secret"
+                )
+        if not 0 < self.smtp_port < 65536:
+            raise ConfigError(f"{where} smtp_port: must be between 1 and 65535")
+        if self.smtp_host and not (self.email_from and self.email_to):
+            raise ConfigError(f"{where}: smtp_host is set, so email_from and email_to are needed")
+        if (self.email_from or self.email_to) and not self.smtp_host:
+            raise ConfigError(f"{where}: e-mail addresses are set, so smtp_host is needed")
+        if self.smtp_password_env and not self.smtp_user_env:
+            raise ConfigError(f"{where}: smtp_password_env is set, so smtp_user_env is needed")
+        for address in [self.email_from, *self.email_to]:
+            if address and "@" not in address:
+                raise ConfigError(f"{where}: {address!r} is not an e-mail address")
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionConfig:
+    """How long the text of closed comments is kept; ``days = 0`` keeps it for ever."""
+
+    days: int = 0
+
+    def validate(self, where: str) -> None:
+        if self.days < 0:
+            raise ConfigError(f"{where} days: must be 0 (keep for ever) or more")
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Everything Triage reads from ``config.toml``."""
@@ -140,6 +197,8 @@ class Config:
     views: list[ViewConfig] = field(default_factory=list)
     priority: PriorityConfig = field(default_factory=PriorityConfig)
     sla: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SLA))
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
 
@@ -254,6 +313,8 @@ def _validate(config: Config, label: str) -> None:
         member.validate(f"{label}: [[team]] #{i + 1} ({member.name})")
     if config.poll_seconds < 5:
         raise ConfigError(f"{label}: poll_seconds must be at least 5")
+    config.escalation.validate(f"{label}: [escalation]")
+    config.retention.validate(f"{label}: [retention]")
     _validate_queue_settings(config, label)
 
 

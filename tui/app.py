@@ -16,12 +16,15 @@ from textual.widgets import Footer, Header, Input, Static
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import QueryError, TriageError
+from triage.legal import escalate
 from triage.model import TAG_NAMES, Action, Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
 from triage.views import Sla, views_from_config
 from tui.detail import DetailPane, render_detail
+from tui.escalate_form import EscalateForm, EscalationRequest
 from tui.help_screen import HelpScreen
+from tui.legal_screen import LegalScreen
 from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import QueueList
 from tui.stats_screen import StatsScreen
@@ -48,6 +51,10 @@ class QueueScreen(Screen[None]):
         Binding("S", "stats", "Stats", id="queue.stats", tooltip="Volume, response times, SLAs"),
         Binding("t", "tag", "Tag", show=False, id="queue.tag",
                 tooltip="Add or remove a tag by hand"),
+        Binding("e", "escalate", "Escalate", id="queue.escalate",
+                tooltip="Send to legal and put the comment on legal hold"),
+        Binding("L", "legal", "Legal", id="queue.legal",
+                tooltip="Escalations: notes, release a hold, close"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),
         *[
             Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"view.{n}")
@@ -266,6 +273,28 @@ class QueueScreen(Screen[None]):
         if not event.value:
             event.input.remove_class("-shown")
         self.query_one(QueueList).focus()
+
+    def action_escalate(self) -> None:
+        comment = self.query_one(QueueList).selected
+        if comment is None:
+            return
+
+        def submitted(request: EscalationRequest | None) -> None:
+            if request is None:
+                return
+            app = self.triage
+            esc = app.perform(lambda: escalate(app.store, app.config, app.user, comment.id,
+                                               request.reason, request.severity, request.note))
+            if esc is not None:
+                app.refresh_comments([comment.id])
+                self.notify(f"Escalated {comment.id} to legal as {esc.id}; it is on legal hold",
+                            timeout=5, markup=False)
+
+        self.app.push_screen(EscalateForm(comment), submitted)
+
+    def action_legal(self) -> None:
+        app = self.triage
+        self.app.push_screen(LegalScreen(app.store, app.config, app.user, app.clock))
 
 
 class TriageApp(App[None]):

@@ -1,0 +1,103 @@
+"""Retention purges the text of old closed comments, never a held one, and proves what it was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.factories import NOW, make_comment
+from tests.legal.conftest import CliRun, make_config
+from triage.desk import Desk
+from triage.errors import StoreError
+from triage.legal import apply_retention, escalate, release
+from triage.model import content_hash
+from triage.store import Store
+
+OLD = 60 * 24 * 45  # minutes: 45 days before NOW
+RETAIN_30 = "[retention]\ndays = 30\n"
+
+
+def seed(path: Path) -> Store:
+    store = Store(path, clock=lambda: NOW)
+    store.ingest([
+        make_comment("old-dismissed", "spam spam call 555-000-1111", minutes_ago=OLD),
+        make_comment("old-held", "I will sue you, Dr Reyes", minutes_ago=OLD),
+        make_comment("old-new", "still waiting for an answer", minutes_ago=OLD),
+        make_comment("old-released", "my record number is 88812", minutes_ago=OLD),
+        make_comment("recent-dismissed", "thanks!", minutes_ago=60),
+    ], user="sync")
+    return store
+
+
+@pytest.fixture
+def aged(tmp_path: Path) -> Iterator[Store]:
+    store = seed(tmp_path / "aged")
+    yield store
+    store.close()
+
+
+def test_purges_old_closed_text_and_never_a_held_comment(aged: Store) -> None:
+    config = make_config(RETAIN_30)
+    desk = Desk(aged, "ana")
+    desk.dismiss(["old-dismissed", "recent-dismissed"])
+    escalate(aged, config, "ana", "old-held", "legal_threat")
+    esc = escalate(aged, config, "ana", "old-released", "privacy_breach")
+    release(aged, config, "lee", esc.id, "no_action")  # dismissed, hold released
+    aged.record([{"user": "ana", "kind": "status", "comment_id": "old-held",
+                  "before": {"status": "escalated"}, "after": {"status": "dismissed"}}])
+    before = {c.id: c.text for c in aged}
+
+    report = apply_retention(aged, config, "admin", NOW)
+
+    assert report.purged == ("old-dismissed", "old-released")
+    assert report.kept_held == ("old-held",)
+    assert aged.get("old-dismissed").text == "" and aged.get("old-released").text == ""
+    for kept in ("old-held", "old-new", "recent-dismissed"):
+        assert aged.get(kept).text == before[kept]
+    purges = [e for _, e in aged.journal.read() if e["kind"] == "purge"]
+    assert [(e["comment_id"], e["user"]) for e in purges] == [
+        ("old-dismissed", "admin"), ("old-released", "admin")]
+    assert purges[0]["data"]["sha256"] == content_hash(before["old-dismissed"])
+    assert purges[0]["after"] == {"text": ""} and "before" not in purges[0]
+    assert apply_retention(aged, config, "admin", NOW).purged == ()  # nothing left to do
+
+
+def test_the_purged_text_stays_gone_after_a_reopen(tmp_path: Path) -> None:
+    with seed(tmp_path / "aged") as store:
+        Desk(store, "ana").dismiss(["old-dismissed"])
+        apply_retention(store, make_config(RETAIN_30), "admin", NOW)
+    with Store(tmp_path / "aged") as again:
+        assert again.get("old-dismissed").text == ""
+        assert again.get("old-dismissed").status == "dismissed"
+
+
+def test_off_by_default_and_dry_run_changes_nothing(aged: Store) -> None:
+    Desk(aged, "ana").dismiss(["old-dismissed"])
+    assert apply_retention(aged, make_config(), "admin", NOW).enabled is False
+    report = apply_retention(aged, make_config(RETAIN_30), "admin", NOW, dry_run=True)
+    assert report.purged == ("old-dismissed",)
+    assert aged.get("old-dismissed").text.startswith("spam")
+
+
+def test_it_waits_for_the_whole_queue(tmp_path: Path) -> None:
+    with Store(tmp_path / "d") as store:
+        store.ingest([make_comment("a", "x")], user="sync")
+    with Store(tmp_path / "d", defer_load=True) as partial:
+        with pytest.raises(StoreError, match="still loading"):
+            apply_retention(partial, make_config(RETAIN_30), "admin", NOW + timedelta(days=99))
+
+
+def test_retention_command(prepared: Path, run_cli: CliRun) -> None:
+    code, out, _ = run_cli("retention", "apply")
+    assert code == 0 and out.startswith("retention is off")
+    run_cli("bulk", "dismiss", "--query", "author:pat", "--yes")
+    code, out, _ = run_cli("retention", "apply", "--dry-run", config="[retention]\ndays = 1\n")
+    assert code == 0 and out.strip() == (
+        "would purge the text of 1 closed comments older than 1 days; kept 0 on legal hold")
+    code, out, _ = run_cli("retention", "apply", config="[retention]\ndays = 1\n")
+    assert out.startswith("purged the text of 1 closed comments")
+    code, out, _ = run_cli("ls", "--json", "--status", "dismissed")
+    assert '"text":""' in out

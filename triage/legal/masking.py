@@ -1,0 +1,155 @@
+"""Masking the identifiers the privacy tagger found (phone, e-mail, SSN, …) until revealed.
+
+The privacy tag's evidence spans are the identifiers; its ``source`` names their kind
+(``pattern:phone``, ``pattern:email,dob``, …) and the text of each span confirms it. A
+masked text has the same length as the original, character for character, so every
+other tag's evidence offsets still point at the right place:
+
+    555-201-8834         →  •••-•••-8834     numbers keep their last four digits
+    pat.lee@example.org  →  •••••••@example.org   e-mail keeps its domain
+    03/14/1962           →  ••/••/••••       dates of birth are masked whole
+    John Reyes           →  •••• •••••       anything else: every letter and digit
+
+Revealing a comment's identifiers is journaled (kind ``reveal``): who looked, and when.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from triage.model import Action, Comment
+from triage.store import Store
+
+__all__ = [
+    "MASK",
+    "Identifier",
+    "has_identifiers",
+    "identifiers",
+    "mask_text",
+    "masked",
+    "reveal",
+]
+
+MASK = "•"
+_DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_DATE_KINDS = frozenset({"dob", "date", "birth", "birthdate", "date_of_birth"})
+_KINDS = re.compile(r"[,+|/ ]+")
+_EDGES = " \t\n,.;:!?()[]{}<>\"'"
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """One identifier in a comment's text: ``text[start:end]``, of a ``kind``.
+
+    ``kind`` is ``email``, ``number`` (phone, SSN, record or member number), ``date``
+    or ``other`` (a name, an address, a room).
+    """
+
+    start: int
+    end: int
+    kind: str
+
+
+def _source_kinds(source: str) -> frozenset[str]:
+    tail = source.rsplit(":", 1)[-1].casefold()
+    return frozenset(k for k in _KINDS.split(tail) if k)
+
+
+def _kind(span: str, hinted: frozenset[str]) -> str:
+    if "@" in span:
+        return "email"
+    digits = sum(ch.isdigit() for ch in span)
+    if digits and (_DATE.fullmatch(span.strip(_EDGES)) or (hinted and hinted <= _DATE_KINDS)):
+        return "date"
+    if digits >= 4:
+        return "number"
+    return "other"
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span grown to whole words, so a span that cuts an identifier masks all of it."""
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def identifiers(comment: Comment) -> list[Identifier]:
+    """The identifiers in the comment's text, in order, overlapping spans merged."""
+    tag = comment.tag("privacy")
+    if tag is None or not comment.text:
+        return []
+    text, size = comment.text, len(comment.text)
+    spans = sorted(_widen(text, max(0, s), min(size, e)) for s, e in tag.evidence
+                   if s < e and s < size)
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    hinted = _source_kinds(tag.source)
+    return [
+        Identifier(start, end, _kind(comment.text[start:end], hinted))
+        for start, end in merged
+        if end > start
+    ]
+
+
+def has_identifiers(comment: Comment) -> bool:
+    """Whether the comment has anything to mask."""
+    return bool(identifiers(comment))
+
+
+def _mask_span(span: str, kind: str) -> str:
+    chars = list(span)
+    if kind == "email":
+        for at in [i for i, ch in enumerate(chars) if ch == "@"]:
+            i = at - 1
+            while i >= 0 and not chars[i].isspace() and chars[i] != "@":
+                chars[i] = MASK
+                i -= 1
+        return "".join(chars)
+    keep: set[int] = set()
+    if kind == "number":
+        keep = set([i for i, ch in enumerate(chars) if ch.isdigit()][-4:])
+    return "".join(
+        MASK if ch.isalnum() and i not in keep else ch for i, ch in enumerate(chars)
+    )
+
+
+def mask_text(comment: Comment) -> str:
+    """The comment's text with its identifiers masked, one character for one."""
+    found = identifiers(comment)
+    if not found:
+        return comment.text
+    text = comment.text
+    parts: list[str] = []
+    last = 0
+    for ident in found:
+        parts.append(text[last : ident.start])
+        parts.append(_mask_span(text[ident.start : ident.end], ident.kind))
+        last = ident.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def masked(comment: Comment) -> Comment:
+    """The comment as it is shown before its identifiers are revealed."""
+    text = mask_text(comment)
+    return comment if text == comment.text else replace(comment, text=text)
+
+
+def reveal(store: Store, user: str, comment_id: str, *, where: str = "") -> Action:
+    """Journal that ``user`` revealed the identifiers of a comment (``where``: the screen)."""
+    comment = store.get(comment_id)
+    kinds = sorted({ident.kind for ident in identifiers(comment)})
+    data: dict[str, object] = {"identifiers": len(identifiers(comment)), "kinds": kinds}
+    if where:
+        data["where"] = where
+    (action,) = store.record(
+        [{"user": user, "kind": "reveal", "comment_id": comment.id, "data": data}]
+    )
+    return action
