@@ -1,0 +1,67 @@
+"""The connector registry: entry points in the ``triage.connectors`` group, one per platform.
+
+The built-in connectors are declared in Triage's own ``pyproject.toml`` exactly as an
+outside package declares its own::
+
+    [project.entry-points."triage.connectors"]
+    mastodon = "triage.connectors.mastodon:MastodonConnector"
+
+The entry point's name is the platform name used in ``config.toml``; it must equal the
+class's ``platform``. Nothing is imported until a platform is asked for.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
+
+from triage.errors import ConfigError
+
+if TYPE_CHECKING:
+    from triage.connectors.base import Connector
+
+__all__ = ["GROUP", "clear_cache", "connector_class", "platforms"]
+
+GROUP = "triage.connectors"
+
+
+@cache
+def _entry_points() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for point in entry_points(group=GROUP):
+        found.setdefault(point.name, point)  # the first installed wins, consistently
+    return found
+
+
+def platforms() -> tuple[str, ...]:
+    """The platforms a connector is installed for, sorted."""
+    return tuple(sorted(_entry_points()))
+
+
+def connector_class(platform: str) -> type[Connector]:
+    """The connector class registered for ``platform``; ConfigError when there is none."""
+    from triage.connectors.base import Connector
+
+    point = _entry_points().get(platform)
+    if point is None:
+        installed = ", ".join(platforms()) or "none"
+        raise ConfigError(f"no connector is installed for platform {platform!r} "
+                          f"(installed: {installed})")
+    try:
+        loaded = point.load()
+    except Exception as exc:  # an outside package may be broken in any way
+        raise ConfigError(f"the connector for {platform!r} ({point.value}) cannot be "
+                          f"loaded: {type(exc).__name__}: {exc}") from exc
+    if not (isinstance(loaded, type) and issubclass(loaded, Connector)):
+        raise ConfigError(f"the connector for {platform!r} ({point.value}) is not a "
+                          "Connector subclass")
+    if loaded.platform != platform:
+        raise ConfigError(f"the connector registered as {platform!r} ({point.value}) says it "
+                          f"is for {loaded.platform!r}")
+    return loaded
+
+
+def clear_cache() -> None:
+    """Forget the installed entry points (after installing a package at run time)."""
+    _entry_points.cache_clear()
