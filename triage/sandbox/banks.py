@@ -110,6 +110,7 @@ class Kind:
     lang: str = "en"
     casual: bool = True
     author: str = ""
+    opener: str = ""
     tail: str = "tail"
     join: tuple[int, int] | None = None
     min: int = 1
@@ -276,7 +277,7 @@ def _kinds(reader: _Reader, topics: dict[str, Topic]) -> dict[str, Kind]:
     reader.keys(doc, "top level", ("kinds", "replies", "platform_mix"), ("kinds", "replies"))
     kinds = {}
     allowed = ("tags", "weight", "texts", "topics", "lang", "casual", "author", "join", "min",
-               "tail")
+               "opener", "tail")
     for key, value in reader.table(doc["kinds"], "kinds").items():
         where = f"kinds.{key}"
         table = reader.table(value, where)
@@ -301,15 +302,17 @@ def _kinds(reader: _Reader, topics: dict[str, Topic]) -> dict[str, Kind]:
             and 1 <= join[0] <= join[1]
         ):
             raise reader.fail(f"{where}.join", "expected [min, max], two whole numbers")
-        tail = table.get("tail", "tail")
-        if not isinstance(tail, str):
-            raise reader.fail(f"{where}.tail", 'expected the name of a slot bank, or ""')
+        banks = {option: table.get(option, default)
+                 for option, default in (("opener", ""), ("tail", "tail"))}
+        for option, bank in banks.items():
+            if not isinstance(bank, str):
+                raise reader.fail(f"{where}.{option}", 'expected the name of a slot bank, or ""')
         texts = reader.templates(table["texts"], f"{where}.texts")
         kinds[key] = Kind(
             key=key, tags=tuple(tags), weight=reader.number(table["weight"], f"{where}.weight"),
             texts=texts, topic_texts=topic_texts, lang=lang, casual=casual,
             author=reader.text(table["author"], f"{where}.author") if "author" in table else "",
-            tail=tail,
+            opener=banks["opener"], tail=banks["tail"],
             join=(join[0], join[1]) if join else None,
             min=int(reader.number(table.get("min", 1), f"{where}.min")),
             pools={topic: own + own + texts for topic, own in topic_texts.items()},
@@ -338,7 +341,7 @@ def _check_slots(banks: Banks, paths: dict[str, Path]) -> None:
         check(kind.texts, "comments", f"kinds.{kind.key}.texts")
         for topic_key, templates in kind.topic_texts.items():
             check(templates, "comments", f"kinds.{kind.key}.topics.{topic_key}")
-        for option in ("author", "tail"):
+        for option in ("author", "opener", "tail"):
             bank = getattr(kind, option)
             if bank and bank not in banks.slots:
                 raise DataFileError(f"{paths['comments']}: kinds.{kind.key}.{option}: "

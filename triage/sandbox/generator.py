@@ -15,7 +15,7 @@ from typing import Any
 from triage.model import Author, Comment, Post
 from triage.sandbox.banks import Banks, Kind, SandboxAccount, SandboxOrg, Topic, load_banks
 from triage.sandbox.platforms import STYLES, PlatformStyle, PostRef
-from triage.sandbox.slots import Filler, Ref, Template, compile_template, references
+from triage.sandbox.slots import Filler, Ref, Template, references
 
 __all__ = ["DEFAULT_SEED", "DEFAULT_SIZE", "SandboxData", "generate"]
 
@@ -128,8 +128,7 @@ class _Generator:
         self.pools: dict[tuple[str, str], list[Author]] = {}
         self.taken: set[tuple[str, str]] = set()
         self.org_context = {
-            "org_phone": tuple(compile_template(p.replace("{", "{{").replace("}", "}}"))
-                               for p in banks.org.phones),
+            "org_phone": tuple((p,) for p in banks.org.phones),
             "org_email": tuple((e,) for e in banks.org.emails),
             "org_address": tuple((a,) for a in banks.org.addresses),
             "org_url": banks.org.url,
@@ -342,6 +341,8 @@ class _Generator:
             return "\n\n".join(paragraphs)
         text = fill(pool[int(rng.random() * len(pool))], context)
         if kind.casual:
+            if kind.opener and rng.random() < 0.12 and not text.startswith(to or "\0"):
+                text = fill((Ref(kind.opener),), {}) + text
             if rng.random() < 0.1:
                 text = text.lower().replace(to.lower(), to) if to else text.lower()
             if text.endswith(".") and rng.random() < 0.35:
