@@ -162,7 +162,7 @@ def import_(env: Env, file: Any) -> None:
 
 
 def comment_json(comment: Comment) -> dict[str, Any]:
-    """The public JSON form of a comment (``ls --json``)."""
+    """The public JSON form of a comment (``ls --json``); mask it first for an export."""
     from triage.convert import iso
 
     return {
@@ -186,6 +186,8 @@ def comment_json(comment: Comment) -> dict[str, Any]:
 @click.option("--tag", type=click.Choice(TAG_NAMES), help="Only comments with this tag.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many.")
 @click.option("--query", "query_text", default="", help="A query: tag:privacy age:<2h …")
+@click.option("--reveal", is_flag=True,
+              help="Show the identifiers the privacy tagger found (legal only; journaled).")
 @pass_env
 def ls(
     env: Env,
@@ -194,11 +196,16 @@ def ls(
     tag: str | None,
     limit: int | None,
     query_text: str,
+    reveal: bool,
 ) -> None:
-    """List comments, newest first."""
+    """List comments, newest first; identifiers (phone, e-mail, …) are masked."""
+    from triage.legal import masked, require_role, reveal_many
     from triage.model import utcnow
     from triage.query import parse_query
     from triage.textsafe import one_line
+
+    if reveal:
+        require_role(env.config, env.user, "legal", "list comments with identifiers revealed")
 
     match = parse_query(query_text).matcher(now=utcnow(), user=env.user)
     store = env.open_store(tagging=False)
@@ -211,6 +218,10 @@ def ls(
         rows = [c for c in rows if c.tag(tag) is not None]
     if limit is not None:
         rows = rows[:limit]
+    if reveal:
+        reveal_many(store, env.user, rows, where="ls")
+    else:
+        rows = [masked(comment) for comment in rows]
     out = sys.stdout
     for comment in rows:
         if as_json:

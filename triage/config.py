@@ -94,6 +94,10 @@ class TeamMember:
     roles: list[str] = field(default_factory=lambda: ["agent"])
 
     def validate(self, where: str) -> None:
+        if not self.name.strip():
+            raise ConfigError(f"{where} name: must not be empty")
+        if self.email and "@" not in self.email:
+            raise ConfigError(f"{where} email: {self.email!r} is not an e-mail address")
         for role in self.roles:
             if role not in ROLES:
                 raise ConfigError(
@@ -309,8 +313,13 @@ def _validate(config: Config, label: str) -> None:
         if account.name in names:
             raise ConfigError(f"{where}: the account name is used twice")
         names.add(account.name)
+    people: set[str] = set()
     for i, member in enumerate(config.team):
-        member.validate(f"{label}: [[team]] #{i + 1} ({member.name})")
+        where = f"{label}: [[team]] #{i + 1} ({member.name})"
+        member.validate(where)
+        if member.name in people:  # roles are looked up by name: one entry per person
+            raise ConfigError(f"{where}: the name is used twice")
+        people.add(member.name)
     if config.poll_seconds < 5:
         raise ConfigError(f"{label}: poll_seconds must be at least 5")
     config.escalation.validate(f"{label}: [escalation]")

@@ -385,6 +385,9 @@ class Store:
         ``data["record"] = {"table", "key", "doc"}`` also upserts a record (an outbox
         item, an escalation, …) into a record table, replayed like everything else.
         """
+        for entry in entries:  # every journal entry records who acted
+            if not isinstance(entry.get("user"), str) or not entry["user"].strip():
+                raise StoreError(f"internal: a {entry.get('kind')!r} entry names no user")
         now = iso(self.clock())
         written = self.journal.append([{"at": now, **entry} for entry in entries])
         actions = [action_from_doc(line) for line in written]

@@ -177,11 +177,12 @@ def run_cli(
                     retention_group):
         cli_module.cli.add_command(command)
 
-    def run(*args: str, user: str = "ana", config: str = "") -> tuple[int, str, str]:
+    def run(*args: str, user: str | None = "ana", config: str = "") -> tuple[int, str, str]:
+        """``user=None`` leaves out ``--user`` (then TRIAGE_USER or the OS user acts)."""
         config_path = tmp_path / "config.toml"
         config_path.write_text(f'[org]\nname = "Riverside Health"\n{TEAM}\n{config}')
         argv = ["--config", str(config_path), "--data-dir", str(tmp_path / "data"),
-                "--user", user, *args]
+                *(["--user", user] if user is not None else []), *args]
         try:
             cli_module.main(argv)
             code = 0

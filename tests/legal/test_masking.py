@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.factories import make_comment
-from tests.legal.conftest import PHI_TEXT, make_config
+from tests.legal.conftest import PHI_TEXT, CliRun, make_config
 from triage.config import Config
 from triage.errors import ActionRefused, NotFound
-from triage.legal import has_identifiers, identifiers, mask_text, masked, require_role, reveal
+from triage.legal import (
+    has_identifiers,
+    identifiers,
+    mask_text,
+    masked,
+    require_role,
+    reveal,
+    reveal_many,
+)
 from triage.model import Tag
 from triage.store import Store
 
@@ -81,3 +92,42 @@ def test_require_role_names_the_role_and_who_has_it() -> None:
         require_role(config, "zed", "legal", "close an escalation")
     with pytest.raises(ActionRefused, match="no one on the team has it yet"):
         require_role(Config(), "ana", "legal", "close an escalation")
+
+
+def test_ls_masks_identifiers_and_only_legal_reveals_them(
+    prepared: Path, run_cli: CliRun
+) -> None:
+    masked_text = "Call me at •••-•••-8834 or •••••••@example.org about my MRI results"
+    code, out, _ = run_cli("ls")
+    assert code == 0 and f"\tPat Lee\t{masked_text}\n" in out
+    code, out, _ = run_cli("ls", "--json")
+    rows = {row["id"]: row for row in map(json.loads, out.splitlines())}
+    assert rows["c-phi"]["text"] == masked_text
+    assert rows["c-myth"]["text"] == "The flu shot gives you the flu, everyone knows it."
+    assert "555-201" not in out and "pat.lee@" not in out
+    seq = _last_seq(prepared)
+
+    code, out, err = run_cli("ls", "--reveal")
+    assert code == 1 and out == ""
+    assert "only the legal role can list comments with identifiers revealed" in err
+    assert _last_seq(prepared) == seq  # refused: nothing shown, nothing journaled
+
+    code, out, _ = run_cli("ls", "--json", "--reveal", user="lee")
+    rows = {row["id"]: row for row in map(json.loads, out.splitlines())}
+    assert rows["c-phi"]["text"] == PHI_TEXT
+    code, out, _ = run_cli("audit", "log", "--json", user="lee")
+    reveals = [e for e in map(json.loads, out.splitlines()) if e["kind"] == "reveal"]
+    assert [(e["user"], e["comment_id"], e["data"]["where"]) for e in reveals] == [
+        ("lee", "c-phi", "ls"), ("lee", "c-privacy", "ls")]  # only those with something masked
+
+
+def _last_seq(data_dir: Path) -> int:
+    lines = (data_dir / "journal.jsonl").read_text().splitlines()
+    return int(json.loads(lines[-1])["seq"])
+
+
+def test_reveal_many_journals_one_batch(legal_store: Store) -> None:
+    comments = [legal_store.get(i) for i in ("c-phi", "c-myth")]
+    actions = reveal_many(legal_store, "lee", comments, where="export")
+    assert [(a.kind, a.comment_id, a.user) for a in actions] == [("reveal", "c-phi", "lee")]
+    assert reveal_many(legal_store, "lee", [legal_store.get("c-myth")]) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -91,13 +92,27 @@ def test_it_waits_for_the_whole_queue(tmp_path: Path) -> None:
 
 
 def test_retention_command(prepared: Path, run_cli: CliRun) -> None:
+    year = 60 * 24 * 365  # the command counts age on the wall clock: make them plainly old
+    with Store(prepared) as store:
+        store.ingest([make_comment("c-ancient", "call 555-000-1111", minutes_ago=year),
+                      make_comment("c-ancient-held", "we will sue", minutes_ago=year)])
+        Desk(store, "ana").dismiss(["c-ancient", "c-plain"])
     code, out, _ = run_cli("retention", "apply")
     assert code == 0 and out.startswith("retention is off")
-    run_cli("bulk", "dismiss", "--query", "author:pat", "--yes")
-    code, out, _ = run_cli("retention", "apply", "--dry-run", config="[retention]\ndays = 1\n")
+    run_cli("escalate", "c-ancient-held", "--reason", "legal_threat")
+    with Store(prepared) as store:  # closed while held (only legal's release reopens it)
+        Desk(store, "ana").dismiss(["c-ancient-held"])
+    keep = "[retention]\ndays = 300\n"
+    code, out, _ = run_cli("retention", "apply", "--dry-run", config=keep)
     assert code == 0 and out.strip() == (
-        "would purge the text of 1 closed comments older than 1 days; kept 0 on legal hold")
-    code, out, _ = run_cli("retention", "apply", config="[retention]\ndays = 1\n")
+        "would purge the text of 1 closed comments older than 300 days; kept 1 on legal hold")
+    code, out, _ = run_cli("retention", "apply", user="lee", config=keep)
     assert out.startswith("purged the text of 1 closed comments")
     code, out, _ = run_cli("ls", "--json", "--status", "dismissed")
-    assert '"text":""' in out
+    texts = {row["id"]: row["text"] for row in map(json.loads, out.splitlines())}
+    assert texts == {"c-ancient": "", "c-ancient-held": "we will sue",  # held: never purged
+                     "c-plain": "Thank you nurses, you were wonderful to my mom."}
+    code, out, _ = run_cli("audit", "log", "--comment", "c-ancient", "--json")
+    purge = json.loads(out.splitlines()[-1])
+    assert (purge["kind"], purge["user"], purge["after"]) == ("purge", "lee", {"text": ""})
+    assert purge["data"]["sha256"] == content_hash("call 555-000-1111")

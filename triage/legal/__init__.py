@@ -28,7 +28,15 @@ from triage.legal.escalation import (
     find_escalation,
     release,
 )
-from triage.legal.masking import Identifier, has_identifiers, identifiers, mask_text, masked, reveal
+from triage.legal.masking import (
+    Identifier,
+    has_identifiers,
+    identifiers,
+    mask_text,
+    masked,
+    reveal,
+    reveal_many,
+)
 from triage.legal.packet import FORMATS, build_packet, export_packet, render_json, render_markdown
 from triage.legal.people import has_role, require_role, roles_of
 from triage.legal.retention import RetentionReport, apply_retention
@@ -75,6 +83,7 @@ __all__ = [
     "render_markdown",
     "require_role",
     "reveal",
+    "reveal_many",
     "roles_of",
     "verify_journal",
 ]

@@ -387,5 +387,5 @@ def deliver_pending(
     failed = [a for a in attempts if not a.ok]
     return DeliveryReport(
         delivered=len(attempts) - len(failed), failed=len(failed), waiting=waiting,
-        errors=tuple(f"{a.delivery.key}: {a.error}" for a in failed),
+        errors=tuple(f"{a.delivery.escalation_id}: {a.error}" for a in failed),
     )

@@ -16,7 +16,9 @@ Revealing a comment's identifiers is journaled (kind ``reveal``): who looked, an
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from triage.model import Action, Comment
 from triage.store import Store
@@ -29,6 +31,7 @@ __all__ = [
     "mask_text",
     "masked",
     "reveal",
+    "reveal_many",
 ]
 
 MASK = "•"
@@ -142,14 +145,27 @@ def masked(comment: Comment) -> Comment:
     return comment if text == comment.text else replace(comment, text=text)
 
 
-def reveal(store: Store, user: str, comment_id: str, *, where: str = "") -> Action:
-    """Journal that ``user`` revealed the identifiers of a comment (``where``: the screen)."""
-    comment = store.get(comment_id)
-    kinds = sorted({ident.kind for ident in identifiers(comment)})
-    data: dict[str, object] = {"identifiers": len(identifiers(comment)), "kinds": kinds}
+def _reveal_entry(user: str, comment: Comment, where: str) -> dict[str, Any]:
+    found = identifiers(comment)
+    data: dict[str, Any] = {"identifiers": len(found),
+                            "kinds": sorted({ident.kind for ident in found})}
     if where:
         data["where"] = where
-    (action,) = store.record(
-        [{"user": user, "kind": "reveal", "comment_id": comment.id, "data": data}]
-    )
+    return {"user": user, "kind": "reveal", "comment_id": comment.id, "data": data}
+
+
+def reveal(store: Store, user: str, comment_id: str, *, where: str = "") -> Action:
+    """Journal that ``user`` revealed the identifiers of a comment (``where``: the screen)."""
+    (action,) = store.record([_reveal_entry(user, store.get(comment_id), where)])
     return action
+
+
+def reveal_many(
+    store: Store, user: str, comments: Iterable[Comment], *, where: str = ""
+) -> list[Action]:
+    """Journal, in one write, that ``user`` revealed the identifiers of ``comments``.
+
+    Comments with nothing masked are left out: only a real reveal is journaled.
+    """
+    entries = [_reveal_entry(user, c, where) for c in comments if has_identifiers(c)]
+    return store.record(entries) if entries else []
