@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
@@ -24,6 +25,7 @@ from triage.views import Sla, views_from_config
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
 from tui.help_screen import HelpScreen
+from tui.legal_app import LegalApp
 from tui.legal_screen import LegalScreen
 from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import QueueList
@@ -55,6 +57,8 @@ class QueueScreen(Screen[None]):
                 tooltip="Send to legal and put the comment on legal hold"),
         Binding("L", "legal", "Legal", id="queue.legal",
                 tooltip="Escalations: notes, release a hold, close"),
+        Binding("v", "reveal", "Reveal", id="queue.reveal",
+                tooltip="Show the identifiers masked in this comment (journaled); v masks again"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),
         *[
             Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"view.{n}")
@@ -62,12 +66,13 @@ class QueueScreen(Screen[None]):
         ],
     ]
 
-    _binding_state: tuple[str, str] | None = None
+    _binding_state: tuple[str, str, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.triage.show_clock)
         yield ViewBar(id="views")
-        yield QueueList(clock=self.triage.clock, sla=self.triage.sla, id="queue")
+        yield QueueList(clock=self.triage.clock, sla=self.triage.sla,
+                        text_of=lambda comment: self.triage.shown(comment).text, id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
                     " — enter keeps it, escape clears",
@@ -99,7 +104,8 @@ class QueueScreen(Screen[None]):
     def _show_selected(self, event: QueueList.Highlighted) -> None:
         self.show_detail()
         comment = self.query_one(QueueList).selected
-        state = None if comment is None else (comment.status, comment.platform)
+        state = None if comment is None else (
+            comment.status, comment.platform, self.triage.is_masked(comment))
         if state != self._binding_state:  # the footer is costly to redraw: only on change
             self._binding_state = state
             self.refresh_bindings()
@@ -110,19 +116,20 @@ class QueueScreen(Screen[None]):
         if comment is None:
             pane.show(Text("Nothing here: the queue is empty or nothing matches.", style="dim"))
             return
-        desk = self.triage.desk
+        app = self.triage
+        desk = app.desk
         parent, siblings = desk.thread(comment)
-        pane.show(
-            render_detail(
-                comment,
-                post=desk.store.posts.get(comment.post_id or ""),
-                parent=parent,
-                siblings=siblings,
-                replies=desk.replies(comment),
-                limit=None if full else 4000,
-                now=self.triage.clock(),
-            )
+        detail = render_detail(
+            app.shown(comment),
+            post=desk.store.posts.get(comment.post_id or ""),
+            parent=app.shown(parent) if parent is not None else None,
+            siblings=[app.shown(c) for c in siblings],
+            replies=[app.shown(c) for c in desk.replies(comment)],
+            limit=None if full else 4000,
+            now=app.clock(),
         )
+        notices = app.legal_notices(comment)
+        pane.show(Group(*notices, detail) if notices else detail)
 
     def action_open_detail(self) -> None:
         pane = self.query_one(DetailPane)
@@ -155,6 +162,10 @@ class QueueScreen(Screen[None]):
             return comment is not None and comment.status != "dismissed" or None
         if action == "open_detail":
             return self.query_one(QueueList).selected is not None or None
+        if action == "reveal":
+            comment = self.query_one(QueueList).selected
+            return comment is not None and (
+                comment.id in self.triage.revealed or self.triage.is_masked(comment)) or None
         return True
 
     def targets(self) -> list[str]:
@@ -178,7 +189,7 @@ class QueueScreen(Screen[None]):
         self.notify(f"{verb} {what} — u to undo", timeout=3, markup=False)
 
     def action_dismiss_comment(self) -> None:
-        ids = self.targets()
+        ids = self.triage.not_held(self.targets(), "dismiss")
         if ids:
             self.acted("Dismissed", ids, self.triage.perform(lambda: self.triage.desk.dismiss(ids)))
 
@@ -289,6 +300,8 @@ class QueueScreen(Screen[None]):
                 app.refresh_comments([comment.id])
                 self.notify(f"Escalated {comment.id} to legal as {esc.id}; it is on legal hold",
                             timeout=5, markup=False)
+                if app.background_delivery:
+                    app.deliver_due()
 
         self.app.push_screen(EscalateForm(comment), submitted)
 
@@ -296,8 +309,21 @@ class QueueScreen(Screen[None]):
         app = self.triage
         self.app.push_screen(LegalScreen(app.store, app.config, app.user, app.clock))
 
+    def action_reveal(self) -> None:
+        queue = self.query_one(QueueList)
+        comment = queue.selected
+        if comment is None:
+            return
+        if comment.id not in self.triage.revealed and not self.triage.is_masked(comment):
+            return
+        if self.triage.toggle_reveal(comment, "queue") is not None:
+            queue.refresh()
+            self.show_detail()
+            self._binding_state = None
+            self.refresh_bindings()
 
-class TriageApp(App[None]):
+
+class TriageApp(LegalApp):
     """Work the queue from the keyboard."""
 
     CSS_PATH = "app.tcss"
@@ -316,8 +342,9 @@ class TriageApp(App[None]):
         sandbox: bool = False,
         clock: Callable[[], datetime] = utcnow,
         show_clock: bool = True,
+        background_delivery: bool = True,
     ) -> None:
-        super().__init__()
+        super().__init__(background_delivery=background_delivery)
         self.clock = clock
         self.show_clock = show_clock
         self.store = store
@@ -352,6 +379,7 @@ class TriageApp(App[None]):
         self.set_interval(30.0, self._refresh_ages)
         if self.store.replayed:
             self.notify(f"Recovered {self.store.replayed} actions from the journal.")
+        self.start_legal_duties()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_everything(self) -> None:
@@ -364,6 +392,7 @@ class TriageApp(App[None]):
         self.perform(lambda: self.store.adopt(comments, unreadable))
         for warning in self.store.warnings[before:]:
             self.notify(warning, severity="warning", timeout=20, markup=False)
+        self.apply_retention_at_start()
         self.reload()
 
     def _apply_keymap(self) -> None:
@@ -371,7 +400,7 @@ class TriageApp(App[None]):
         known = {
             binding.id
             for node in (QueueScreen, QueueList, TriageApp, HelpScreen, PromptScreen, ChoiceScreen,
-                     StatsScreen)
+                     StatsScreen, LegalScreen, EscalateForm)
             for binding in node.BINDINGS
             if isinstance(binding, Binding) and binding.id
         }

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -62,11 +63,16 @@ class LegalScreen(Screen[None]):
                 tooltip="Close a released escalation (legal only)"),
         Binding("v", "reveal", "Reveal", id="legal.reveal",
                 tooltip="Show the masked identifiers (journaled)"),
+        Binding("d", "deliver", "Deliver now", id="legal.deliver",
+                tooltip="Try every pending delivery to legal now, whatever the backoff says"),
     ]
     DEFAULT_CSS = """
     LegalScreen DataTable { height: 1fr; }
     LegalScreen #legal-detail { height: 1fr; border-top: solid $panel-lighten-2; padding: 0 1; }
     """
+
+    class DeliverNow(Message):
+        """The person asked to try every pending delivery now (the app sends them)."""
 
     def __init__(
         self, store: Store, config: Config, user: str, clock: Callable[[], datetime]
@@ -226,6 +232,9 @@ class LegalScreen(Screen[None]):
                                         where="legal screen")):
             self._revealed.add(esc.id)
             self.show_detail()
+
+    def action_deliver(self) -> None:
+        self.post_message(self.DeliverNow())
 
     def _may(self, action: str) -> bool:
         """Whether the acting person is legal; if not, say so (and who is)."""

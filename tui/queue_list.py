@@ -112,11 +112,14 @@ class QueueList(ScrollView, can_focus=True):
         *,
         clock: Callable[[], datetime] = utcnow,
         sla: Sla | None = None,
+        text_of: Callable[[Comment], str] | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.clock = clock
         self.sla = sla
+        #: The text a row shows for a comment (the app masks identifiers until revealed).
+        self.text_of: Callable[[Comment], str] = text_of or (lambda comment: comment.text)
         #: Ids of the comments marked for a bulk action.
         self.marked: set[str] = set()
         self._rows: list[Comment] = []
@@ -318,5 +321,5 @@ class QueueList(ScrollView, can_focus=True):
         segments.append(Segment(" " * max(25 - used, 0), base))
         segments.append(self._status_cell(comment, base))
         rest = max(width - sum(size for _, size in COLUMNS), 0)
-        segments.append(Segment(" " + one_line(comment.text, max(rest - 1, 1)), base))
+        segments.append(Segment(" " + one_line(self.text_of(comment), max(rest - 1, 1)), base))
         return Strip(segments).adjust_cell_length(width, base)

@@ -14,9 +14,10 @@ from tests.factories import FLU_POST, NOW, sample_comments
 from tests.tui.conftest import make_app, selected_id
 from triage.config import parse_config
 from triage.errors import ActionRefused
-from triage.holds import check_not_held, hold_of
+from triage.holds import hold_of, require_not_held
 from triage.legal import all_escalations, escalate
 from triage.store import Store
+from tui.app import TriageApp
 from tui.escalate_form import EscalateForm
 from tui.legal_screen import LegalScreen
 from tui.pickers import ChoiceScreen
@@ -63,11 +64,13 @@ async def test_escalate_then_release_from_the_legal_screen(queue_store: Store) -
         assert (esc.reason, esc.severity, esc.note, esc.by) == (
             "privacy_breach", "high", "phone posted", "ana")
         assert any("on legal hold" in m for m in messages(app))
-        try:
-            check_not_held(queue_store, "c-privacy", "hide")
-            raise AssertionError("the hold did not block hiding")
-        except ActionRefused as refused:
-            assert "legal hold (privacy_breach, escalated by ana)" in str(refused)
+        for action in ("hide", "reply", "delete"):
+            try:
+                require_not_held(queue_store, "c-privacy", action)
+                raise AssertionError(f"the hold did not block {action}")
+            except ActionRefused as refused:
+                assert f"cannot {action}: the comment is on legal hold (privacy_breach, " \
+                    "escalated by ana) — c-privacy is evidence in esc-0001" in str(refused)
 
         await pilot.press("L")
         legal = app.screen
@@ -81,6 +84,11 @@ async def test_escalate_then_release_from_the_legal_screen(queue_store: Store) -
         assert "555-201-8834" in shown(legal.query_one("#legal-detail-body", Static))
         reveal_entry = next(queue_store.journal.read_backwards())
         assert (reveal_entry["kind"], reveal_entry["user"]) == ("reveal", "ana")
+
+        await pilot.press("n", *"calling the family", "enter")  # a note by legal: review
+        await pilot.pause()
+        assert str(table.get_row_at(0)[1]) == "under review"
+        assert "calling the family" in shown(legal.query_one("#legal-detail-body", Static))
 
         await pilot.press("r")
         assert isinstance(app.screen, ChoiceScreen)
@@ -157,5 +165,6 @@ def test_legal_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
                  "patient's phone posted", now=NOW - timedelta(minutes=12))
         escalate(store, config, "ben", "c-hostile", "legal_threat", "high", "[b]markup[/b]",
                  now=NOW - timedelta(hours=3))
-        assert snap_compare(make_app(store, config=config), terminal_size=(120, 40),
-                            press=["L"])
+        app = TriageApp(store=store, config=config, user="ana", clock=lambda: NOW,
+                        show_clock=False, background_delivery=False)  # nothing is sent
+        assert snap_compare(app, terminal_size=(120, 40), press=["L"])

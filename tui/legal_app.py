@@ -1,0 +1,204 @@
+"""The app's legal duties: holds and masked identifiers, deliveries retried, retention at start.
+
+:class:`LegalApp` is the base of the Triage app. It refuses to act on held comments
+(naming the hold), keeps for the session which comments a person revealed (masked
+everywhere until then, every reveal journaled), retries pending deliveries to legal with
+backoff in a worker thread that never blocks the UI, and once the whole queue is loaded
+applies ``[retention]`` once.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App
+
+from triage.config import Config
+from triage.errors import TriageError
+from triage.holds import held_ids, hold_of, require_not_held
+from triage.legal import (
+    Attempt,
+    DeliveryJob,
+    apply_retention,
+    attempt,
+    configured_channels,
+    has_identifiers,
+    masked,
+    pending_deliveries,
+    record_attempts,
+    reveal,
+)
+from triage.model import Comment
+from triage.store import Store
+from tui.legal_screen import LegalScreen
+
+__all__ = ["DELIVERY_CHECK_SECONDS", "LegalApp"]
+
+#: How often the app looks for deliveries whose backoff has run out.
+DELIVERY_CHECK_SECONDS = 10.0
+
+
+class LegalApp(App[None]):
+    """The legal side of the app; :class:`tui.app.TriageApp` builds on it."""
+
+    store: Store
+    config: Config
+    user: str
+
+    def __init__(self, *, background_delivery: bool = True) -> None:
+        super().__init__()
+        #: Retry pending deliveries in the background (off in tests that must not send).
+        self.background_delivery = background_delivery
+        #: Comments whose identifiers the acting person revealed this session.
+        self.revealed: set[str] = set()
+        self._delivering = False
+        self._retention_done = False
+
+    def start_legal_duties(self) -> None:
+        """Call once mounted: start the delivery retries and, if loaded, retention."""
+        if self.background_delivery and configured_channels(self.config):
+            self.set_interval(DELIVERY_CHECK_SECONDS, self.deliver_due)
+            self.deliver_due()
+        self.apply_retention_at_start()
+
+    # -- holds and masking -----------------------------------------------------------
+
+    def not_held(self, ids: list[str], action: str) -> list[str]:
+        """The ids ``action`` may touch: a held comment is refused, saying why; held ones
+        among several are left out, saying how many."""
+        held = held_ids(self.store).intersection(ids)  # legal decides what happens to those
+        if held and len(ids) == 1:
+            try:
+                require_not_held(self.store, ids[0], action)
+            except TriageError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+            return []
+        if held:
+            self.notify(f"{len(held)} marked comments are on legal hold and stay as they are",
+                        severity="warning", markup=False)
+        return [i for i in ids if i not in held]
+
+    def legal_notices(self, comment: Comment) -> list[Text]:
+        """What the detail pane says first: the comment's hold, its masked identifiers."""
+        notices = []
+        hold = hold_of(self.store, comment.id)
+        if hold is not None:
+            notices.append(Text(
+                f"On legal hold ({hold.get('escalation', 'escalated')}: {hold.get('reason')}): "
+                "reply, hide and delete are refused until legal releases it.", style="bold red"))
+        if self.is_masked(comment):
+            notices.append(Text("Identifiers are masked — v reveals them (journaled).",
+                                style="italic dim"))
+        return notices
+
+    def shown(self, comment: Comment) -> Comment:
+        """The comment as this person may see it: identifiers masked unless revealed."""
+        return comment if comment.id in self.revealed else masked(comment)
+
+    def is_masked(self, comment: Comment) -> bool:
+        return comment.id not in self.revealed and has_identifiers(comment)
+
+    def toggle_reveal(self, comment: Comment, where: str) -> bool | None:
+        """Reveal a comment's identifiers (journaled), or mask them again.
+
+        Returns True when revealed, False when masked again, None when refused.
+        """
+        if comment.id in self.revealed:
+            self.revealed.discard(comment.id)
+            return False
+        try:
+            reveal(self.store, self.user, comment.id, where=where)
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        self.revealed.add(comment.id)
+        return True
+
+    # -- retention -------------------------------------------------------------------
+
+    def apply_retention_at_start(self) -> None:
+        """Apply ``[retention]`` once per start, when the whole queue is in memory."""
+        if self._retention_done or not self.store.loaded or self.config.retention.days <= 0:
+            return
+        self._retention_done = True
+        try:
+            report = apply_retention(self.store, self.config, self.user)
+        except TriageError as exc:
+            self.notify(f"Retention was not applied: {exc}", severity="error", markup=False)
+            return
+        if report.purged:
+            held = f"; kept {len(report.kept_held)} on legal hold" if report.kept_held else ""
+            self.notify(
+                f"Retention: purged the text of {len(report.purged)} closed comments older "
+                f"than {report.days} days{held}. The journal keeps their hashes.",
+                timeout=10, markup=False,
+            )
+
+    # -- delivery to legal -----------------------------------------------------------
+
+    def deliver_due(self, *, force: bool = False) -> bool:
+        """Send the pending deliveries that are due (all of them with ``force``).
+
+        Returns False when a round is still under way (nothing new is started, so no
+        delivery is ever sent twice at once) or nothing is pending.
+        """
+        if self._delivering:
+            return False
+        try:
+            jobs = pending_deliveries(self.store, self.config, now=self.store.clock(),
+                                      force=force)
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return False
+        if not jobs:
+            return False
+        self._delivering = True
+        self._send_deliveries(jobs)
+        return True
+
+    @property
+    def delivering(self) -> bool:
+        """Whether a round of deliveries is being sent now."""
+        return self._delivering
+
+    @work(thread=True, group="deliver", exit_on_error=False)
+    def _send_deliveries(self, jobs: list[DeliveryJob]) -> None:
+        """Send off the UI thread; the store is written back on the UI thread."""
+        attempts: list[Attempt] = []
+        try:
+            for job in jobs:
+                attempts.append(attempt(self.config, job))
+        finally:
+            try:
+                self.call_from_thread(self._record_deliveries, attempts)
+            except RuntimeError:
+                pass  # the app is closing: what was not recorded stays pending, retried later
+
+    def _record_deliveries(self, attempts: list[Attempt]) -> None:
+        self._delivering = False
+        try:
+            record_attempts(self.store, self.user, attempts, now=self.store.clock())
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if isinstance(self.screen, LegalScreen):
+            self.screen.refresh_rows()
+        for tried in attempts:
+            delivery = tried.delivery
+            if tried.ok:
+                self.notify(f"{delivery.escalation_id} delivered to legal by {delivery.channel}",
+                            timeout=5, markup=False)
+            elif delivery.attempts == 0:  # say it once; the Legal screen shows the rest
+                self.notify(f"{delivery.escalation_id} not delivered yet — {tried.error}; "
+                            "retried in the background", severity="warning", timeout=10,
+                            markup=False)
+
+    @on(LegalScreen.DeliverNow)
+    def _deliver_now(self) -> None:
+        if not configured_channels(self.config):
+            self.notify("No [escalation] channel in config.toml: nothing to deliver to.",
+                        severity="warning", markup=False)
+        elif self._delivering:
+            self.notify("Deliveries are being sent already.", markup=False)
+        elif not self.deliver_due(force=True):
+            self.notify("Nothing is pending delivery.", markup=False)
