@@ -249,6 +249,7 @@ def config_cmd(env: Env) -> None:
 COMMAND_MODULES = (
     "triage.cli_queue",
     "triage.cli_legal",
+    "triage.cli_sync",
 )
 
 

@@ -74,15 +74,31 @@ class AccountConfig:
     channel_id: str = ""
     user_id: str = ""
     media_ids: list[str] = field(default_factory=list)
+    #: Seconds between syncs of this account; 0 uses the top-level ``poll_seconds``.
+    poll_seconds: int = 0
 
     def validate(self, where: str) -> None:
         if self.platform not in PLATFORMS:
-            raise ConfigError(
-                f"{where} platform: unknown platform {self.platform!r} "
-                f"(one of {', '.join(PLATFORMS)})"
+            from triage.connectors.registry import platforms  # outside connectors count too
+
+            known = sorted({*PLATFORMS, *platforms()})
+            if self.platform not in known:
+                raise ConfigError(
+                    f"{where} platform: unknown platform {self.platform!r} "
+                    f"(one of {', '.join(known)})"
+                )
+        if not _ACCOUNT_NAME.match(self.name):
+            raise ConfigError(f"{where} name: use letters, digits, '.', '_' and '-' only "
+                              "(it is part of every comment's id)")
+        if not _ENV_NAME.match(self.token_env):
+            raise ConfigError(  # the value is never echoed: it may be the secret itself
+                f"{where} token_env: must name an environment variable (letters, digits, _), "
+                "not hold the token"
             )
         if self.base_url and not self.base_url.startswith(("https://", "http://")):
             raise ConfigError(f"{where} base_url: must be an http(s) URL")
+        if self.poll_seconds and self.poll_seconds < 5:
+            raise ConfigError(f"{where} poll_seconds: must be 0 (the global value) or at least 5")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +150,7 @@ class PriorityConfig:
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-import httpx
 import orjson
 
 from triage.config import AccountConfig
@@ -30,6 +29,9 @@ from triage.connectors.http import Http, RetryPolicy
 from triage.connectors.payload import comment_id
 from triage.errors import ActionRefused, ConfigError, ConnectorError
 from triage.model import Comment, Post, utcnow
+
+if TYPE_CHECKING:  # not imported at run time: importing httpx pulls in rich (httpx._main)
+    import httpx
 
 __all__ = ["Capability", "Connector", "Known", "NothingKnown", "Page", "Thread"]
 

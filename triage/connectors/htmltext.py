@@ -72,10 +72,28 @@ class _TextParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._dropping:
             return
-        self.parts.append(data if self._pre else _SPACES.sub(" ", data))
+        if not self._pre:
+            data = _SPACES.sub(" ", data)
+            if self._newlines() or not self.parts:
+                data = data.lstrip(" ")
+        if data:
+            self.parts.append(data)
+
+    def _newlines(self) -> int:
+        """How many line breaks the text so far ends with."""
+        count = 0
+        for part in reversed(self.parts):
+            stripped = part.rstrip("\n")
+            count += len(part) - len(stripped)
+            if stripped:
+                break
+        return count
 
     def _block_break(self, tag: str) -> None:
-        self.parts.append("\n\n" if tag in ("p", "blockquote", "pre") else "\n")
+        if not self.parts:
+            return
+        wanted = 2 if tag in ("p", "blockquote", "pre") else 1
+        self.parts.append("\n" * max(0, wanted - self._newlines()))
 
 
 def _hides_target(shown: str, href: str) -> bool:
@@ -101,5 +119,5 @@ def html_to_text(html: str) -> str:
     except (AssertionError, ValueError):  # html.parser's last-resort failures
         return _SPACES.sub(" ", html).strip()
     text = "".join(parser.parts)
-    lines = [line.strip(" ") for line in text.split("\n")]
+    lines = [line.rstrip(" ") for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -31,16 +31,18 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from triage.errors import AuthError, BadPayload, ConnectorError, RateLimited, Unavailable
 from triage.model import utcnow
 from triage.textsafe import one_line
 from triage.timefmt import local
+
+if TYPE_CHECKING:  # httpx is imported where it is used: importing it pulls in rich
+    import httpx
 
 __all__ = ["Hooks", "Http", "RetryPolicy", "retry_after"]
 
@@ -264,6 +266,8 @@ class Http:
         allow: tuple[int, ...],
         decode: bool,
     ) -> tuple[httpx.Response, Any]:
+        import httpx
+
         try:
             response = await self.client.request(
                 method, url, params=params, json=json, data=data, headers=headers,
@@ -310,11 +314,9 @@ class Http:
         pause = self.hooks.pause_until(response, now)
         custom = self.hooks.classify(response, now)
         if isinstance(custom, RateLimited) or (custom is None and status == 429):
-            until = max(t for t in (
-                custom.until if isinstance(custom, RateLimited) else None,
-                pause, retry_after(response, now),
-                now + timedelta(seconds=self.policy.default_pause) if status == 429 else None,
-            ) if t is not None)
+            said = [t for t in (custom.until if isinstance(custom, RateLimited) else None,
+                                pause, retry_after(response, now)) if t is not None]
+            until = max(said) if said else now + timedelta(seconds=self.policy.default_pause)
             limited = RateLimited(self._limited_message(until), until=until, account=self.account)
             raise _Retry(limited, delay=max(0.0, (until - now).total_seconds()) + self.rng() * 0.25)
         if custom is not None:

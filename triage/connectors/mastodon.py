@@ -28,10 +28,9 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 from dateutil import parser as dateparser
 
 from triage.connectors.base import Capability, Connector, Page, Thread
@@ -47,6 +46,9 @@ from triage.connectors.payload import (
 )
 from triage.errors import ActionRefused, BadPayload
 from triage.model import Author, Comment, Post
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["MastodonConnector"]
 
