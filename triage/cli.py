@@ -250,6 +250,7 @@ COMMAND_MODULES = (
     "triage.cli_queue",
     "triage.cli_legal",
     "triage.cli_sync",
+    "triage.cli_templates",
 )
 
 

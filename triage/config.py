@@ -25,6 +25,7 @@ __all__ = [
     "Config",
     "EscalationConfig",
     "OrgConfig",
+    "RepliesConfig",
     "RetentionConfig",
     "PriorityConfig",
     "ViewConfig",
@@ -205,6 +206,13 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RepliesConfig:
+    """Replies: where the approved templates are (empty: the ones shipped with Triage)."""
+
+    templates_dir: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything Triage reads from ``config.toml``."""
 
@@ -220,6 +228,7 @@ class Config:
     sla: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SLA))
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    replies: RepliesConfig = field(default_factory=RepliesConfig)
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
 

@@ -1,0 +1,121 @@
+"""The check before a reply is sent: approved as it stands, needs approval, or refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from triage.config import Config
+from triage.errors import TemplateError
+from triage.model import Comment
+from triage.templates.limits import limit_for, reply_length
+from triage.templates.rank import offerable
+from triage.templates.record import Template
+from triage.templates.render import render
+
+__all__ = ["ReplyCheck", "check_reply", "same_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyCheck:
+    """The verdict on a reply that may be sent.
+
+    ``approved`` is true only for a template's own rendering for this comment, with
+    nothing but its placeholders filled: it may go out as it is. Anything else (free
+    text, or a template edited beyond its placeholders) ``needs_approval`` by an
+    approver first; ``reason`` says which, for the composer and the journal.
+    ``expected`` is the template's rendering when a template was used (to show an
+    edit as a difference); ``length`` is counted as the platform counts it.
+    """
+
+    approved: bool
+    reason: str
+    template_id: str | None
+    length: int
+    limit: int
+    privacy_risk: bool
+    expected: str | None = None
+
+    @property
+    def needs_approval(self) -> bool:
+        return not self.approved
+
+
+def _normal(text: str) -> str:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two replies are the same text, ignoring line endings and trailing spaces."""
+    return _normal(a) == _normal(b)
+
+
+def check_reply(
+    comment: Comment,
+    template: Template | None,
+    text: str,
+    today: date,
+    *,
+    config: Config,
+) -> ReplyCheck:
+    """Whether ``text`` may answer ``comment`` as it is, needs approval, or is refused.
+
+    Refused with :class:`TemplateError` (the message says why): an empty reply; a reply
+    longer than the platform allows; a template whose approval has lapsed, that is not
+    approved for the comment's platform, or that is not PHI-safe while the comment is a
+    privacy risk. Approved as is: exactly the template's rendering for this comment.
+    Needs approval: free text, or a template's text edited beyond its placeholders.
+    """
+    if not text.strip():
+        raise TemplateError("the reply is empty: write a reply or pick a template")
+    privacy = comment.tag("privacy") is not None
+    if template is not None:
+        if privacy and not template.phi_safe:
+            raise TemplateError(
+                f"template {template.id!r} cannot answer comment {comment.id}: the comment "
+                "is a privacy risk and the template is not PHI-safe (its wording could "
+                "confirm a patient relationship); pick a PHI-safe template"
+            )
+        refusal = offerable(template, comment, today)
+        if refusal is not None:
+            raise TemplateError(
+                f"template {template.id!r} cannot answer comment {comment.id}: {refusal}"
+            )
+    length, limit = reply_length(_normal(text), comment.platform), limit_for(comment.platform)
+    if length > limit:
+        raise TemplateError(
+            f"the reply is {length} characters and {comment.platform} allows {limit}: "
+            "shorten it"
+        )
+    privacy_note = " (the comment is a privacy risk)" if privacy else ""
+    if template is None:
+        return ReplyCheck(
+            approved=False,
+            reason="free text: an approver must approve it before it is sent" + privacy_note,
+            template_id=None,
+            length=length,
+            limit=limit,
+            privacy_risk=privacy,
+        )
+    expected = render(template, comment, config)
+    if same_text(text, expected):
+        return ReplyCheck(
+            approved=True,
+            reason=f"template {template.id!r} as approved, placeholders filled",
+            template_id=template.id,
+            length=length,
+            limit=limit,
+            privacy_risk=privacy,
+            expected=expected,
+        )
+    return ReplyCheck(
+        approved=False,
+        reason=f"template {template.id!r} edited beyond its placeholders: an approver must "
+        "approve it before it is sent" + privacy_note,
+        template_id=template.id,
+        length=length,
+        limit=limit,
+        privacy_risk=privacy,
+        expected=expected,
+    )
