@@ -9,9 +9,15 @@ applies ``[retention]`` once.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
 from rich.text import Text
 from textual import on, work
 from textual.app import App
+from textual.worker import Worker, get_current_worker
 
 from triage.config import Config
 from triage.errors import TriageError
@@ -36,6 +42,29 @@ __all__ = ["DELIVERY_CHECK_SECONDS", "LegalApp"]
 
 #: How often the app looks for deliveries whose backoff has run out.
 DELIVERY_CHECK_SECONDS = 10.0
+#: How often a delivery worker checks, while it waits for an endpoint, that the app stays.
+_CANCEL_POLL_SECONDS = 0.1
+
+T = TypeVar("T")
+
+
+def _unless_cancelled(worker: Worker[None], call: Callable[[], T]) -> T | None:
+    """Run ``call`` in a thread of its own and wait for it, unless ``worker`` is cancelled
+    first (the app is quitting): then give up waiting and return None."""
+    result: list[T] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            result.append(call())
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="triage-delivery", daemon=True).start()
+    while not done.wait(_CANCEL_POLL_SECONDS):
+        if worker.is_cancelled:
+            return None
+    return result[0] if result else None
 
 
 class LegalApp(App[None]):
@@ -163,16 +192,23 @@ class LegalApp(App[None]):
 
     @work(thread=True, group="deliver", exit_on_error=False)
     def _send_deliveries(self, jobs: list[DeliveryJob]) -> None:
-        """Send off the UI thread; the store is written back on the UI thread."""
+        """Send off the UI thread; the store is written back on the UI thread.
+
+        Quitting cancels the worker: it stops waiting at once (a slow endpoint never holds
+        the app open), records nothing more, and what was not recorded stays pending — a
+        copy the endpoint did get carries the same idempotency key when it is sent again.
+        """
+        worker = get_current_worker()
         attempts: list[Attempt] = []
+        for job in jobs:
+            tried = _unless_cancelled(worker, partial(attempt, self.config, job))
+            if tried is None:
+                return
+            attempts.append(tried)
         try:
-            for job in jobs:
-                attempts.append(attempt(self.config, job))
-        finally:
-            try:
-                self.call_from_thread(self._record_deliveries, attempts)
-            except RuntimeError:
-                pass  # the app is closing: what was not recorded stays pending, retried later
+            self.call_from_thread(self._record_deliveries, attempts)
+        except RuntimeError:
+            pass  # the app closed meanwhile: the deliveries stay pending, retried later
 
     def _record_deliveries(self, attempts: list[Attempt]) -> None:
         self._delivering = False

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from textual.app import App
@@ -17,6 +19,7 @@ from triage.desk import Desk
 from triage.legal import all_escalations, deliveries_of, escalate
 from triage.store import Store
 from tui.app import TriageApp
+from tui.legal_app import _unless_cancelled
 from tui.legal_screen import LegalScreen
 from tui.queue_list import QueueList
 
@@ -226,3 +229,22 @@ async def test_a_held_comment_cannot_be_dismissed_from_the_queue(queue_store: St
         assert queue_store.get("c-privacy").status == "escalated"
         assert queue_store.get("c-myth").status == "dismissed"
         assert "1 marked comments are on legal hold and stay as they are" in messages(app)
+
+
+class _Worker:
+    def __init__(self, cancelled: bool) -> None:
+        self.is_cancelled = cancelled
+
+
+def test_a_quitting_app_stops_waiting_for_a_slow_endpoint() -> None:
+    endpoint = threading.Event()  # an endpoint that has not answered (yet)
+
+    def send() -> str:
+        endpoint.wait()
+        return "sent"
+
+    quitting: Any = _Worker(cancelled=True)
+    assert _unless_cancelled(quitting, send) is None  # gives up waiting
+    endpoint.set()
+    staying: Any = _Worker(cancelled=False)
+    assert _unless_cancelled(staying, send) == "sent"
