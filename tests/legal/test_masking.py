@@ -46,6 +46,12 @@ def privacy(text: str, *found: str, source: str = "pattern:phone") -> Tag:
         ("ring +1 (555) 201-8834 pls", ["(555) 201-88"], "pattern:phone",
          "ring +1 (•••) •••-8834 pls"),
         ("no identifiers here", [], "pattern:phone", "no identifiers here"),
+        # the tagger's own source names; a date inside a span hides the whole of it
+        ("mail pat.lee@gmail.com, DOB 03/14/1962, MRN 88812345",
+         ["pat.lee@gmail.com", "DOB 03/14/1962", "MRN 88812345"], "pattern:privacy/email",
+         "mail •••••••@gmail.com, ••• ••/••/••••, ••• ••••2345"),
+        ("my dad was in room 412 for chemo", ["room 412"], "rule:privacy/room-or-bed",
+         "my dad was in •••• ••• for chemo"),
     ],
 )
 def test_mask_text(text: str, found: list[str], source: str, expected: str) -> None:

@@ -35,10 +35,11 @@ __all__ = [
 ]
 
 MASK = "•"
-_DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_DATE = re.compile(
+    r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})(?!\d)"
+)
 _DATE_KINDS = frozenset({"dob", "date", "birth", "birthdate", "date_of_birth"})
 _KINDS = re.compile(r"[,+|/ ]+")
-_EDGES = " \t\n,.;:!?()[]{}<>\"'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ def _kind(span: str, hinted: frozenset[str]) -> str:
     if "@" in span:
         return "email"
     digits = sum(ch.isdigit() for ch in span)
-    if digits and (_DATE.fullmatch(span.strip(_EDGES)) or (hinted and hinted <= _DATE_KINDS)):
+    if digits and (_DATE.search(span) or (hinted and hinted <= _DATE_KINDS)):
         return "date"
     if digits >= 4:
         return "number"
