@@ -40,8 +40,17 @@ def privacy(text: str, *found: str, source: str = "pattern:phone") -> Tag:
         ("born 03/14/1962, ok", ["03/14/1962"], "pattern:dob", "born ••/••/••••, ok"),
         ("dob 1962-03-14", ["1962-03-14"], "pattern:phone,dob", "dob ••••-••-••"),
         ("MRN AB1234567", ["AB1234567"], "pattern:mrn", "MRN •••••4567"),
-        ("my dad John Reyes in room 412", ["John Reyes"], "lexicon:name",
-         "my dad •••• ••••• in room 412"),
+        # the words tying someone to care here stay readable; numbers in them do not
+        ("My dad John Reyes was in room 412 for his chemo", ["My dad John", "room 412", "chemo"],
+         "rule:privacy/room-or-bed", "My dad John Reyes was in •••• ••• for his chemo"),
+        ("after the shingles vaccine I got a rash", ["vaccine", "I"],
+         "rule:privacy/care-at-organisation", "after the shingles vaccine I got a rash"),
+        ("my number is five five five two oh one call me", ["five five five two oh one"],
+         "pattern:privacy/phone", "my number is •••• •••• •••• ••• •• ••• call me"),
+        ("write to pat dot lee at gmail dot com", ["pat dot lee at gmail dot com"],
+         "pattern:privacy/email", "write to ••• ••• ••• •• ••••• ••• •••"),
+        ("I live at 42 Elm Street, ok", ["42 Elm Street"], "pattern:privacy/address",
+         "I live at •• ••• ••••••, ok"),
         # a span that cuts an identifier short still masks all of it
         ("ring +1 (555) 201-8834 pls", ["(555) 201-88"], "pattern:phone",
          "ring +1 (•••) •••-8834 pls"),
@@ -58,7 +67,7 @@ def test_mask_text(text: str, found: list[str], source: str, expected: str) -> N
     comment = make_comment("c", text, tags=(privacy(text, *found, source=source),))
     assert mask_text(comment) == expected
     assert len(mask_text(comment)) == len(text)  # other tags' offsets still hold
-    assert has_identifiers(comment) is bool(found)
+    assert has_identifiers(comment) is (expected != text)
 
 
 def test_comments_without_a_privacy_tag_are_untouched() -> None:

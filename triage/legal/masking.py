@@ -1,14 +1,17 @@
 """Masking the identifiers the privacy tagger found (phone, e-mail, SSN, …) until revealed.
 
-The privacy tag's evidence spans are the identifiers; its ``source`` names their kind
-(``pattern:phone``, ``pattern:email,dob``, …) and the text of each span confirms it. A
+The privacy tag's evidence spans hold the direct identifiers it found (phone, e-mail,
+address, date of birth, record, member or social security number) and the words that
+tie a person to care here ("my dad", "room 412", "chemo"). The identifiers are masked:
+a span with a digit or an ``@``, or a number or e-mail address spelt out in words. The
+other words stay readable, so the team can still tell what the comment is about. A
 masked text has the same length as the original, character for character, so every
 other tag's evidence offsets still point at the right place:
 
     555-201-8834         →  •••-•••-8834     numbers keep their last four digits
     pat.lee@example.org  →  •••••••@example.org   e-mail keeps its domain
-    03/14/1962           →  ••/••/••••       dates of birth are masked whole
-    John Reyes           →  •••• •••••       anything else: every letter and digit
+    DOB 03/14/1962       →  ••• ••/••/••••   a span with a date is masked whole
+    room 412, five five five two oh one …  →  every letter and digit
 
 Revealing a comment's identifiers is journaled (kind ``reveal``): who looked, and when.
 """
@@ -71,6 +74,23 @@ def _kind(span: str, hinted: frozenset[str]) -> str:
     return "other"
 
 
+_NUMBER_WORDS = frozenset({
+    "zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
+})
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _identifying(span: str) -> bool:
+    """Whether a span of privacy evidence is an identifier, not the words around one."""
+    if "@" in span or any(ch.isdigit() for ch in span):
+        return True
+    words = [w.casefold() for w in _WORD.findall(span)]
+    if sum(w in _NUMBER_WORDS for w in words) >= 3:  # a number spelt out
+        return True
+    return "dot" in words and ("at" in words or "arroba" in words)  # pat dot lee at …
+
+
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     """The span grown to whole words, so a span that cuts an identifier masks all of it."""
     while start > 0 and not text[start - 1].isspace():
@@ -86,8 +106,9 @@ def identifiers(comment: Comment) -> list[Identifier]:
     if tag is None or not comment.text:
         return []
     text, size = comment.text, len(comment.text)
-    spans = sorted(_widen(text, max(0, s), min(size, e)) for s, e in tag.evidence
-                   if s < e and s < size)
+    widened = (_widen(text, max(0, s), min(size, e)) for s, e in tag.evidence
+               if s < e and s < size)
+    spans = sorted((s, e) for s, e in widened if _identifying(text[s:e]))
     merged: list[list[int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
