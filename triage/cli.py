@@ -251,6 +251,7 @@ COMMAND_MODULES = (
     "triage.cli_legal",
     "triage.cli_sync",
     "triage.cli_templates",
+    "triage.cli_tagging",
 )
 
 

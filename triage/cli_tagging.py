@@ -1,0 +1,171 @@
+"""Tagger commands: ``triage tag`` (tag comments from a file) and ``triage eval`` (score it)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import click
+import orjson
+
+from triage.cli import Env, pass_env
+from triage.model import TAG_NAMES, Tag
+from triage.textsafe import one_line
+
+__all__ = ["COMMANDS", "eval_command", "tag_command", "tag_json"]
+
+
+def tag_json(tag: Tag) -> dict[str, Any]:
+    """The public JSON form of one tag (``triage tag --json``)."""
+    out: dict[str, Any] = {
+        "name": tag.name,
+        "score": round(tag.score, 3),
+        "evidence": [[start, end] for start, end in tag.evidence],
+        "source": tag.source,
+    }
+    if tag.claim_id:
+        out["claim_id"] = tag.claim_id
+        out["resource_title"] = tag.resource_title
+        out["resource_url"] = tag.resource_url
+    return out
+
+
+@click.command("tag")
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_env
+def tag_command(env: Env, file: BinaryIO, as_json: bool) -> None:
+    """Tag comments read as JSON lines (`text`, optional `id`) from FILE or - (stdin).
+
+    Writes one line per comment: its id and tags, each with score, evidence (character
+    spans) and source; for misinformation also the matched claim and its resource. A line
+    that is not valid JSON is reported by number on stderr and the rest are tagged.
+    """
+    tag = env.tagger()
+    out = sys.stdout
+    bad = 0
+    for number, raw in enumerate(file, 1):
+        if not raw.strip():
+            continue
+        try:
+            row = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            click.echo(f"line {number}: not valid JSON", err=True)
+            bad += 1
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            click.echo(f"line {number}: needs a 'text' string", err=True)
+            bad += 1
+            continue
+        comment_id = row.get("id")
+        tags = tag(row["text"])
+        if as_json:
+            record = {
+                "id": comment_id,
+                "line": number,
+                "tags": [tag_json(t) for t in tags],
+            }
+            out.write(orjson.dumps(record).decode() + "\n")
+        else:
+            shown = "-" if comment_id is None else one_line(str(comment_id), 40)
+            names = ",".join(f"{t.name}:{t.score:.2f}" for t in tags) or "-"
+            claims = " ".join(f"{t.claim_id} <{t.resource_url}>" for t in tags if t.claim_id)
+            out.write(f"{shown}\t{names}" + (f"\t{claims}" if claims else "") + "\n")
+    out.flush()
+    if bad:
+        click.echo(f"{bad} bad line{'s' if bad != 1 else ''} skipped", err=True)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+@click.command("eval")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.option("--show-errors", is_flag=True, help="List the misses and false alarms.")
+@click.option("--from-journal", is_flag=True,
+              help="Score the tagger against the team's journaled corrections instead.")
+@pass_env
+def eval_command(
+    env: Env, files: tuple[Path, ...], as_json: bool, show_errors: bool, from_journal: bool
+) -> None:
+    """Score the tagger on labelled FILES (TAGS.md format): precision, recall, F1 per tag."""
+    if from_journal:
+        if files:
+            raise click.UsageError("--from-journal reads the store; give no FILES with it")
+        _from_journal(env, as_json)
+        return
+    if not files:
+        raise click.UsageError("give one or more labelled files (or --from-journal)")
+    from triage.tagger import LabelledComment, evaluate, read_labelled
+
+    problems: list[str] = []
+    comments: list[LabelledComment] = []
+    for path in files:
+        try:
+            comments.extend(read_labelled(path, problems))
+        except OSError as exc:
+            raise click.ClickException(f"{path}: cannot read ({exc.strerror})") from None
+    for problem in problems:
+        click.echo(problem, err=True)
+    result = evaluate(comments, env.tagger())
+    if as_json:
+        click.echo(orjson.dumps(result.as_json()).decode())
+    else:
+        click.echo(f"{'tag':<15}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
+        for name, counts in result.counts.items():
+            click.echo(
+                f"{name:<15}{_percent(counts.precision):>10}{_percent(counts.recall):>10}"
+                f"{_percent(counts.f1):>10}{counts.support:>10}"
+            )
+        click.echo(f"macro F1 {_percent(result.macro_f1)} over {result.comments} comments")
+    if show_errors:
+        stream = sys.stderr if as_json else sys.stdout
+        for miss in result.errors:
+            source = f" [{miss.source}]" if miss.source else ""
+            stream.write(
+                f"{miss.kind:<12}{miss.tag:<15}{one_line(miss.comment.id, 24):<26}"
+                f"{one_line(miss.comment.text, 160)}{source}\n"
+            )
+
+
+def _from_journal(env: Env, as_json: bool) -> None:
+    from triage.feedback import feedback_from_journal
+
+    store = env.open_store(tagging=False)
+    feedback = feedback_from_journal(store)
+    if as_json:
+        click.echo(orjson.dumps({
+            "reviewed": feedback.reviewed,
+            "corrections": feedback.corrections,
+            "tags": {name: score.as_dict() for name, score in feedback.tags.items()},
+            "weeks": {
+                week: {name: score.as_dict() for name, score in scores.items()}
+                for week, scores in sorted(feedback.weeks.items())
+            },
+        }).decode())
+        return
+    click.echo(f"reviewed comments: {feedback.reviewed}, tag corrections: "
+               f"{feedback.corrections}")
+    header = f"{'tag':<15}{'precision':>10}{'recall':>10}{'support':>9}{'false+':>8}{'missed':>8}"
+    click.echo(header)
+    for name in TAG_NAMES:
+        row = feedback.tags[name].as_dict()
+        click.echo(
+            f"{name:<15}{_percent(row['precision']):>10}{_percent(row['recall']):>10}"
+            f"{row['support']:>9}{row['false_alarms']:>8}{row['misses']:>8}"
+        )
+    for week, scores in sorted(feedback.weeks.items()):
+        parts = []
+        for name in TAG_NAMES:
+            row = scores[name].as_dict()
+            if row["support"] or row["false_alarms"]:
+                parts.append(
+                    f"{name} p={_percent(row['precision'])} r={_percent(row['recall'])}"
+                )
+        click.echo(f"{week}: " + ("; ".join(parts) if parts else "nothing reviewed"))
+
+
+COMMANDS = [tag_command, eval_command]

@@ -1,0 +1,108 @@
+"""Stance towards a myth found in a comment: asserted, asked about, refuted or quoted.
+
+Asserting or recommending a myth is misinformation; asking whether it is true is a
+question; refuting, mocking or quoting it is neither. The cues are lexicons in
+``tagger/stance.toml`` (and the question openers of ``tagger/question.toml``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import Enum
+
+from triage.tagger.lexicon import Hit, Hits
+from triage.tagger.text import Doc
+
+__all__ = ["Stance", "stance_of"]
+
+NEGATION = "stance.negation"
+REFUTE = "stance.refute"
+MOCK = "stance.mock"
+ASKING = "stance.asking"
+PRESUPPOSE = "stance.presuppose"
+COUNTERFACTUAL = "stance.counterfactual"
+ENDORSE = "stance.endorse"
+CLAUSE_BREAK = "stance.clause_break"
+CONCEDE = "stance.concede"
+OPENERS = ("question.openers", "question.aux_openers")
+
+_QUOTED = re.compile(r"\"[^\"\n]{1,300}\"")
+
+
+class Stance(Enum):
+    ASSERTS = "asserts"
+    ASKS = "asks"
+    REFUTES = "refutes"
+    QUOTES = "quotes"
+
+
+def _in_sentences(doc: Doc, hits: Hits, name: str, sentences: set[int]) -> list[Hit]:
+    return [h for h in hits.get(name) if doc.tokens[h[0]].sentence in sentences]
+
+
+def _overlaps(hit: Hit, others: list[Hit]) -> bool:
+    return any(not (hit[1] < o[0] or o[1] < hit[0]) for o in others)
+
+
+def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
+              question_starts: dict[int, int]) -> Stance:
+    """How the comment stands towards the myth matched at ``found`` (token ranges)."""
+    tokens = doc.tokens
+    first = min(hit[0] for hit in found)
+    last = max(hit[1] for hit in found)
+    sentences = {tokens[first].sentence, tokens[last].sentence}
+    inside = {i for hit in found for i in range(hit[0], hit[1] + 1)}
+
+    # Quoted: the myth sits inside quotation marks ("the 'X' thing is a myth").
+    start_char, end_char = tokens[first].start, tokens[last].end
+    for quoted in _QUOTED.finditer(doc.folded):
+        if quoted.start() <= start_char and end_char <= quoted.end():
+            if quoted.end() - quoted.start() < 3 * (end_char - start_char) + 40:
+                return Stance.QUOTES
+
+    def local(name: str) -> list[Hit]:
+        return _in_sentences(doc, hits, name, sentences)
+
+    endorsed = local(ENDORSE)
+    # A refutation in the myth's sentence or the next one ("… Not true."), unless it is
+    # itself denied ("it's not a myth").
+    following = sentences | {max(sentences) + 1}
+    for hit in _in_sentences(doc, hits, REFUTE, following):
+        if not _overlaps(hit, endorsed):
+            return Stance.REFUTES
+    for hit in hits.get(CONCEDE):
+        if 0 < hit[0] - last <= 3:
+            return Stance.REFUTES  # "chemo is poison, sure — targeted poison that …"
+    for hit in local(MOCK):
+        if hit[0] <= last:
+            return Stance.REFUTES
+    for hit in local(NEGATION):
+        if any(i in inside for i in range(hit[0], hit[1] + 1)):
+            continue  # the myth itself is negative ("HIV doesn't cause AIDS")
+        if first - 2 <= hit[0] <= last and not _broken(hits, hit[1], first, last):
+            return Stance.REFUTES
+    for hit in local(COUNTERFACTUAL):
+        if hit[0] <= first:
+            return Stance.QUOTES
+    sentence = tokens[first].sentence
+    presupposed = any(h[1] < first for h in local(PRESUPPOSE))
+    if presupposed or endorsed:
+        return Stance.ASSERTS
+    if local(ASKING):
+        return Stance.ASKS
+    start = question_starts.get(sentence)
+    if start is not None and start <= first:
+        opener_at = {h[0] for name in OPENERS for h in hits.get(name)}
+        if start in opener_at or tokens[start].key == "\u00bf":
+            return Stance.ASKS
+    # "…, does the clinic offer it?" after the myth: the myth itself is still asserted.
+    return Stance.ASSERTS
+
+
+def _broken(hits: Hits, negation_end: int, first: int, last: int) -> bool:
+    """Whether a clause break ("but", ";") separates a negation from the myth."""
+    for hit in hits.get(CLAUSE_BREAK):
+        if negation_end < hit[0] < first or (first <= negation_end < hit[0] <= last):
+            return True
+    return False

@@ -1,0 +1,199 @@
+"""The tagger: one call per comment, six detectors, tags with scores, evidence and sources.
+
+Building a Tagger reads and compiles the data files once per process (and again only if
+a file changed), so constructing one is quick after the first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from triage.model import TAG_NAMES, Tag
+from triage.tagger.claims import BUILTIN_CLAIMS, ClaimLibrary, load_claims
+from triage.tagger.datafiles import DATA_DIR, Where, read_toml
+from triage.tagger.identifiers import IdentifierFinder
+from triage.tagger.matching import ClaimIndex, Terms
+from triage.tagger.misinfo import MisinfoFinder
+from triage.tagger.privacy import OrgContacts, PrivacyFinder
+from triage.tagger.question import QuestionFinder
+from triage.tagger.rules import Firing, RuleBook, RuleFile
+from triage.tagger.text import Doc
+
+__all__ = ["RULE_FILES", "Tagger", "TaggerData"]
+
+#: The built-in rule files, by the name their lexicons are qualified with.
+RULE_FILES = ("common", "stance", "question", "crisis", "adverse", "abuse", "privacy",
+              "misinformation")
+#: At most this many evidence spans per tag.
+MAX_SPANS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class TaggerData:
+    """Everything compiled from the data files."""
+
+    book: RuleBook
+    claims: ClaimLibrary
+    claim_index: ClaimIndex
+    identifiers: IdentifierFinder
+    aliases: dict[str, str]
+    files: dict[str, RuleFile]
+
+
+def _stamp(paths: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
+    stamps = []
+    for path in paths:
+        try:
+            stat = path.stat()
+            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append((str(path), -1, -1))
+    return tuple(stamps)
+
+
+_CACHE: dict[tuple[object, ...], TaggerData] = {}
+_LOCK = threading.Lock()
+
+
+def compile_data(data_dir: Path, claim_files: Sequence[Path]) -> TaggerData:
+    """Read and compile every data file (cached until one of them changes)."""
+    paths = [data_dir / f"{name}.toml" for name in RULE_FILES]
+    paths += [data_dir / "matching.toml", *claim_files]
+    key = (str(data_dir), _stamp(paths))
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+    matching_path = data_dir / "matching.toml"
+    matching = read_toml(matching_path)
+    where = Where(matching_path)
+    where.unknown_keys(matching, {"stopwords", "synonyms", "aliases"})
+    stopwords = where.strings(matching.get("stopwords"), "stopwords")
+    synonyms: dict[str, str] = {}
+    for canonical, variants in where.table(matching.get("synonyms"), "synonyms").items():
+        for variant in where.at(f"synonyms.{canonical}").strings(variants, canonical):
+            synonyms[variant] = canonical
+    aliases: dict[str, str] = {}
+    for canonical, variants in where.table(matching.get("aliases"), "aliases").items():
+        for variant in where.at(f"aliases.{canonical}").strings(variants, canonical):
+            aliases[variant] = canonical
+    book = RuleBook(aliases)
+    files = {name: book.load(data_dir / f"{name}.toml", name) for name in RULE_FILES}
+    book.check_names()
+    builtin = claim_files[:1] == [BUILTIN_CLAIMS]
+    library = load_claims(claim_files[1:] if builtin else claim_files, include_builtin=builtin)
+    privacy_raw = files["privacy"].raw.get("identifiers")
+    identifiers = IdentifierFinder(
+        Where(files["privacy"].path).table(privacy_raw, "identifiers"), files["privacy"].path
+    )
+    data = TaggerData(
+        book=book,
+        claims=library,
+        claim_index=ClaimIndex(library, Terms(stopwords, synonyms, aliases)),
+        identifiers=identifiers,
+        aliases=aliases,
+        files=files,
+    )
+    with _LOCK:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = data
+    return data
+
+
+class Tagger:
+    """Tags comments: ``Tagger(...).tag(text)`` gives the tags in ``TAG_NAMES`` order."""
+
+    def __init__(
+        self,
+        extra_claim_files: Iterable[Path | str] = (),
+        org_phones: Iterable[str] = (),
+        org_emails: Iterable[str] = (),
+        org_addresses: Iterable[str] = (),
+        *,
+        data_dir: Path | None = None,
+        builtin_claims: bool = True,
+    ) -> None:
+        claim_files = [BUILTIN_CLAIMS] if builtin_claims else []
+        claim_files += [Path(p) for p in extra_claim_files]
+        self.data = compile_data(data_dir or DATA_DIR, claim_files)
+        self.claims = self.data.claims
+        files = self.data.files
+        self._questions = QuestionFinder()
+        self._misinfo = MisinfoFinder(self.data.claim_index, files["misinformation"])
+        self._privacy = PrivacyFinder(
+            self.data.identifiers, files["privacy"],
+            OrgContacts(org_phones, org_emails, org_addresses),
+        )
+
+    def __call__(self, text: str) -> tuple[Tag, ...]:
+        return self.tag(text)
+
+    def tag(self, text: str) -> tuple[Tag, ...]:
+        """The tags of one comment's text (possibly none)."""
+        if not isinstance(text, str) or not text.strip():
+            return ()
+        doc = Doc(text, self.data.aliases)
+        hits = self.data.book.match(doc)
+        files = self.data.files
+        tags: dict[str, Tag] = {}
+        for name in ("crisis", "adverse_event", "abuse"):
+            rule_file = files["adverse" if name == "adverse_event" else name]
+            tag = _from_firings(doc, name, rule_file.fire(doc, hits))
+            if tag is not None:
+                tags[name] = tag
+        privacy = self._privacy.find(doc, hits)
+        if privacy is not None:
+            tags["privacy"] = Tag("privacy", round(privacy.score, 3),
+                                  _merge(privacy.spans), privacy.source)
+        starts = self._questions.sentence_starts(doc, hits)
+        myth = self._misinfo.find(doc, hits, starts)
+        asked = myth.asked[0] if myth and myth.asked else None
+        if myth is not None and myth.score > 0:
+            claim = myth.claim.claim if myth.claim else None
+            tags["misinformation"] = Tag(
+                "misinformation", round(myth.score, 3),
+                _merge(doc.span(a, b) for a, b in myth.hits), myth.source,
+                claim_id=claim.id if claim else None,
+                resource_title=claim.resource_title if claim else None,
+                resource_url=claim.resource_url if claim else None,
+            )
+        questions = self._questions.find(doc, hits)
+        if questions or asked is not None:
+            best = max(questions, key=lambda q: q.score, default=None)
+            spans = [q.span for q in questions]
+            if asked is not None:
+                spans.extend(doc.span(a, b) for a, b in asked.hits)
+            tags["question"] = Tag(
+                "question",
+                round(best.score if best else 0.8, 3),
+                _merge(spans),
+                f"rule:question/{best.reason.replace(' ', '-')}" if best
+                else f"claim-question:{asked.claim.id}" if asked else "",
+                claim_id=asked.claim.id if asked else None,
+                resource_title=asked.claim.resource_title if asked else None,
+                resource_url=asked.claim.resource_url if asked else None,
+            )
+        return tuple(tags[name] for name in TAG_NAMES if name in tags)
+
+
+def _from_firings(doc: Doc, name: str, firings: list[Firing]) -> Tag | None:
+    if not firings:
+        return None
+    best = max(firings, key=lambda f: f.rule.score)
+    spans = [doc.span(a, b) for firing in firings for a, b in firing.hits]
+    return Tag(name, round(best.rule.score, 3), _merge(spans), f"rule:{best.rule.id}")
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted, with overlapping spans joined, at most MAX_SPANS."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((a, b) for a, b in merged[:MAX_SPANS])
