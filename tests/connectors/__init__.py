@@ -1,0 +1,1 @@
+"""Connector and sync tests: real HTTP on loopback (mastodon-mock, a scripted server)."""
