@@ -16,7 +16,9 @@ __all__ = ["FAULT_KINDS", "Budget", "Fault", "FaultBook", "fault_from_dict"]
 #: What a fault does to a matching request.
 FAULT_KINDS: dict[str, str] = {
     "status": "answer with `status` and the platform's own error body (`message`, `code`)",
-    "throttle": "answer with the platform's rate-limit signal; access returns after `reset_after`",
+    "throttle": "answer with the platform's rate-limit signal, announcing a reset in "
+                "`reset_after` seconds (`code` picks a Graph throttle code, `variant` legacy "
+                "gives X's code 88 body, rate gives YouTube's rateLimitExceeded)",
     "expired_token": "answer as the platform does for an expired access token",
     "malformed": "answer 200 with a body that is not JSON (`variant` not_json, truncated) "
                  "or JSON of the wrong shape (wrong_shape)",

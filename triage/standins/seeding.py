@@ -13,31 +13,36 @@ __all__ = ["check_references", "parents_first"]
 Key = tuple[str, str]
 
 
-def check_references(known: dict[Key, str], posts: list[SeedPost],
+def check_references(held: Callable[[Key], str | None], posts: list[SeedPost],
                      comments: list[SeedComment]) -> None:
     """Refuse taken ids, and posts or parents that neither the world nor the batch holds.
 
-    ``known`` maps (platform, id) of what the world holds to its post's id (a post maps
-    to itself); it is extended with the batch's ids.
+    ``held`` gives, for a (platform, id) the world holds, its post's id (a post's own id
+    for a post), else None.
     """
+    batch: dict[Key, str] = {}
+
+    def known(key: Key) -> str | None:
+        return batch.get(key) or held(key)
+
     for index, post in enumerate(posts, 1):
         if post.id is not None:
-            if (post.platform, post.id) in known:
+            if known((post.platform, post.id)) is not None:
                 raise ImportError_(f"seed post {index}: id {post.id!r} is already taken")
-            known[(post.platform, post.id)] = post.id
+            batch[(post.platform, post.id)] = post.id
     for index, comment in enumerate(comments, 1):
         if comment.id is not None:
-            if (comment.platform, comment.id) in known:
+            if known((comment.platform, comment.id)) is not None:
                 raise ImportError_(
                     f"seed comment {index} (id {comment.id!r}): id is already taken"
                 )
-            known[(comment.platform, comment.id)] = comment.post
+            batch[(comment.platform, comment.id)] = comment.post
     for index, comment in enumerate(comments, 1):
         where = f"seed comment {index}" + (f" (id {comment.id!r})" if comment.id else "")
-        if known.get((comment.platform, comment.post)) != comment.post:
+        if known((comment.platform, comment.post)) != comment.post:
             raise ImportError_(f"{where}: post {comment.post!r} is not a {comment.platform} post")
         if comment.parent is not None:
-            parent_post = known.get((comment.platform, comment.parent))
+            parent_post = known((comment.platform, comment.parent))
             if parent_post is None or parent_post == comment.parent:
                 raise ImportError_(f"{where}: parent {comment.parent!r} is not a comment")
             if parent_post != comment.post:

@@ -217,8 +217,7 @@ class World:
         seed_posts = [post_from_record(i, r) for i, r in enumerate(posts, 1)]
         seed_comments = [comment_from_record(i, r) for i, r in enumerate(comments, 1)]
         with self.lock:
-            known = {key: node.post for key, node in self._nodes.items()}
-            check_references(known, seed_posts, seed_comments)
+            check_references(self._post_of, seed_posts, seed_comments)
             order = parents_first(seed_comments, lambda key: key in self._nodes, self.clock())
             for account in seed_accounts:
                 self.add_account(account)
@@ -227,6 +226,10 @@ class World:
             for i in order:
                 added[i] = self._add_comment(seed_comments[i]).id
             return {"posts": post_ids, "comments": [added[i] for i in range(len(seed_comments))]}
+
+    def _post_of(self, key: tuple[str, str]) -> str | None:
+        node = self._nodes.get(key)
+        return None if node is None else node.post
 
     def add_comment(self, record: Mapping[str, Any]) -> Node:
         """Add one comment now (its ``created_at`` defaults to the clock)."""
