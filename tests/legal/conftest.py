@@ -150,7 +150,7 @@ class Mailbox:
         assert isinstance(auth_data, LoginPassword)
         login, password = auth_data.login.decode(), auth_data.password.decode()
         self.logins.append((login, password))
-        return AuthResult(success=password == self.password)
+        return AuthResult(success=password == self.password, handled=False)  # 535 if refused
 
 
 @pytest.fixture

@@ -141,7 +141,8 @@ def test_secrets_appear_nowhere(
     config = (mail_config(mailbox) + f'webhook_url = "{webhook.url}"\n'
               'webhook_token_env = "TRIAGE_TEST_HOOK_TOKEN"\n')
     outputs = [run_cli("escalate", "c-phi", "--reason", "privacy_breach", config=config)]
-    assert f"e-mail: 127.0.0.1:{mailbox.port}" in outputs[0][2] and "login" in outputs[0][2]
+    assert f"e-mail: 127.0.0.1:{mailbox.port} refused the login (SMTP 535)" in outputs[0][2]
+    assert len(mailbox.logins) == 1  # one refused login is the answer: no second guess
     assert "answered HTTP 500" in outputs[0][2]
     mailbox.password = MARKER
     outputs.append(run_cli("escalations", "deliver", config=config))

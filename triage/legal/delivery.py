@@ -324,7 +324,7 @@ def _send_email(
                 smtp.ehlo()
             if login is not None:
                 step = "login"
-                smtp.login(*login)
+                _login(smtp, *login)
             step = "send"
             smtp.send_message(message)
     except smtplib.SMTPNotSupportedError:
@@ -343,6 +343,26 @@ def _send_email(
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         return f"e-mail: {where} failed at {step} ({reason})"
     return ""
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in once, with the best mechanism the server offers.
+
+    ``SMTP.login`` tries every mechanism in turn after a refusal; one refused login is
+    the answer (and some servers stall on the second try until the timeout).
+    """
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("AUTH")
+    offered = smtp.esmtp_features["auth"].upper().split()
+    for mechanism in ("CRAM-MD5", "PLAIN", "LOGIN"):  # smtplib's order of preference
+        if mechanism in offered:
+            smtp.user, smtp.password = user, password
+            method = getattr(smtp, "auth_" + mechanism.lower().replace("-", "_"))
+            code, answer = smtp.auth(mechanism, method)
+            if code not in (235, 503):
+                raise smtplib.SMTPAuthenticationError(code, answer)
+            return
+    raise smtplib.SMTPException("the server offers no login mechanism Triage knows")
 
 
 def record_attempts(
