@@ -41,9 +41,11 @@ logger = logging.getLogger("triage.sync")
 class SyncOptions:
     """How a sync runs; the defaults suit the command line."""
 
-    #: Store once this many comments wait, or the oldest waited ``batch_seconds``.
-    batch_comments: int = 500
-    batch_seconds: float = 1.0
+    #: Store once this many comments wait, or the oldest waited ``batch_seconds``. Each
+    #: store write costs a flush of the store's files (about 0.1 s on a 10k queue, whatever
+    #: the batch size), so the command line writes big batches; the TUI passes smaller ones.
+    batch_comments: int = 2000
+    batch_seconds: float = 3.0
     policy: RetryPolicy | None = None
     page_size: int | None = None
     clock: Callable[[], datetime] = utcnow

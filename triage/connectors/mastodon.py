@@ -71,7 +71,7 @@ class MastodonConnector(Connector):
         Capability.DELETE: "Mastodon lets an account delete only its own posts, "
                            "not other people's replies",
     }
-    page_size = 40
+    page_size = 80
     max_page_size = 80
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
