@@ -42,6 +42,7 @@ _NOT_STREET = frozenset(
 )
 _KINDS = ("phone", "email", "email_words", "ssn", "ssn_cue", "dob_cue", "old_date",
           "record", "address")
+_LISTS = ("email_suffixes", "email_providers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +64,16 @@ class IdentifierFinder:
 
     def __init__(self, table: dict[str, Any], path: Path) -> None:
         where = Where(path, "[identifiers]")
-        where.unknown_keys(table, set(_KINDS) | {"email_suffixes"})
+        where.unknown_keys(table, set(_KINDS) | set(_LISTS))
         self.patterns: dict[str, list[re.Pattern[str]]] = {}
         for kind in _KINDS:
             regexes = where.strings(table.get(kind), kind)
             self.patterns[kind] = [where.regex(regex, kind) for regex in regexes]
         self.suffixes = frozenset(
             s.lower() for s in where.strings(table.get("email_suffixes"), "email_suffixes")
+        )
+        self.providers = frozenset(
+            s.lower() for s in where.strings(table.get("email_providers"), "email_providers")
         )
         self.this_year = date.today().year
 
@@ -84,10 +88,16 @@ class IdentifierFinder:
                     found.append(Identifier("email", match.start(), match.end(), match.group()))
         if " at " in text or "(at)" in text or "[at]" in text:
             for match in self._each("email_words", text):
-                words = [w for w in re.split(r"[^\w\-]+", match.group().strip()) if w]
+                value = match.group()
+                words = [w for w in re.split(r"[^\w\-]+", value.strip()) if w]
                 at = next((i for i, w in enumerate(words) if w == "at"), -1)
                 domain = words[at + 1] if 0 <= at < len(words) - 1 else ""
-                if words[-1] in self.suffixes and domain not in _NOT_DOMAINS:
+                spelt = "dot" in words or "[at]" in value or "(at)" in value
+                if (
+                    words[-1] in self.suffixes
+                    and domain not in _NOT_DOMAINS
+                    and (spelt or domain in self.providers)
+                ):
                     found.append(Identifier("email", match.start(), match.end(), match.group()))
         if has_digit:
             for kind in ("ssn", "ssn_cue", "record", "dob_cue", "address"):

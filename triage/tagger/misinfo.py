@@ -20,6 +20,8 @@ __all__ = ["MisinfoFinding", "MisinfoFinder"]
 
 #: Similarity at which a claim's score reaches its top.
 _FULL_SIMILARITY = 0.6
+#: A myth this close to a claim, asked about or refuted, speaks for its whole sentence.
+_SETTLES_SENTENCE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +45,19 @@ class MisinfoFinder:
     def find(self, doc: Doc, hits: Hits, question_starts: dict[int, int]) -> MisinfoFinding | None:
         asserted: list[tuple[float, ClaimMatch]] = []
         asked: list[ClaimMatch] = []
+        settled: set[int] = set()  # sentences of myths asked about, refuted or quoted
         for match in self.claims.match(doc):
             stance = stance_of(doc, hits, match.hits, question_starts)
             if stance is Stance.ASSERTS:
                 closeness = min(match.similarity / _FULL_SIMILARITY, 1.0)
                 asserted.append((0.6 + 0.35 * closeness, match))
-            elif stance is Stance.ASKS:
+                continue
+            if stance is Stance.ASKS:
                 asked.append(match)
+            settled.update(i for first, last in match.hits for i in range(first, last + 1))
+            if match.similarity >= _SETTLES_SENTENCE:
+                for sentence in {doc.tokens[first].sentence for first, _ in match.hits}:
+                    settled.update(doc.token_range(sentence))
         if asserted:
             score, best = max(asserted, key=lambda pair: pair[0])
             return MisinfoFinding(
@@ -57,6 +65,8 @@ class MisinfoFinder:
             )
         best_rule: tuple[float, tuple[Hit, ...], str] | None = None
         for firing in self.rules.fire(doc, hits):
+            if any(i in settled for first, last in firing.hits for i in range(first, last + 1)):
+                continue  # the same words were already read as asking or refuting a myth
             stance = stance_of(doc, hits, firing.hits, question_starts)
             if stance is not Stance.ASSERTS:
                 continue

@@ -3,8 +3,8 @@
 A rule fires when every lexicon in ``all`` (and one of ``any``, if given; ``any`` may
 also be a list of such lists, each needing one match) matches inside
 one scope (a sentence, or the whole comment), within ``window`` words of each other if
-set, while no lexicon in ``none`` matches in that scope and none in ``none_comment``
-anywhere. A match right after a word of a ``not_after`` lexicon does not count
+set, while no lexicon in ``none`` matches in the sentences of those matches and none in
+``none_comment`` anywhere. A match right after a word of a ``not_after`` lexicon does not count
 ("don't want to die" is not "want to die"), nor one that overlaps a match of a ``mask``
 lexicon ("yellow fever" is a vaccine there, not a symptom).
 """
@@ -159,9 +159,12 @@ class RuleBook:
         within = table.get("not_after_within", 3)
         if isinstance(within, bool) or not isinstance(within, int) or within < 1:
             raise where.error("'not_after_within' must be a whole number of words")
+        all_names = names("all")
+        if not all_names and not any_groups:
+            raise where.error("'all' or 'any' must name at least one lexicon")
         return Rule(
             id=f"{file_name}/{rule_id}",
-            all=names("all", required=True),
+            all=all_names,
             any=any_groups,
             none=names("none"),
             none_comment=names("none_comment"),
@@ -258,12 +261,16 @@ def _fire(rule: Rule, doc: Doc, hits: Hits) -> list[Firing]:
         groups.append(anyhits)
     tokens = doc.tokens
     if rule.scope == "comment":
-        if any(name in hits for name in rule.none):
-            return []
         if _distinct(groups[0]) < rule.min_hits:
             return []
         chosen = _choose(groups, rule.window, rule.ordered)
-        return [Firing(rule, chosen, None)] if chosen else []
+        if not chosen:
+            return []
+        # "none" looks at the sentences the chosen matches are in.
+        used = {tokens[hit[0]].sentence for hit in chosen}
+        if any(tokens[h[0]].sentence in used for name in rule.none for h in hits.get(name)):
+            return []
+        return [Firing(rule, chosen, None)]
     firings = []
     for sentence in sorted({tokens[hit[0]].sentence for hit in groups[0]}):
         local = [[h for h in group if tokens[h[0]].sentence == sentence] for group in groups]
@@ -293,17 +300,21 @@ def _choose(groups: list[list[Hit]], window: int | None, ordered: bool) -> tuple
     """One hit per group, each the nearest to a hit of the first group.
 
     With ``window``, all within that many words of it; with ``ordered``, each group's hit
-    after the one before.
+    after the one before. No two picked matches overlap.
     """
     limit = window if window is not None else 1 << 30
     for anchor in groups[0]:
         picked = [anchor]
         for group in groups[1:]:
-            options = group
-            if ordered:
-                options = [hit for hit in group if hit[0] > picked[-1][1]]
-                if not options:
-                    break
+            # One match cannot stand for two groups ("the infusion suite" is not both the
+            # care and the place).
+            options = [
+                hit for hit in group
+                if all(hit[1] < p[0] or p[1] < hit[0] for p in picked)
+                and (not ordered or hit[0] > picked[-1][1])
+            ]
+            if not options:
+                break
             best = min(options, key=lambda hit: _distance(anchor, hit))
             if _distance(anchor, best) > limit:
                 break

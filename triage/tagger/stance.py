@@ -25,9 +25,15 @@ COUNTERFACTUAL = "stance.counterfactual"
 ENDORSE = "stance.endorse"
 CLAUSE_BREAK = "stance.clause_break"
 CONCEDE = "stance.concede"
+ASKING_AFTER = "stance.asking_after"
 OPENERS = ("question.openers", "question.aux_openers")
 
-_QUOTED = re.compile(r"\"[^\"\n]{1,300}\"")
+# Double quotes, or single quotes that open after a space and close before one (so that
+# the apostrophes of "don't" and "it's" are not read as quotes).
+_QUOTES = (
+    re.compile(r"\"[^\"\n]{1,300}\""),
+    re.compile(r"(?<![\w'])'[^'\n]{1,200}?'(?![\w'])"),
+)
 
 
 class Stance(Enum):
@@ -51,23 +57,24 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
     tokens = doc.tokens
     first = min(hit[0] for hit in found)
     last = max(hit[1] for hit in found)
-    sentences = {tokens[first].sentence, tokens[last].sentence}
+    sentences = {tokens[hit[0]].sentence for hit in found}
     inside = {i for hit in found for i in range(hit[0], hit[1] + 1)}
 
     # Quoted: the myth sits inside quotation marks ("the 'X' thing is a myth").
     start_char, end_char = tokens[first].start, tokens[last].end
-    for quoted in _QUOTED.finditer(doc.folded):
-        if quoted.start() <= start_char and end_char <= quoted.end():
-            if quoted.end() - quoted.start() < 3 * (end_char - start_char) + 40:
-                return Stance.QUOTES
+    for pattern in _QUOTES:
+        for quoted in pattern.finditer(doc.folded):
+            if quoted.start() <= start_char and end_char <= quoted.end():
+                if quoted.end() - quoted.start() < 3 * (end_char - start_char) + 40:
+                    return Stance.QUOTES
 
     def local(name: str) -> list[Hit]:
         return _in_sentences(doc, hits, name, sentences)
 
     endorsed = local(ENDORSE)
-    # A refutation in the myth's sentence or the next one ("… Not true."), unless it is
-    # itself denied ("it's not a myth").
-    following = sentences | {max(sentences) + 1}
+    # A refutation in the myth's sentence or the one before or after ("'Shedding' is a
+    # myth. There's no live virus …"), unless it is itself denied ("it's not a myth").
+    following = sentences | {max(sentences) + 1, min(sentences) - 1}
     for hit in _in_sentences(doc, hits, REFUTE, following):
         if not _overlaps(hit, endorsed):
             return Stance.REFUTES
@@ -77,11 +84,15 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
     for hit in local(MOCK):
         if hit[0] <= last:
             return Stance.REFUTES
+    # A negation right before the myth's words ("can't give you the flu"), unless the
+    # myth's own words hold it ("HIV doesn't cause AIDS") or it is conspiracy talk
+    # ("they'll never tell you").
     for hit in local(NEGATION):
-        if any(i in inside for i in range(hit[0], hit[1] + 1)):
-            continue  # the myth itself is negative ("HIV doesn't cause AIDS")
-        if first - 2 <= hit[0] <= last and not _broken(hits, hit[1], first, last):
-            return Stance.REFUTES
+        if inside.intersection(range(hit[0], hit[1] + 1)) or _overlaps(hit, endorsed):
+            continue
+        for target in found:
+            if 0 < target[0] - hit[1] <= 3 and not _broken(hits, hit[1], target[0]):
+                return Stance.REFUTES
     for hit in local(COUNTERFACTUAL):
         if hit[0] <= first:
             return Stance.QUOTES
@@ -90,6 +101,10 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
     if presupposed or endorsed:
         return Stance.ASSERTS
     if local(ASKING):
+        return Stance.ASKS
+    # "Heard fluoride lowers IQ. Can someone explain?"
+    after = {max(sentences) + 1, max(sentences) + 2}
+    if _in_sentences(doc, hits, ASKING_AFTER, after):
         return Stance.ASKS
     start = question_starts.get(sentence)
     if start is not None and start <= first:
@@ -100,9 +115,6 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
     return Stance.ASSERTS
 
 
-def _broken(hits: Hits, negation_end: int, first: int, last: int) -> bool:
-    """Whether a clause break ("but", ";") separates a negation from the myth."""
-    for hit in hits.get(CLAUSE_BREAK):
-        if negation_end < hit[0] < first or (first <= negation_end < hit[0] <= last):
-            return True
-    return False
+def _broken(hits: Hits, negation_end: int, target: int) -> bool:
+    """Whether a clause break ("but", ";") separates a negation from the myth's words."""
+    return any(negation_end < hit[0] < target for hit in hits.get(CLAUSE_BREAK))

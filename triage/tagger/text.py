@@ -21,6 +21,9 @@ _SPECIAL = {
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ",
     "\u00df": "s", "\u00f8": "o", "\u0131": "i", "\u0142": "l", "\u00e6": "a", "\u0153": "o",
     "\u00a1": " ",
+    # Zero-width characters hidden inside words ("D\u200bM me") join the word like an
+    # apostrophe does, and drop out of its key.
+    "\u200b": "'", "\u200c": "'", "\u2060": "'", "\ufeff": "'",
 }
 
 

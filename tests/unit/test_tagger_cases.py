@@ -1,0 +1,155 @@
+"""Hard cases for each tag, written for these tests: what should and should not be tagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage.tagger import Tagger
+
+ORG = {
+    "org_phones": ["(555) 010-4400", "1-800-555-0199"],
+    "org_emails": ["appointments@example.org"],
+    "org_addresses": ["1200 River Road"],
+}
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(**ORG)
+
+
+def names(tagger: Tagger, text: str) -> set[str]:
+    return {tag.name for tag in tagger.tag(text)}
+
+
+CRISIS = [
+    ("i have my dad's pills counted out and tonight i'm taking every one of them", True),
+    ("Honestly I just want to die, nothing is ever going to get better", True),
+    ("Im done. wrote a note for my mom, going to the roof after my shift", True),
+    ("my daughter isn't breathing right and her lips are turning blue, calling 911", True),
+    ("he collapsed at the bus stop and is not responding, someone is doing cpr", True),
+    ("my son ate half a bottle of my blood thinners 5 min ago what do i do", True),
+    ("i keep thinking everyone would be better off without me. probably this weekend", True),
+    ("grandpa's face is drooping on one side and he's slurring, we're on the way to the ER", True),
+    ("this waiting room music makes me want to die lol", False),
+    ("If I have to fill out one more form I'm going to scream into the void 😂", False),
+    ("Ten years ago I tried to end my life. Today I'm a counselor. It gets better ❤️", False),
+    ("My grandfather died of a heart attack in 1998, please get your cholesterol checked", False),
+    ("Chest pain can be a sign of a heart attack, know the symptoms", False),
+    ("Es un buen hospital, gracias por todo", False),
+    ("🙏🙏🙏🙏", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CRISIS)
+def test_crisis(tagger: Tagger, text: str, expected: bool) -> None:
+    assert ("crisis" in names(tagger, text)) is expected
+
+
+ADVERSE = [
+    ("Started lisinopril in March and I've had a dry cough ever since", True),
+    ("my toddler ran a fever of 103 the night after her MMR", True),
+    ("Got the shingles shot Monday and my arm swelled up like a balloon", True),
+    ("After my second Moderna dose my heart was racing for two days", True),
+    ("my husband broke out in hives after the contrast dye for his CT", True),
+    ("been on sertraline 3 weeks and the nausea is brutal", True),
+    ("I'm nervous the booster will make me feel awful", False),
+    ("Got my flu shot, no side effects at all!", False),
+    ("Does metformin cause stomach problems?", False),
+    ("Vaccines are tested for years before approval.", False),
+    ("Are there side effects of the new Alzheimer's infusion I should know about", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ADVERSE)
+def test_adverse_event(tagger: Tagger, text: str, expected: bool) -> None:
+    assert ("adverse_event" in names(tagger, text)) is expected
+
+
+PRIVACY = [
+    ("you can reach me on 0412 555 019, need my results", True),
+    ("my cell is +44 7700 900123 ext 12", True),
+    ("call me at (555) 201-8834 x402 about my bill", True),
+    ("email me jane.doe@example.net please", True),
+    ("reach me at jdoe77 at gmail dot com", True),
+    ("ss# 123-45-6789 was on the form you lost", True),
+    ("my DOB is 7/4/1962 and the portal won't let me in", True),
+    ("MRN 004451238 — still waiting on my records", True),
+    ("policy number QX-44120983, claim keeps bouncing", True),
+    ("I live at 48 Maple Street Apt 3 and the home nurse never came", True),
+    ("six one seven, five five five, two three four eight is my number", True),
+    ("My sister Dana had her gallbladder out at your surgery center last week", True),
+    ("I'm in room 318 and nobody has brought my meds", True),
+    ("Dr. Patel started me on insulin and I'm feeling so much better", True),
+    ("The number on your site is (555) 010-4400, right?", False),
+    ("Call 1-800-555-0199 for appointments", False),
+    ("Send it to appointments@example.org", False),
+    ("You're at 1200 River Road, correct?", False),
+    ("Breast cancer survivor here, 12 years!", False),
+    ("My dad has diabetes and he really liked this video", False),
+    ("Can I get the RSV vaccine at your clinic if I'm over 60?", False),
+    ("Look at this dot com nonsense", False),
+    ("We raised $12,500 in 2024 for the new wing", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PRIVACY)
+def test_privacy(tagger: Tagger, text: str, expected: bool) -> None:
+    assert ("privacy" in names(tagger, text)) is expected
+
+
+MISINFORMATION = [
+    ("flu vaccines give you the flu, i got it every single time", True),
+    ("the mRNA shot rewrites your DNA, they admitted it", True),
+    ("Turmeric shrank my sister's tumor, skip the chemo", True),
+    ("Fluoride in tap water is lowering our kids' IQ and they know it", True),
+    ("Don't let them fool you, masks starve your brain of oxygen", True),
+    ("Is it true the flu shot can give you the flu?", False),
+    ("The flu shot can't give you the flu, the virus in it is inactivated.", False),
+    ("People who think vaccines cause autism never read the studies", False),
+    ("my aunt says sugar feeds cancer but her oncologist says that's a myth", False),
+    ("I love the new flu clinic hours", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MISINFORMATION)
+def test_misinformation(tagger: Tagger, text: str, expected: bool) -> None:
+    assert ("misinformation" in names(tagger, text)) is expected
+
+
+QUESTION = [
+    ("what time does the walk-in clinic close on sunday", True),
+    ("Do you take Medicaid", True),
+    ("need to know if the lab does fasting bloodwork on weekends", True),
+    ("is the RSV shot covered by insurance or do I pay out of pocket?", True),
+    ("Hi! Where can I park for the imaging center", True),
+    ("my son has a rash after swimming, should I be worried", True),
+    ("¿Dónde puedo vacunar a mi hijo?", True),
+    ("who even reads these comments 😂", False),
+    ("Why would anyone trust a hospital that charges $20 for parking?", False),
+    ("Anyone else think the new logo looks like a tooth?", False),
+    ("Great video, thanks for sharing.", False),
+    ("Can confirm, the night nurses are angels", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), QUESTION)
+def test_question(tagger: Tagger, text: str, expected: bool) -> None:
+    assert ("question" in names(tagger, text)) is expected
+
+
+ABUSE = [
+    ("I know where the nurse who treated my mom lives. Just saying.", True),
+    ("you are all idiots and I hope this place burns down", True),
+    ("Make $300 a day from your phone, DM me for details 💸", True),
+    ("Claim your free gift card here: bit.ly/free-gift-4u", True),
+    ("Go back to your country, doctor", True),
+    ("Your billing office is a disaster and I'm filing a complaint.", False),
+    ("This parking situation is ridiculous, fix it", False),
+    ("Shoutout to the ER nurses, absolute legends", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ABUSE)
+def test_abuse(tagger: Tagger, text: str, expected: bool) -> None:
+    assert ("abuse" in names(tagger, text)) is expected
