@@ -93,7 +93,7 @@ class Where:
         try:
             return re.compile(text, 0 if cased else re.IGNORECASE)
         except re.error as exc:
-            raise self.error(f"'{key}' is not a valid regular expression: {exc}") from None
+            raise self.error(f"{text!r} is not a valid regular expression: {exc}") from None
 
     def unknown_keys(self, table: dict[str, Any], allowed: set[str]) -> None:
         extra = sorted(set(table) - allowed)

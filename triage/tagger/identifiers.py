@@ -25,6 +25,7 @@ _DIGIT_WORDS = {
     "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
     "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
 }
+_DIGIT = re.compile(r"\d")
 _GAP = re.compile(r"^[\s,.\-()/]{0,4}$")
 _YEAR_ONLY = re.compile(r"^(?:19|20)\d\d$")
 _ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
@@ -45,6 +46,27 @@ _KINDS = ("phone", "email", "email_words", "ssn", "ssn_cue", "dob_cue", "old_dat
 _LISTS = ("email_suffixes", "email_providers")
 
 
+class _Found:
+    """One pattern match, narrowed to its ``value`` group when the pattern has one."""
+
+    __slots__ = ("_group", "_match")
+
+    def __init__(self, match: re.Match[str], group: int | str) -> None:
+        self._match = match
+        self._group = group
+
+    def start(self) -> int:
+        return self._match.start(self._group)
+
+    def end(self) -> int:
+        return self._match.end(self._group)
+
+    def group(self, name: int | str = 0) -> str:
+        if name == 0:
+            return self._match.group(self._group)
+        return self._match.group(name)
+
+
 @dataclass(frozen=True, slots=True)
 class Identifier:
     """One identifier found in a comment."""
@@ -53,6 +75,10 @@ class Identifier:
     start: int
     end: int
     value: str
+
+
+#: Enough to show the risk; a comment made of numbers does not make the work unbounded.
+MAX_IDENTIFIERS = 50
 
 
 def digits_of(text: str) -> str:
@@ -80,7 +106,7 @@ class IdentifierFinder:
     def find(self, doc: Doc) -> list[Identifier]:
         text = doc.folded
         found: list[Identifier] = []
-        has_digit = any(c.isdigit() for c in text) if len(text) < 4096 else True
+        has_digit = _DIGIT.search(text) is not None
         if "@" in text:
             for match in self._each("email", text):
                 domain = match.group().rsplit(".", 1)[-1]
@@ -123,10 +149,19 @@ class IdentifierFinder:
                 for match in self._each(kind, text):
                     found.append(Identifier("dob", match.start(), match.end(), match.group()))
         found.extend(self._spelled_numbers(doc))
-        return _without_overlaps(found)
+        return _without_overlaps(found)[:MAX_IDENTIFIERS]
 
-    def _each(self, kind: str, text: str) -> list[re.Match[str]]:
-        return [m for pattern in self.patterns[kind] for m in pattern.finditer(text)]
+    def _each(self, kind: str, text: str) -> list[_Found]:
+        """Matches of ``kind``; a pattern's ``value`` group, if any, is the identifier."""
+        found = []
+        for pattern in self.patterns[kind]:
+            for match in pattern.finditer(text):
+                group = "value" if "value" in pattern.groupindex else 0
+                if match.start(group) >= 0:
+                    found.append(_Found(match, group))
+                if len(found) >= 4 * MAX_IDENTIFIERS:
+                    return found
+        return found
 
     @staticmethod
     def _phone_like(value: str) -> bool:

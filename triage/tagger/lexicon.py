@@ -124,6 +124,7 @@ class PhraseIndex:
         tokens = doc.tokens
         count = len(keys)
         root = self._root
+        digits = [any(c.isdigit() for c in key) for key in keys]
         for first in range(count):
             sentence = tokens[first].sentence
             frontier = [root]
@@ -143,7 +144,7 @@ class PhraseIndex:
                                         following.append(child)
                     if node.wild is not None:
                         following.append(node.wild)
-                    if node.num is not None and any(c.isdigit() for c in key):
+                    if node.num is not None and digits[position]:
                         following.append(node.num)
                 for node in following:
                     for name in node.payloads:

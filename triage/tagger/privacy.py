@@ -10,6 +10,7 @@ tied to the organisation.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -102,11 +103,11 @@ class PrivacyFinder:
     def _public(doc: Doc, hits: Hits, found: Identifier) -> bool:
         """Whether the comment gives this contact as an organisation's public one."""
         tokens = doc.tokens
-        before = [i for i, t in enumerate(tokens) if t.end <= found.start]
-        if not before:
+        count = bisect.bisect_right([t.end for t in tokens], found.start)
+        if not count:
             return False
-        sentence = tokens[before[-1]].sentence
-        window = set(before[-8:])
+        sentence = tokens[count - 1].sentence
+        window = set(range(max(0, count - 8), count))
 
         def near(name: str) -> bool:
             return any(

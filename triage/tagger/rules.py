@@ -69,7 +69,10 @@ class RuleFile:
 
     def fire(self, doc: Doc, hits: Hits) -> list[Firing]:
         found: list[Firing] = []
+        present = hits.by_name
         for rule in self.rules:
+            if rule.all and rule.all[0] not in present:
+                continue  # the rule's first lexicon is not in the comment at all
             found.extend(_fire(rule, doc, hits))
         return found
 
@@ -99,7 +102,8 @@ class RuleBook:
         for table_name, cased in (("patterns", False), ("patterns_cased", True)):
             patterns = where.table(data.get(table_name), table_name, required=False)
             for pattern_name, regexes in patterns.items():
-                at = where.at(f"{table_name} '{pattern_name}'")
+                label = "pattern" if table_name == "patterns" else "cased pattern"
+                at = where.at(f"{label} '{pattern_name}'")
                 for regex in at.strings(regexes, pattern_name):
                     compiled = at.regex(regex, pattern_name, cased=cased)
                     self.patterns.append((f"{name}.{pattern_name}", compiled, cased))
@@ -125,9 +129,9 @@ class RuleBook:
 
     def _rule(self, where: Where, raw: Any, file_name: str) -> Rule:
         table = where.table(raw, "rule")
-        where.unknown_keys(table, _RULE_KEYS)
         rule_id = where.string(table.get("id"), "id")
         where = where.at(f"({rule_id!r})")
+        where.unknown_keys(table, _RULE_KEYS)
 
         def names(key: str, *, required: bool = False, value: Any = None) -> tuple[str, ...]:
             if value is None:

@@ -134,7 +134,7 @@ class Tagger:
 
     def tag(self, text: str) -> tuple[Tag, ...]:
         """The tags of one comment's text (possibly none)."""
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not text.strip() or _binary(text):
             return ()
         doc = Doc(text, self.data.aliases)
         hits = self.data.book.match(doc)
@@ -178,6 +178,15 @@ class Tagger:
                 resource_url=asked.claim.resource_url if asked else None,
             )
         return tuple(tags[name] for name in TAG_NAMES if name in tags)
+
+
+def _binary(text: str) -> bool:
+    """Whether the text is mostly control characters (binary data, not language)."""
+    sample = text[:4000]
+    controls = sum(
+        1 for c in sample if (c < " " and c not in "\t\n\r") or "\x7f" <= c <= "\x9f"
+    )
+    return controls * 20 > len(sample)  # more than 5 %
 
 
 def _from_firings(doc: Doc, name: str, firings: list[Firing]) -> Tag | None:
