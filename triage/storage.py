@@ -53,13 +53,29 @@ class AtomicJSONStorage(Storage):
         self.dirty = True
 
     def flush(self) -> None:
+        payload = self.take()
+        if payload is not None:
+            self.put(payload)
+
+    def take(self) -> bytes | None:
+        """The data to write, or None when nothing changed; marks it written.
+
+        The caller holds the store's lock while taking, then :meth:`put` s the bytes
+        without it; a failed put marks the data changed again.
+        """
         if not self.dirty or self._data is None:
-            return
-        try:
-            write_atomic(self.path, orjson.dumps(self._data))
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot write the store: {exc.strerror}") from exc
+            return None
+        payload = orjson.dumps(self._data)
         self.dirty = False
+        return payload
+
+    def put(self, payload: bytes) -> None:
+        """Write bytes taken with :meth:`take` to the file, atomically."""
+        try:
+            write_atomic(self.path, payload)
+        except OSError as exc:
+            self.dirty = True
+            raise StoreError(f"{self.path}: cannot write the store: {exc.strerror}") from exc
 
     def close(self) -> None:
         self.flush()

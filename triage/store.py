@@ -18,6 +18,7 @@ a crash at any moment loses no acknowledged action.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +43,7 @@ from triage.convert import (
     tag_to_doc,
 )
 from triage.errors import NotFound, StoreError, StoreLockedError
+from triage.flusher import Flusher
 from triage.index import QueueIndex
 from triage.journal import Journal
 from triage.model import Action, Comment, Post, Tag, utcnow
@@ -125,6 +127,9 @@ class Store:
         self.warnings: list[str] = []
         self._pending = 0
         self._pending_since = 0.0
+        #: Held while the in-memory tables change, and while the writer takes a copy of them.
+        self._mutex = threading.RLock()
+        self._flusher: Flusher | None = None
         self._journal_offset_reset = False
         self._lock = self._acquire_lock()
         try:
@@ -243,6 +248,10 @@ class Store:
         Every journal entry since the store was opened is applied again (applying is
         idempotent), so actions taken while loading hold on the full queue too.
         """
+        with self._mutex:
+            self._adopt(comments, unreadable)
+
+    def _adopt(self, comments: dict[str, Comment], unreadable: list[int]) -> None:
         for index in unreadable:
             self._shards[index] = self._open_db(self._shard_dir / f"comments-{index:02x}.json")
             for doc in self._shards[index].table("comments").all():  # type: ignore[union-attr]
@@ -315,6 +324,9 @@ class Store:
 
     def close(self) -> None:
         try:
+            if self._flusher is not None:
+                flusher, self._flusher = self._flusher, None
+                flusher.stop()
             self.flush()
         finally:
             self.journal.close()
@@ -346,10 +358,10 @@ class Store:
         return dict(doc) if doc is not None else None
 
     def set_state(self, key: str, value: dict[str, Any]) -> None:
-        """Store a keyed record durably, at once (not batched)."""
-        table = self._state_db.table("state")
-        table.upsert(Document(value, doc_id=key))  # type: ignore[arg-type]
-        self._flush_db(self._state_db)
+        """Store a keyed record; it reaches disk after every comment stored before it."""
+        with self._mutex:
+            self._state_db.table("state").upsert(Document(value, doc_id=key))  # type: ignore[arg-type]
+        self._changed()
 
     def records(self, table: str) -> dict[str, dict[str, Any]]:
         """Every record of a record table (outbox items, escalations, …), by key."""
@@ -364,8 +376,9 @@ class Store:
             raise StoreError(f"internal: bad record table name {table!r}")
         db = self._record_dbs.get(table)
         if db is None:
-            db = self._open_db(self._shard_dir / f"records-{table}.json")
-            self._record_dbs[table] = db
+            with self._mutex:
+                db = self._open_db(self._shard_dir / f"records-{table}.json")
+                self._record_dbs[table] = db
         return db
 
     def _apply_record(self, record: dict[str, Any]) -> None:
@@ -391,11 +404,12 @@ class Store:
         now = iso(self.clock())
         written = self.journal.append([{"at": now, **entry} for entry in entries])
         actions = [action_from_doc(line) for line in written]
-        for action in actions:
-            self._apply(action)
-        if written:
-            self._journal_offset = self.journal.offset()
-            self._applied_seq = written[-1]["seq"]
+        with self._mutex:
+            for action in actions:
+                self._apply(action)
+            if written:
+                self._journal_offset = self.journal.offset()
+                self._applied_seq = written[-1]["seq"]
         self._note_pending(len(actions))
         return actions
 
@@ -423,9 +437,21 @@ class Store:
 
         Known ids keep their status, assignee and tags unless their text changed (then
         they are tagged again). Returns how many were new, updated and unchanged.
+
+        New comments are not in the journal (it holds their hash, not their text): they
+        are durable once written, at once or by the background writer, always before a
+        sync cursor set after them.
         """
         if not self.loaded:
             raise StoreError("the queue is still loading; try again in a moment")
+        with self._mutex:
+            result, changed = self._ingest(comments, posts, user)
+        if changed:
+            self._changed()
+        return result
+
+    def _ingest(self, comments: Iterable[Comment], posts: Iterable[Post],
+                user: str) -> tuple[IngestResult, bool]:
         new_docs: dict[int, list[Document]] = {}
         updates: list[tuple[Comment, dict[str, Any]]] = []
         entries: list[dict[str, Any]] = []
@@ -465,21 +491,45 @@ class Store:
             self.index.replace(self.comments[fresh.id], fresh)
             self.comments[fresh.id] = fresh
             self._shard(_shard_of(fresh.id)).table("comments").update(doc, doc_ids=[fresh.id])  # type: ignore[list-item]
-        self._ingest_posts(posts)
+        new_posts = self._ingest_posts(posts)
         if entries:
             self.version += 1
-            self.flush()
-        return IngestResult(sum(len(d) for d in new_docs.values()), len(updates), unchanged)
+        result = IngestResult(sum(len(d) for d in new_docs.values()), len(updates), unchanged)
+        return result, bool(entries or new_posts)
 
-    def _ingest_posts(self, posts: Iterable[Post]) -> None:
+    def _ingest_posts(self, posts: Iterable[Post]) -> int:
         table = self._posts_db.table("posts")
+        count = 0
         for post in posts:
             if self.posts.get(post.id) == post:
                 continue
             self.posts[post.id] = post
             table.upsert(Document(post_to_doc(post), doc_id=post.id))  # type: ignore[arg-type]
+            count += 1
+        return count
 
     # -- flushing --------------------------------------------------------------------
+
+    def write_in_background(self) -> None:
+        """From now on, write the files from a thread of their own (the TUI does this).
+
+        The order on disk stays the same: comment, post and record files first, then the
+        state (sync cursors) and how far the journal is applied, so a cursor never reaches
+        disk before the comments it stands for.
+        """
+        if self._flusher is None:
+            self._flusher = Flusher(self._write_pass, name="triage-store-writer")
+
+    def take_write_error(self) -> str | None:
+        """What the background writer could not write (once), or None."""
+        return self._flusher.take_error() if self._flusher is not None else None
+
+    def _changed(self) -> None:
+        """Something the journal cannot replay changed: write it now, or soon."""
+        if self._flusher is not None:
+            self._flusher.kick()
+        else:
+            self.flush()
 
     def _note_pending(self, count: int) -> None:
         if not self._pending:
@@ -493,48 +543,83 @@ class Store:
             self._pending >= self.flush_every
             or time.monotonic() - self._pending_since >= self.flush_seconds
         ):
-            self.flush()
+            if self._flusher is not None:
+                self._flusher.kick()
+                self._pending = 0
+            else:
+                self.flush()
 
     def flush(self) -> None:
-        """Write every changed TinyDB file, then record how far the journal is applied."""
-        for shard in self._shards:
-            if shard is not None:
-                self._flush_db(shard)
-        self._write_head()
-        self._flush_db(self._posts_db)
-        self._flush_db(self._state_db)
-        for db in self._record_dbs.values():
-            self._flush_db(db)
-        meta = {
-            "version": 1,
-            "shards": SHARDS,
-            "applied_seq": self._applied_seq,
-            "journal_offset": self._journal_offset,
-        }
-        try:
-            write_atomic(self._meta_path, orjson.dumps(meta))
-        except OSError as exc:
-            raise StoreError(f"{self._meta_path}: cannot write: {exc.strerror}") from exc
+        """Write every changed file now (with the background writer, wait for it)."""
+        if self._flusher is not None:
+            self._flusher.wait(self._flusher.kick())
+            error = self._flusher.take_error()
+            if error:
+                raise StoreError(error)
+        else:
+            self._write_pass()
         self._pending = 0
 
-    def _write_head(self) -> None:
-        """Keep the newest comments in one small file, for a fast first screen."""
+    def _data_storages(self) -> list[AtomicJSONStorage]:
+        dbs = [s for s in self._shards if s is not None]
+        dbs.append(self._posts_db)
+        dbs.extend(self._record_dbs.values())
+        return [db.storage for db in dbs]  # type: ignore[misc]
+
+    def _write_pass(self) -> None:
+        """Write what changed: data files one by one, then state, head and meta.
+
+        Each file is copied under the lock and written without it, so the owner of the
+        store waits at most for one copy. State and meta are copied only once no data
+        file is left changed, so they never claim more than the data files hold.
+        """
+        for _ in range(4 * SHARDS):  # bounded: the owner may keep changing things
+            with self._mutex:
+                storage = next((s for s in self._data_storages() if s.dirty), None)
+                payload = storage.take() if storage is not None else None
+            if storage is None or payload is None:
+                break
+            storage.put(payload)
+        state = self._state_db.storage
+        assert isinstance(state, AtomicJSONStorage)
+        with self._mutex:
+            late = [(s, s.take()) for s in self._data_storages() if s.dirty]
+            state_payload = state.take()
+            head, head_version = self._head_payload()
+            meta = orjson.dumps({
+                "version": 1,
+                "shards": SHARDS,
+                "applied_seq": self._applied_seq,
+                "journal_offset": self._journal_offset,
+            })
+        try:
+            for storage, payload in late:
+                if payload is not None:
+                    storage.put(payload)
+        except StoreError:
+            if state_payload is not None:
+                state.dirty = True  # written with the data it follows, next time
+            raise
+        if state_payload is not None:
+            state.put(state_payload)
+        for path, payload in ((self._shard_dir / "head.json", head), (self._meta_path, meta)):
+            if payload is None:
+                continue
+            try:
+                write_atomic(path, payload)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot write: {exc.strerror}") from exc
+        if head is not None:
+            self._head_version = head_version
+
+    def _head_payload(self) -> tuple[bytes | None, int]:
+        """The newest comments in one small file, for a fast first screen (None: unchanged)."""
         if not self.loaded or self._head_version == self.version:
-            return
+            return None, self._head_version
         newest = self.index.newest_first()[:HEAD]
         head = {"total": len(self.comments),
                 "comments": [comment_to_doc(self.comments[i]) for i in newest]}
-        try:
-            write_atomic(self._shard_dir / "head.json", orjson.dumps(head))
-        except OSError as exc:
-            raise StoreError(f"{self._shard_dir / 'head.json'}: cannot write: {exc}") from exc
-        self._head_version = self.version
-
-    @staticmethod
-    def _flush_db(db: TinyDB) -> None:
-        storage = db.storage
-        assert isinstance(storage, AtomicJSONStorage)
-        storage.flush()
+        return orjson.dumps(head), self.version
 
 
 def _storable(comment: Comment) -> Comment:

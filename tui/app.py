@@ -370,6 +370,7 @@ class TriageApp(LegalApp):
         return self.queue_screen
 
     def on_mount(self) -> None:
+        self.store.write_in_background()
         if not self.store.loaded:
             self._load_everything()
         for warning in self.store.warnings:
@@ -514,6 +515,10 @@ class TriageApp(LegalApp):
 
     def _tick(self) -> None:
         self.perform(self.store.flush_if_due)
+        error = self.store.take_write_error()
+        if error:
+            self.notify(f"{error}. Your actions are safe in the journal; writing is retried.",
+                        severity="error", timeout=10, markup=False)
         if self.store.version != self._seen_version:
             self.reload()
 
