@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from rich.console import Group
 from rich.rule import Rule
@@ -11,13 +12,15 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from triage.errors import TriageError
 from triage.model import Comment, Post, utcnow
+from triage.tagger import ClaimLibrary, load_claims
 from triage.textsafe import clean, one_line
 from triage.timefmt import ago, local
 from tui.chips import CHIP_LABELS, chip_style, evidence_style
 from tui.queue_list import PLATFORM_LABELS
 
-__all__ = ["DetailPane", "render_detail"]
+__all__ = ["DetailPane", "claim_statement", "render_detail"]
 
 #: The pane shows this much of a very long comment; the rest is one key away (enter).
 PREVIEW_CHARS = 4000
@@ -47,6 +50,21 @@ def body_text(comment: Comment, limit: int | None = None) -> Text:
     return body
 
 
+@lru_cache(maxsize=1)
+def _claim_library() -> ClaimLibrary | None:
+    try:
+        return load_claims()
+    except TriageError:
+        return None  # a broken claims file is reported by the tagger, not here
+
+
+def claim_statement(claim_id: str) -> str | None:
+    """The myth a claim id stands for, as the built-in claim library states it."""
+    library = _claim_library()
+    claim = library.get(claim_id) if library is not None else None
+    return claim.claim if claim is not None else None
+
+
 def tag_lines(comment: Comment) -> list[Text]:
     lines: list[Text] = []
     for tag in comment.tags:
@@ -67,6 +85,9 @@ def tag_lines(comment: Comment) -> list[Text]:
         if tag.claim_id:
             claim = Text("     matched myth: ", style="dim")
             claim.append(tag.claim_id, style="bold")
+            statement = claim_statement(tag.claim_id)
+            if statement:
+                claim.append(f"  “{one_line(statement, 90)}”", style="italic")
             lines.append(claim)
         if tag.resource_url:
             resource = Text("     resource: ", style="dim")
