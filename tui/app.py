@@ -1,326 +1,50 @@
-"""The Triage app: the queue screen, its keys, and the glue to the domain's desk."""
+"""The Triage app: the queue's data and state, and the glue to the domain's desk."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from rich.console import Group
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual import work
+from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Static
 
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import QueryError, TriageError
-from triage.legal import escalate
-from triage.model import TAG_NAMES, Action, Comment, utcnow
+from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
 from triage.views import Sla, views_from_config
-from tui.detail import DetailPane, render_detail
-from tui.escalate_form import EscalateForm, EscalationRequest
 from tui.help_screen import HelpScreen
 from tui.legal_app import LegalApp
-from tui.legal_screen import LegalScreen
-from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import QueueList
-from tui.stats_screen import StatsScreen
+from tui.queue_screen import QueueScreen
 from tui.view_bar import ViewBar
 
-__all__ = ["QueueScreen", "TriageApp"]
+__all__ = ["QueueScreen", "TriageApp", "binding_ids"]
 
 T = TypeVar("T")
 
 
-class QueueScreen(Screen[None]):
-    """The queue: the list of comments above, the selected one in detail below."""
-
-    BINDINGS = [
-        Binding("enter", "open_detail", "Open", id="queue.open", tooltip="Read it in full"),
-        Binding("x", "dismiss_comment", "Dismiss", id="queue.dismiss", tooltip="Nothing to do"),
-        Binding("u", "undo", "Undo", id="queue.undo", tooltip="Undo your last action"),
-        Binding("slash", "search", "Search", id="queue.search", tooltip="Search the text"),
-        Binding("space", "mark", "Mark", show=False, id="queue.mark",
-                tooltip="Mark for a bulk action"),
-        Binding("asterisk", "mark_query", "Mark matching", show=False, id="queue.mark_query",
-                tooltip="Mark every comment in this view matching a query"),
-        Binding("a", "assign", "Assign", id="queue.assign", tooltip="Assign to a team member"),
-        Binding("S", "stats", "Stats", id="queue.stats", tooltip="Volume, response times, SLAs"),
-        Binding("t", "tag", "Tag", show=False, id="queue.tag",
-                tooltip="Add or remove a tag by hand"),
-        Binding("e", "escalate", "Escalate", id="queue.escalate",
-                tooltip="Send to legal and put the comment on legal hold"),
-        Binding("L", "legal", "Legal", id="queue.legal",
-                tooltip="Escalations: notes, release a hold, close"),
-        Binding("v", "reveal", "Reveal", id="queue.reveal",
-                tooltip="Show the identifiers masked in this comment (journaled); v masks again"),
-        Binding("escape", "back", "Back", show=False, id="queue.back"),
-        *[
-            Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"view.{n}")
-            for n in range(1, 10)
-        ],
-    ]
-
-    _binding_state: tuple[str, str, bool] | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.triage.show_clock)
-        yield ViewBar(id="views")
-        yield QueueList(clock=self.triage.clock, sla=self.triage.sla,
-                        text_of=lambda comment: self.triage.shown(comment).text, id="queue")
-        yield DetailPane(id="detail")
-        yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
-                    " — enter keeps it, escape clears",
-                    id="search")
-        yield Static(id="status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(QueueList).focus()
-        self.triage.reload()
-
-    @property
-    def triage(self) -> TriageApp:
-        app = self.app
-        assert isinstance(app, TriageApp)
-        return app
-
-    # -- the list and the detail ----------------------------------------------------
-
-    def action_view(self, index: int) -> None:
-        if 0 <= index < len(self.triage.views):
-            self.triage.switch_view(index)
-
-    @on(ViewBar.Chosen)
-    def _view_clicked(self, event: ViewBar.Chosen) -> None:
-        self.triage.switch_view(event.index)
-
-    @on(QueueList.Highlighted)
-    def _show_selected(self, event: QueueList.Highlighted) -> None:
-        self.show_detail()
-        comment = self.query_one(QueueList).selected
-        state = None if comment is None else (
-            comment.status, comment.platform, self.triage.is_masked(comment))
-        if state != self._binding_state:  # the footer is costly to redraw: only on change
-            self._binding_state = state
-            self.refresh_bindings()
-
-    def show_detail(self, *, full: bool = False) -> None:
-        pane = self.query_one(DetailPane)
-        comment = self.query_one(QueueList).selected
-        if comment is None:
-            pane.show(Text("Nothing here: the queue is empty or nothing matches.", style="dim"))
-            return
-        app = self.triage
-        desk = app.desk
-        parent, siblings = desk.thread(comment)
-        detail = render_detail(
-            app.shown(comment),
-            post=desk.store.posts.get(comment.post_id or ""),
-            parent=app.shown(parent) if parent is not None else None,
-            siblings=[app.shown(c) for c in siblings],
-            replies=[app.shown(c) for c in desk.replies(comment)],
-            limit=None if full else 4000,
-            now=app.clock(),
-        )
-        notices = app.legal_notices(comment)
-        pane.show(Group(*notices, detail) if notices else detail)
-
-    def action_open_detail(self) -> None:
-        pane = self.query_one(DetailPane)
-        if self.maximized is pane:
-            self.minimize()
-            return
-        self.show_detail(full=True)
-        self.maximize(pane, container=False)
-        pane.focus()
-
-    def watch_maximized(self, maximized: object) -> None:
-        if maximized is None and self.is_mounted:
-            self.query_one(QueueList).focus()
-            self.show_detail()
-
-    def action_back(self) -> None:
-        search = self.query_one("#search", Input)
-        if self.maximized is not None:
-            self.minimize()
-        elif search.has_class("-shown"):
-            search.value = ""
-            search.remove_class("-shown")
-            self.query_one(QueueList).focus()
-
-    # -- actions --------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "dismiss_comment":
-            comment = self.query_one(QueueList).selected
-            return comment is not None and comment.status != "dismissed" or None
-        if action == "open_detail":
-            return self.query_one(QueueList).selected is not None or None
-        if action == "reveal":
-            comment = self.query_one(QueueList).selected
-            return comment is not None and (
-                comment.id in self.triage.revealed or self.triage.is_masked(comment)) or None
-        return True
-
-    def targets(self) -> list[str]:
-        """What an action applies to: the marked comments, or else the selected one."""
-        queue = self.query_one(QueueList)
-        if queue.marked:
-            return sorted(queue.marked)
-        return [queue.selected.id] if queue.selected is not None else []
-
-    def acted(self, verb: str, ids: list[str], done: Sequence[Action] | None) -> None:
-        """After an action: clear marks, move on from a single comment, say what happened."""
-        if done is None:
-            return
-        queue = self.query_one(QueueList)
-        bulk = bool(queue.marked)
-        queue.clear_marks()
-        self.triage.refresh_comments(a.comment_id for a in done if a.comment_id)
-        if not bulk:
-            queue.action_cursor_down()
-        what = f"{len(ids)} comments" if bulk else "the comment"
-        self.notify(f"{verb} {what} — u to undo", timeout=3, markup=False)
-
-    def action_dismiss_comment(self) -> None:
-        ids = self.triage.not_held(self.targets(), "dismiss")
-        if ids:
-            self.acted("Dismissed", ids, self.triage.perform(lambda: self.triage.desk.dismiss(ids)))
-
-    def action_stats(self) -> None:
-        self.app.push_screen(StatsScreen(self.triage.store, self.triage.sla, self.triage.clock))
-
-    def action_mark(self) -> None:
-        self.query_one(QueueList).toggle_mark()
-
-    def action_mark_query(self) -> None:
-        def chosen(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                match = parse_query(text).matcher(now=self.triage.clock(), user=self.triage.user)
-            except QueryError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            queue = self.query_one(QueueList)
-            ids = {c.id for c in queue.rows if match(c)}
-            queue.mark(ids)
-            self.notify(f"Marked {len(ids)} comments ({len(queue.marked)} in all)", markup=False)
-
-        self.app.push_screen(
-            PromptScreen("Mark every comment in this view matching:", "tag:question age:>1d"),
-            chosen,
-        )
-
-    def action_assign(self) -> None:
-        ids = self.targets()
-        if not ids:
-            return
-        team = [(m.name, f"{m.name}  ({', '.join(m.roles)})") for m in self.triage.config.team]
-        if not team:
-            self.notify("No team in config.toml: add [[team]] entries to assign comments.",
-                        severity="warning", markup=False)
-            return
-
-        def chosen(name: str | None) -> None:
-            if name is None:
-                return
-            person = None if name == "-" else name
-            done = self.triage.perform(lambda: self.triage.desk.assign(ids, person))
-            self.acted(f"Assigned to {name}" if person else "Unassigned", ids, done)
-
-        self.app.push_screen(ChoiceScreen("Assign to", [*team, ("-", "nobody (unassign)")]),
-                             chosen)
-
-    def action_tag(self) -> None:
-        ids = self.targets()
-        if not ids:
-            return
-        comments = [self.triage.store.get(i) for i in ids]
-        choices = []
-        for name in TAG_NAMES:
-            if all(c.tag(name) for c in comments):
-                choices.append((f"-{name}", f"remove {name}"))
-            else:
-                choices.append((f"+{name}", f"add {name}"))
-
-        def chosen(choice: str | None) -> None:
-            if choice is None:
-                return
-            add, name = choice[0] == "+", choice[1:]
-            done = self.triage.perform(lambda: self.triage.desk.correct_tag(ids, name, add=add))
-            self.acted(f"{'Tagged' if add else 'Untagged'} {name}:", ids, done)
-
-        self.app.push_screen(ChoiceScreen("Correct the tags", choices), chosen)
-
-    def action_undo(self) -> None:
-        actions = self.triage.perform(self.triage.desk.undo)
-        if actions:
-            target = actions[0].comment_id
-            self.triage.refresh_comments(a.comment_id for a in actions if a.comment_id)
-            if target:
-                self.query_one(QueueList).move_to_id(target)
-            kind = actions[0].data.get("undone_kind", "action")
-            count = f"{len(actions)} comments" if len(actions) > 1 else "the comment"
-            self.notify(f"Undid {kind} of {count}", timeout=3, markup=False)
-
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.add_class("-shown")
-        search.focus()
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.triage.set_filter(event.value)
-
-    @on(Input.Submitted, "#search")
-    def _search_done(self, event: Input.Submitted) -> None:
-        if not event.value:
-            event.input.remove_class("-shown")
-        self.query_one(QueueList).focus()
-
-    def action_escalate(self) -> None:
-        comment = self.query_one(QueueList).selected
-        if comment is None:
-            return
-
-        def submitted(request: EscalationRequest | None) -> None:
-            if request is None:
-                return
-            app = self.triage
-            esc = app.perform(lambda: escalate(app.store, app.config, app.user, comment.id,
-                                               request.reason, request.severity, request.note))
-            if esc is not None:
-                app.refresh_comments([comment.id])
-                self.notify(f"Escalated {comment.id} to legal as {esc.id}; it is on legal hold",
-                            timeout=5, markup=False)
-                if app.background_delivery:
-                    app.deliver_due()
-
-        self.app.push_screen(EscalateForm(comment), submitted)
-
-    def action_legal(self) -> None:
-        app = self.triage
-        self.app.push_screen(LegalScreen(app.store, app.config, app.user, app.clock))
-
-    def action_reveal(self) -> None:
-        queue = self.query_one(QueueList)
-        comment = queue.selected
-        if comment is None:
-            return
-        if comment.id not in self.triage.revealed and not self.triage.is_masked(comment):
-            return
-        if self.triage.toggle_reveal(comment, "queue") is not None:
-            queue.refresh()
-            self.show_detail()
-            self._binding_state = None
-            self.refresh_bindings()
+def binding_ids() -> set[str]:
+    """The id of every key binding of the app's screens and widgets (for ``[keymap]``)."""
+    found: set[str] = set()
+    pending: list[type[DOMNode]] = [DOMNode]
+    while pending:
+        node = pending.pop()
+        pending.extend(node.__subclasses__())
+        if node.__module__.split(".")[0] != "tui":
+            continue
+        for binding in node.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                found.add(binding.id)
+    return found
 
 
 class TriageApp(LegalApp):
@@ -398,13 +122,7 @@ class TriageApp(LegalApp):
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.config.keymap)
-        known = {
-            binding.id
-            for node in (QueueScreen, QueueList, TriageApp, HelpScreen, PromptScreen, ChoiceScreen,
-                     StatsScreen, LegalScreen, EscalateForm)
-            for binding in node.BINDINGS
-            if isinstance(binding, Binding) and binding.id
-        }
+        known = binding_ids()
         for ident in sorted(set(keymap) - known):
             self.notify(f"config.toml: [keymap] has no binding with id {ident!r}; ignored",
                         severity="warning", markup=False)
