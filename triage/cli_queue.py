@@ -55,7 +55,9 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
     else:
         assert value is not None
         done = desk.correct_tag(ids, value, add=action == "tag")
-    click.echo(f"{action}: {len(done)} changed, {len(ids) - len(done)} already so "
+    held = desk.held_among(ids) if action in ("dismiss", "restore") else 0
+    kept = f", {held} on legal hold left as they are" if held else ""
+    click.echo(f"{action}: {len(done)} changed, {len(ids) - len(done) - held} already so{kept} "
                "(`triage undo` takes the whole batch back)")
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from triage.convert import action_from_doc, tag_to_doc
 from triage.errors import ActionRefused, NotFound
+from triage.holds import held_ids, require_not_held
 from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
 from triage.store import Store, stored_fields
 
@@ -34,16 +35,31 @@ class Desk:
 
     def dismiss(self, ids: Sequence[str]) -> list[Action]:
         """Dismiss comments: nothing to do for the team. Already-dismissed ones are skipped."""
-        return self._change(ids, "dismiss", {"status": "dismissed"})
+        return self._change(self.not_held(ids, "dismiss"), "dismiss", {"status": "dismissed"})
 
     def restore(self, ids: Sequence[str]) -> list[Action]:
         """Put dismissed comments back in the queue as new."""
-        return self._change(ids, "restore", {"status": "new"})
+        return self._change(self.not_held(ids, "restore"), "restore", {"status": "new"})
 
     def set_status(self, ids: Sequence[str], status: str) -> list[Action]:
         if status not in STATUSES:
             raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-        return self._change(ids, "status", {"status": status})
+        return self._change(self.not_held(ids, "change the status of"), "status",
+                            {"status": status})
+
+    def not_held(self, ids: Sequence[str], action: str) -> list[str]:
+        """The ids that are not on legal hold: a held comment's status stays until legal
+        releases it. One comment alone is refused with the hold named; in a batch, held
+        ones are left out (:meth:`held_among` counts them for the message)."""
+        if len(ids) == 1:
+            require_not_held(self.store, ids[0], action)
+            return list(ids)
+        held = held_ids(self.store)
+        return [i for i in ids if i not in held]
+
+    def held_among(self, ids: Sequence[str]) -> int:
+        """How many of ``ids`` are on legal hold."""
+        return len(held_ids(self.store).intersection(ids))
 
     def assign(self, ids: Sequence[str], person: str | None) -> list[Action]:
         """Assign comments to a team member (``None`` unassigns)."""

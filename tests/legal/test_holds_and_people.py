@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.legal.conftest import CliRun, Webhook, make_config
+from triage.desk import Desk
 from triage.errors import ActionRefused, StoreError
 from triage.holds import HELD_ACTIONS, held_ids, hold_of, require_not_held
 from triage.legal import close, escalate, release
@@ -102,3 +103,23 @@ def test_every_command_journals_who_acted(
         "escalation_close": "lee", "packet_export": "lee", "reveal": "lee", "dismiss": "ben",
         "delivered": "ben",
     }
+
+
+def test_the_desk_leaves_a_held_comments_status_to_legal(legal_store: Store) -> None:
+    escalate(legal_store, make_config(), "ana", "c-privacy", "privacy_breach")
+    desk = Desk(legal_store, "ben")
+    with pytest.raises(ActionRefused, match="cannot dismiss: the comment is on legal hold"):
+        desk.dismiss(["c-privacy"])
+    done = desk.dismiss(["c-privacy", "c-question", "c-plain"])
+    assert sorted(a.comment_id for a in done if a.comment_id) == ["c-plain", "c-question"]
+    assert legal_store.get("c-privacy").status == "escalated"
+    assert desk.held_among(["c-privacy", "c-question"]) == 1
+
+
+def test_bulk_dismiss_says_how_many_held_comments_it_left(prepared: Path, run_cli: CliRun) -> None:
+    assert run_cli("escalate", "c-privacy", "--reason", "privacy_breach")[0] == 0
+    code, out, _ = run_cli("bulk", "dismiss", "--query", "status:new,escalated", "--yes")
+    assert code == 0
+    assert "1 on legal hold left as they are" in out
+    code, out, _ = run_cli("ls", "--json", "--query", "id:c-privacy")
+    assert '"status":"escalated"' in out
