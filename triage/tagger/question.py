@@ -72,12 +72,16 @@ class QuestionFinder:
             return []
         starts = self.sentence_starts(doc, hits)
         by_sentence: dict[str, set[int]] = {}
-        for name in (REQUESTS, RHETORICAL, TO_OTHERS, INVERTED):
+        for name in (REQUESTS, RHETORICAL, TO_OTHERS):
             by_sentence[name] = {tokens[first].sentence for first, _ in hits.get(name)}
         opener_at = {first for first, _ in hits.get(OPENERS)}
         aux_at = {first for first, _ in hits.get(AUX_OPENERS)}
         not_after_aux = {first for first, _ in hits.get(NOT_AFTER_AUX)}
         alternatives_end = {last for _, last in hits.get(ALTERNATIVES)}
+        # Where an inverted verb and subject start, by sentence ("…, will that cause …").
+        inverted: dict[int, int] = {}
+        for first, last in hits.get(INVERTED):
+            inverted.setdefault(tokens[first].sentence, last)
         found: list[SentenceQuestion] = []
         for sentence, start in starts.items():
             indices = doc.token_range(sentence)
@@ -103,7 +107,7 @@ class QuestionFinder:
                 found.append(SentenceQuestion(sentence, 0.8, "question wording", span))
             elif sentence in by_sentence[REQUESTS]:
                 found.append(SentenceQuestion(sentence, 0.85, "request", span))
-            elif sentence in by_sentence[INVERTED] and word_count >= 4:
+            elif sentence in inverted and inverted[sentence] < last_word and word_count >= 4:
                 found.append(SentenceQuestion(sentence, 0.7, "inverted wording", span))
             elif alternative:
                 found.append(SentenceQuestion(sentence, 0.75, "either-or ending", span))

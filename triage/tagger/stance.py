@@ -27,6 +27,7 @@ CLAUSE_BREAK = "stance.clause_break"
 CONCEDE = "stance.concede"
 ASKING_AFTER = "stance.asking_after"
 OPENERS = ("question.openers", "question.aux_openers")
+RHETORICAL = "question.rhetorical"
 
 # Double quotes, or single quotes that open after a space and close before one (so that
 # the apostrophes of "don't" and "it's" are not read as quotes).
@@ -97,11 +98,11 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
         if hit[0] <= first:
             return Stance.QUOTES
     sentence = tokens[first].sentence
-    presupposed = any(h[1] < first for h in local(PRESUPPOSE))
-    if presupposed or endorsed:
-        return Stance.ASSERTS
-    if local(ASKING):
+    if local(ASKING) and not endorsed:
         return Stance.ASKS
+    presupposed = any(h[1] < first for h in local(PRESUPPOSE))
+    if presupposed or endorsed or local(RHETORICAL):
+        return Stance.ASSERTS  # "since X, …?", "why vaccinate when X?"
     # "Heard fluoride lowers IQ. Can someone explain?"
     after = {max(sentences) + 1, max(sentences) + 2}
     if _in_sentences(doc, hits, ASKING_AFTER, after):
