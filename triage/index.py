@@ -73,7 +73,7 @@ class QueueIndex:
         """Every id, newest comment first (kept until comments are added or removed)."""
         if self._newest is None:
             created = self._created
-            self._newest = sorted(created, key=created.__getitem__, reverse=True)
+            self._newest = sorted(created, key=lambda i: (created[i], i), reverse=True)
         return self._newest
 
     def ids(self, field: str, value: str) -> set[str]:

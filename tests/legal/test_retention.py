@@ -100,8 +100,9 @@ def test_retention_command(prepared: Path, run_cli: CliRun) -> None:
     code, out, _ = run_cli("retention", "apply")
     assert code == 0 and out.startswith("retention is off")
     run_cli("escalate", "c-ancient-held", "--reason", "legal_threat")
-    with Store(prepared) as store:  # closed while held (only legal's release reopens it)
-        Desk(store, "ana").dismiss(["c-ancient-held"])
+    with Store(prepared) as store:  # closed while held: the desk refuses that, so write it
+        store.record([{"user": "ana", "kind": "status", "comment_id": "c-ancient-held",
+                       "before": {"status": "escalated"}, "after": {"status": "dismissed"}}])
     keep = "[retention]\ndays = 300\n"
     code, out, _ = run_cli("retention", "apply", "--dry-run", config=keep)
     assert code == 0 and out.strip() == (
