@@ -14,6 +14,7 @@ from mastodon_mock.testing import MockServer
 from triage.config import AccountConfig
 from triage.connectors import RetryPolicy
 from triage.model import Tag
+from triage.standins import StandinServer
 from triage.store import Store
 from triage.sync import AccountResult, SyncOptions, sync_accounts
 from triage.sync_sink import StoreSink
@@ -129,3 +130,27 @@ def sync(
             return await sync_accounts(accounts, StoreSink(store), client=client, options=opts)
 
     return asyncio.run(run())
+
+
+# -- the project's stand-ins of the platforms (triage/standins) -------------------------
+
+
+@pytest.fixture
+def standins() -> Iterator[StandinServer]:
+    """A fresh stand-in server on loopback: every platform, one default account each."""
+    with StandinServer() as server:
+        yield server
+
+
+def standin_account(server: StandinServer, platform: str, *,
+                    token_env: str = "") -> tuple[AccountConfig, dict[str, str]]:
+    """The stand-in's first account on ``platform`` as config, and an environment with its
+    token (the variable is ``{PLATFORM}_TOKEN`` unless ``token_env`` names another)."""
+    found = next(s for s in server.settings() if s["platform"] == platform)
+    variable = token_env or f"{platform.upper()}_TOKEN"
+    config = AccountConfig(name=found["name"], platform=platform, token_env=variable,
+                           base_url=found["base_url"], page_id=found.get("page_id", ""),
+                           channel_id=found.get("channel_id", ""),
+                           user_id=found.get("user_id", ""),
+                           media_ids=list(found.get("media_ids", [])))
+    return config, {variable: found["token"]}
