@@ -207,9 +207,20 @@ class RetentionConfig:
 
 @dataclass(frozen=True, slots=True)
 class RepliesConfig:
-    """Replies: where the approved templates are (empty: the ones shipped with Triage)."""
+    """Replies: where the approved templates are (empty: the ones shipped with Triage),
+    the undo window before a reply is sent, and how often a failed send is retried."""
 
     templates_dir: str = ""
+    #: Seconds a queued reply waits before it is sent, during which u cancels it.
+    undo_seconds: int = 10
+    #: Transient failures (timeouts, 5xx, rate limits) before a reply is given up.
+    max_attempts: int = 10
+
+    def validate(self, where: str) -> None:
+        if not 0 <= self.undo_seconds <= 600:
+            raise ConfigError(f"{where} undo_seconds: must be between 0 and 600")
+        if not 1 <= self.max_attempts <= 100:
+            raise ConfigError(f"{where} max_attempts: must be between 1 and 100")
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +361,7 @@ def _validate(config: Config, label: str) -> None:
         raise ConfigError(f"{label}: poll_seconds must be at least 5")
     config.escalation.validate(f"{label}: [escalation]")
     config.retention.validate(f"{label}: [retention]")
+    config.replies.validate(f"{label}: [replies]")
     _validate_queue_settings(config, label)
 
 
