@@ -102,8 +102,9 @@ def cli(
         ctx.invoke(tui)
 
 
-def _run_tui(env: Env, *, sandbox: bool) -> None:
-    config = env.config
+def _run_tui(env: Env, *, sandbox: bool, store: Any = None, config: Config | None = None,
+             account_notes: dict[str, str] | None = None) -> None:
+    config = config or env.config
     if config.source is None and not sandbox:
         click.echo(
             "No config.toml found: running on built-in defaults with no accounts. "
@@ -111,12 +112,15 @@ def _run_tui(env: Env, *, sandbox: bool) -> None:
             "then pass it with --config or TRIAGE_CONFIG.",
             err=True,
         )
-    store = env.open_store(sandbox=sandbox, defer_load=True)
+    if store is None:
+        store = env.open_store(sandbox=sandbox, defer_load=True)
     for warning in store.warnings:
         click.echo(f"warning: {warning}", err=True)
     from tui.app import TriageApp  # the only place the command line imports the TUI
 
-    TriageApp(store=store, config=config, user=env.user, sandbox=sandbox).run()
+    app = TriageApp(store=store, config=config, user=env.user, sandbox=sandbox)
+    app.account_notes = dict(account_notes or {})
+    app.run()
 
 
 @cli.command()
@@ -133,15 +137,19 @@ def tui(env: Env) -> None:
 @click.option("--no-tui", is_flag=True, hidden=True, help="Build the sandbox store and exit.")
 @pass_env
 def sandbox(env: Env, size: int, seed: int, reset: bool, no_tui: bool) -> None:
-    """Open the queue on a generated sandbox: no accounts, no network needed."""
-    from triage.sandbox_store import prepare_sandbox
+    """Open the queue on a generated sandbox: no accounts, no network needed.
 
-    data_dir = env.data_dir(sandbox=True)
-    created = prepare_sandbox(env, data_dir, size=size, seed=seed, reset=reset)
-    if created:
-        click.echo(f"Sandbox ready in {data_dir} ({size} comments, seed {seed}).", err=True)
-    if not no_tui:
-        _run_tui(env, sandbox=True)
+    Local stand-ins of the platforms run on 127.0.0.1 while it is open, and the real
+    connectors sync from them; a new comment arrives every few seconds.
+    """
+    from triage.sandbox_store import run_sandbox
+
+    def open_queue(store: Any, config: Config, notes: dict[str, str]) -> None:
+        _run_tui(env, sandbox=True, store=store, config=config, account_notes=notes)
+
+    run_sandbox(env, size=size, seed=seed, reset=reset,
+                say=lambda message: click.echo(message, err=True),
+                tui=None if no_tui else open_queue)
 
 
 @cli.command("import")
@@ -252,6 +260,7 @@ COMMAND_MODULES = (
     "triage.cli_sync",
     "triage.cli_templates",
     "triage.cli_tagging",
+    "triage.cli_replies",
 )
 
 
