@@ -25,6 +25,7 @@ from tui.help_screen import HelpScreen
 from tui.legal_app import LegalApp
 from tui.queue_list import QueueList
 from tui.queue_screen import QueueScreen
+from tui.sync_app import SyncApp
 from tui.view_bar import ViewBar
 
 __all__ = ["QueueScreen", "TriageApp", "binding_ids"]
@@ -47,7 +48,7 @@ def binding_ids() -> set[str]:
     return found
 
 
-class TriageApp(LegalApp):
+class TriageApp(LegalApp, SyncApp):
     """Work the queue from the keyboard."""
 
     CSS_PATH = "app.tcss"
@@ -230,6 +231,11 @@ class TriageApp(LegalApp):
         except TriageError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return None
+
+    def refresh_queue(self) -> None:
+        """Show comments a sync stored; the cursor stays on the comment it is on."""
+        if self.store.version != self._seen_version:
+            self.reload()
 
     def _tick(self) -> None:
         self.perform(self.store.flush_if_due)

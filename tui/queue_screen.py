@@ -17,6 +17,7 @@ from triage.errors import QueryError
 from triage.legal import escalate
 from triage.model import TAG_NAMES, Action
 from triage.query import parse_query
+from tui.account_bar import AccountBar
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
 from tui.legal_screen import LegalScreen
@@ -71,6 +72,7 @@ class QueueScreen(Screen[None]):
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
                     " — enter keeps it, escape clears",
                     id="search")
+        yield AccountBar(id="accounts")
         yield Static(id="status")
         yield Footer()
 
