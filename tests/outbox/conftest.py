@@ -45,14 +45,14 @@ url = "https://medlineplus.gov/evaluatinghealthinformation.html"
 """
 
 TEMPLATES = {
-    "myth-any": ('["misinformation"]', "true", "2027-06-01",
+    "myth-any": ('["misinformation"]', "true", "2099-01-01",
                  "Hi {author}, that is a common worry. What the research shows: "
                  "{resource_title}: {resource_url}"),
-    "thanks": ("[]", "false", "2027-06-01", "Thank you {author}, we will pass it on to the team!"),
-    "privacy-safe": ('["privacy"]', "true", "2027-06-01",
+    "thanks": ("[]", "false", "2099-01-01", "Thank you {author}, we will pass it on to the team!"),
+    "privacy-safe": ('["privacy"]', "true", "2099-01-01",
                      "Hi {author}, please keep personal details off this page. Reach us "
                      "privately: {contact_url}"),
-    "question-any": ('["question"]', "true", "2027-06-01",
+    "question-any": ('["question"]', "true", "2099-01-01",
                      "Hi {author}, good question: see {contact_url} or call {contact_phone}."),
     "question-old": ('["question"]', "true", "2026-11-21",
                      "Hi {author}, ask us at {contact_url}."),
@@ -185,14 +185,13 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def masto_desk(masto: Masto, tmp_path: Path, templates_dir: Path,
-               clock: Clock) -> Iterator[tuple[Desk, dict[str, str]]]:
-    """A store synced from mastodon-mock: alice's post, carol's myth, question and privacy
-    risk mentioning alice. Returns the desk and the comment ids by kind."""
-    account = {"name": "riverside-masto", "platform": "mastodon", "token_env": "ALICE_TOKEN",
-               "base_url": masto.base_url}
-    config = parse_config(config_text(templates_dir, [account]))
+MASTODON_ACCOUNT = {"name": "riverside-masto", "platform": "mastodon",
+                    "token_env": "ALICE_TOKEN"}
+
+
+def seed_mastodon(masto: Masto) -> dict[str, str]:
+    """alice's post, and carol's myth, question and privacy risk mentioning alice; the
+    Triage ids of carol's comments by kind."""
     post = masto.post("alice", "Free flu shots this Saturday, 9 to 3.")
     ids = {}
     for kind, text in (("myth", "@alice the flu shot gives you the flu, everyone knows"),
@@ -200,6 +199,17 @@ def masto_desk(masto: Masto, tmp_path: Path, templates_dir: Path,
                        ("privacy", "@alice my dad is in room 412, please check on him")):
         status = masto.post("carol", text, reply_to=post["id"])
         ids[kind] = f"mastodon:riverside-masto:{status['id']}"
+    return ids
+
+
+@pytest.fixture
+def masto_desk(masto: Masto, tmp_path: Path, templates_dir: Path,
+               clock: Clock) -> Iterator[tuple[Desk, dict[str, str]]]:
+    """A store synced from mastodon-mock: alice's post, carol's myth, question and privacy
+    risk mentioning alice. Returns the desk and the comment ids by kind."""
+    account = {**MASTODON_ACCOUNT, "base_url": masto.base_url}
+    config = parse_config(config_text(templates_dir, [account]))
+    ids = seed_mastodon(masto)
     store = Store(tmp_path / "data", tagger=tagger, clock=clock)
     desk = Desk(store, config, clock, dict(TOKENS))
     try:
