@@ -230,6 +230,33 @@ ABUSE = [
     ("Go back to your country, doctor", True),
     ("Dr. Nguyen is a quack and a fraud, somebody should teach her a lesson", True),
     ("Work from home and earn $7,000 weekly, message me on Telegram", True),
+    # Veiled threats, doxxing, telling people to die.
+    ("We found out which gym Dr. Lee goes to. Keep pushing boosters and we'll pay her a visit",
+     True),
+    ("Keep it up and your little clinic will have a very bad week. We know the staff lot.", True),
+    ("Hope someone slashes the tires of every nurse who gave my kid that shot", True),
+    ("Posting the home address of the doctor who did this tomorrow, everyone will know where "
+     "she sleeps", True),
+    ("You anti-science clowns should all go drink bleach and save us the trouble", True),
+    # Insults of staff, dehumanising and hateful language.
+    ("the pharmacist at the Oak St location is a brainless cow who can't count pills", True),
+    ("Nurses who can't even speak proper English shouldn't be allowed near patients. "
+     "Send them home.", True),
+    # Spam and scams: miracle products, private contact for a cure or money, fake support.
+    ("💊 Lose 25 lbs in 14 days with our keto gummies! Order at slimkit.example.shop", True),
+    ("My herbal tincture reversed my mom's diabetes. Inbox me and I'll share the recipe 🌿",
+     True),
+    ("Looking for investors! I turned $200 into $9,000 with this forex bot, whatsapp me", True),
+    ("Official Support: your patient account is locked. Verify at portal-verify.example.net",
+     True),
+    ("Sorry if this is a stupid question but can you get the flu shot while pregnant?", False),
+    ("I feel so dumb, I went to the wrong building again lol", False),
+    ("We're coming to the blood drive Saturday!", False),
+    ("I know where the parking garage is, thanks", False),
+    ("DM me if you want to talk, I went through chemo last year too ❤️", False),
+    ("Our support group meets Thursdays, message me for the zoom link", False),
+    ("Keep posting these great videos and we'll keep watching", False),
+    ("This new policy is stupid and hurts patients", False),
     ("Your billing office is a disaster and I'm filing a complaint.", False),
     ("Beware of insurance fraud calls pretending to be the clinic", False),
     ("This parking situation is ridiculous, fix it", False),
