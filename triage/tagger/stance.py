@@ -27,6 +27,7 @@ CLAUSE_BREAK = "stance.clause_break"
 CONCEDE = "stance.concede"
 ASKING_AFTER = "stance.asking_after"
 OPENERS = ("question.openers", "question.aux_openers")
+NOT_AFTER_AUX = "question.not_after_aux"
 RHETORICAL = "question.rhetorical"
 
 # Double quotes, or single quotes that open after a space and close before one (so that
@@ -110,6 +111,8 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
     start = question_starts.get(sentence)
     if start is not None and start <= first:
         opener_at = {h[0] for name in OPENERS for h in hits.get(name)}
+        # "Do not…", "Can confirm…": a command or a statement, not a question.
+        opener_at -= {h[0] for h in hits.get(NOT_AFTER_AUX)}
         if start in opener_at or tokens[start].key == "\u00bf":
             return Stance.ASKS
     # "…, does the clinic offer it?" after the myth: the myth itself is still asserted.
