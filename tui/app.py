@@ -23,6 +23,7 @@ from triage.store import Store
 from triage.views import Sla, views_from_config
 from tui.help_screen import HelpScreen
 from tui.legal_app import LegalApp
+from tui.outbox_app import OutboxApp
 from tui.queue_list import QueueList
 from tui.queue_screen import QueueScreen
 from tui.sync_app import SyncApp
@@ -48,7 +49,7 @@ def binding_ids() -> set[str]:
     return found
 
 
-class TriageApp(LegalApp, SyncApp):
+class TriageApp(LegalApp, SyncApp, OutboxApp):
     """Work the queue from the keyboard."""
 
     CSS_PATH = "app.tcss"

@@ -113,6 +113,8 @@ class QueueList(ScrollView, can_focus=True):
         clock: Callable[[], datetime] = utcnow,
         sla: Sla | None = None,
         text_of: Callable[[Comment], str] | None = None,
+        status_of: Callable[[Comment], str | None] | None = None,
+        alert_of: Callable[[Comment], bool] | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -120,6 +122,10 @@ class QueueList(ScrollView, can_focus=True):
         self.sla = sla
         #: The text a row shows for a comment (the app masks identifiers until revealed).
         self.text_of: Callable[[Comment], str] = text_of or (lambda comment: comment.text)
+        #: What the status column says instead of the status (a reply on its way), and
+        #: whether that is bad news (drawn like a late one).
+        self.status_of: Callable[[Comment], str | None] = status_of or (lambda comment: None)
+        self.alert_of: Callable[[Comment], bool] = alert_of or (lambda comment: False)
         #: Ids of the comments marked for a bulk action.
         self.marked: set[str] = set()
         self._rows: list[Comment] = []
@@ -273,7 +279,13 @@ class QueueList(ScrollView, can_focus=True):
 
     def _status_cell(self, comment: Comment, base: Style) -> Segment:
         """The status; for an open comment with a target, the time left to answer it
-        ("new 13m"), or how late the answer is ("new late 5m", highlighted)."""
+        ("new 13m"), or how late the answer is ("new late 5m", highlighted); a reply on
+        its way or gone wrong says so instead."""
+        override = self.status_of(comment)
+        if override is not None:
+            late = self.get_component_rich_style("queue-list--late")
+            return Segment(" " + set_cell_size(override, 11),
+                           base + late if self.alert_of(comment) else base)
         left = self.sla.time_left(comment, self._now) if self.sla else None
         if left is None:
             return Segment(" " + set_cell_size(comment.status, 11), base)

@@ -54,6 +54,12 @@ class QueueScreen(Screen[None]):
                 tooltip="Escalations: notes, release a hold, close"),
         Binding("v", "reveal", "Reveal", id="queue.reveal",
                 tooltip="Show the identifiers masked in this comment (journaled); v masks again"),
+        Binding("r", "app.compose_reply", "Reply", id="queue.reply",
+                tooltip="Compose a reply: approved templates ranked for this comment"),
+        Binding("h", "app.hide_comment", "Hide", id="queue.hide",
+                tooltip="Hide the comment at its source (h again shows it)"),
+        Binding("A", "app.approvals", "Approvals", show=False, id="queue.approvals",
+                tooltip="Replies waiting for an approver"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),
         *[
             Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"view.{n}")
@@ -67,14 +73,16 @@ class QueueScreen(Screen[None]):
         yield Header(show_clock=self.triage.show_clock)
         yield ViewBar(id="views")
         yield QueueList(clock=self.triage.clock, sla=self.triage.sla,
-                        text_of=lambda comment: self.triage.shown(comment).text, id="queue")
+                        text_of=lambda comment: self.triage.shown(comment).text,
+                        status_of=self.triage.outbox_label, alert_of=self.triage.outbox_alert,
+                        id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
                     " — enter keeps it, escape clears",
                     id="search")
         yield AccountBar(id="accounts")
         yield Static(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(QueueList).focus()
@@ -126,8 +134,8 @@ class QueueScreen(Screen[None]):
             limit=None if full else 4000,
             now=app.clock(),
         )
-        notices = app.legal_notices(comment)
-        pane.show(Group(*notices, detail) if notices else detail)
+        notices = app.legal_notices(comment) + app.outbox_notices(comment)
+        pane.show(Group(*notices, *detail.renderables) if notices else detail)
 
     def action_open_detail(self) -> None:
         pane = self.query_one(DetailPane)
@@ -258,6 +266,8 @@ class QueueScreen(Screen[None]):
         self.app.push_screen(ChoiceScreen("Correct the tags", choices), chosen)
 
     def action_undo(self) -> None:
+        if self.triage.cancel_reply_in_window():
+            return
         actions = self.triage.perform(self.triage.desk.undo)
         if actions:
             target = actions[0].comment_id

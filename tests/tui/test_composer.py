@@ -1,0 +1,294 @@
+"""Replying from the queue: r opens the composer, ctrl+s sends through the outbox, u cancels,
+h hides where the platform can; against the platform stand-ins on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Static, TextArea
+
+from tests.connectors.conftest import FAST
+from tests.outbox.conftest import (
+    CDC,
+    Clock,
+    config_text,
+    standin_accounts,
+    standin_comment,
+    write_templates,
+)
+from tests.tui.conftest import make_app, row_text
+from triage.config import Config, parse_config
+from triage.outbox import CANCELLED, QUEUED, SENT, WAITING, all_items
+from triage.standins import StandinServer
+from triage.store import Store
+from triage.templates import load_library
+from tui.app import TriageApp
+from tui.approvals_screen import ApprovalsScreen
+from tui.composer import ComposerScreen
+from tui.queue_list import QueueList
+
+MYTH = "The flu shot gives you the flu, everyone knows it"
+PRIVACY = "My dad is in room 412 since Monday, can someone check on him?"
+
+
+class World:
+    """A stand-in server, a config for its accounts, a store with a comment on each of
+    Facebook (a myth), Facebook (a privacy risk) and Mastodon (a question)."""
+
+    def __init__(self, server: StandinServer, tmp: Path, monkeypatch: pytest.MonkeyPatch):
+        self.server = server
+        accounts, self.environ = standin_accounts(server)
+        for name in self.environ:  # the outbox gets the tokens; the live sync stays out
+            monkeypatch.delenv(name, raising=False)
+        self.config: Config = parse_config(config_text(write_templates(tmp / "tpl"), accounts))
+        self.clock = Clock()
+        self.store = Store(tmp / "data", clock=self.clock)
+        made = [standin_comment(server, "facebook", MYTH, "facebook"),
+                standin_comment(server, "facebook", PRIVACY, "facebook"),
+                standin_comment(server, "mastodon", "When do you open?", "mastodon")]
+        self.ids = {"myth": made[0].id, "privacy": made[1].id, "mastodon": made[2].id}
+        self.store.ingest(made, user="test")
+
+    def app(self, user: str = "ben") -> TriageApp:
+        app = make_app(self.store, config=self.config, user=user)
+        app.clock = self.clock
+        app.outbox_environ, app.outbox_policy = self.environ, FAST
+        app.background_outbox = False  # the tests send by hand, once the clock says so
+        return app
+
+    def replies(self) -> list[dict[str, object]]:
+        return [p for p in self.server.posted("facebook") if p["action"] == "reply"]
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with StandinServer() as server:
+        made = World(server, tmp_path, monkeypatch)
+        yield made
+        made.store.close()
+
+
+def text_of(widget: Static) -> str:
+    console = Console(width=200, record=True, color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
+def messages(app: App[None]) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def move_to(app: TriageApp, comment_id: str) -> None:
+    app.query_one(QueueList).move_to_id(comment_id)
+
+
+def status_cell(app: TriageApp, comment_id: str) -> str:
+    index = app.query_one(QueueList).index_of(comment_id)
+    assert index is not None
+    start = row_text(app, 0).index(" Status")
+    return row_text(app, index + 1)[start:start + 12].strip()
+
+
+async def test_r_to_a_sent_reply(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["myth"])
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        assert composer.shown_ids[0] == "myth-any"
+        text = composer.query_one(TextArea).text
+        assert text.startswith("Hi Dana Whitfield, that is a common worry.") and CDC in text
+        length = text_of(composer.query_one("#composer-length", Static))
+        assert length.startswith(f"{len(text)} / 8000 characters on Facebook")
+        verdict = text_of(composer.query_one("#composer-verdict", Static))
+        assert "Approved template myth-any: ctrl+s sends it after a 10-second undo window" \
+            in verdict
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ComposerScreen)
+        (item,) = all_items(world.store)
+        assert (item.state, item.by, item.template_id) == (QUEUED, "ben", "myth-any")
+        assert status_cell(app, world.ids["myth"]) == "sending 10s"
+        assert "Sending the reply in 10 s — u cancels it." in messages(app)
+        app.outbox_tick()
+        await app.workers.wait_for_complete()
+        assert world.replies() == []  # still in its window
+        world.clock.advance(11)
+        assert app.send_due()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (posted,) = world.replies()
+        assert posted["target"] == world.store.get(world.ids["myth"]).native_id
+        assert CDC in str(posted["text"])
+        assert "Reply to Dana Whitfield sent on facebook." in messages(app)
+        assert status_cell(app, world.ids["myth"]).startswith("replied")
+        assert all_items(world.store)[0].state == SENT
+        detail = text_of(app.screen.query_one("#detail-body", Static))
+        assert f"Reply by ben posted at 15:00:11 as facebook id {posted['id']}." in detail
+
+
+async def test_u_in_the_window_cancels(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["myth"])
+        await pilot.press("r", "ctrl+s")
+        await pilot.pause()
+        world.clock.advance(4)
+        app.outbox_tick()
+        assert status_cell(app, world.ids["myth"]) == "sending 6s"
+        detail = text_of(app.screen.query_one("#detail-body", Static))
+        assert "sending in 6 s — u cancels it" in detail
+        await pilot.press("u")
+        (item,) = all_items(world.store)
+        assert item.state == CANCELLED
+        assert world.store.get(world.ids["myth"]).status == "new"
+        assert "Cancelled the reply: nothing was sent." in messages(app)
+        world.clock.advance(60)
+        assert not app.send_due()
+        assert world.replies() == []
+
+
+async def test_the_filter_narrows_the_templates(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["myth"])
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        assert composer.shown_ids[0] == "myth-any"  # answers its tag: first
+        assert set(composer.shown_ids) == {"myth-any", "thanks", "question-any",
+                                           "question-old", "privacy-safe"}
+        await pilot.press("ctrl+f", *"thnks")
+        assert composer.query_one(Input).value == "thnks"
+        assert composer.shown_ids == ["thanks"]
+        await pilot.press("enter", "enter")  # to the list, then choose it
+        assert composer.template_id == "thanks"
+        assert composer.query_one(TextArea).text == (
+            "Thank you Dana Whitfield, we will pass it on to the team!")
+
+
+async def test_a_privacy_risk_is_offered_only_phi_safe_templates(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["privacy"])
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        library = load_library(world.config, today=world.clock().date())
+        assert composer.shown_ids and all(library.get(i).phi_safe for i in composer.shown_ids)
+        assert "thanks" not in composer.shown_ids
+        notice = text_of(composer.query_one("#composer-notice", Static))
+        assert "Privacy risk: only PHI-safe templates are offered" in notice
+
+
+async def test_an_edit_needs_approval_and_waits_for_an_approver(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["myth"])
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        editor = composer.query_one(TextArea)
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+        await pilot.press(*" Truly.")
+        assert composer.needs_approval
+        verdict = text_of(composer.query_one("#composer-verdict", Static))
+        assert verdict.startswith("NEEDS APPROVAL — template 'myth-any' edited beyond its "
+                                  "placeholders")
+        assert "Changed from the template:" in verdict and "Truly." in verdict
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        (item,) = all_items(world.store)
+        assert item.state == WAITING and item.text.endswith("Truly.")
+        assert status_cell(app, world.ids["myth"]) == "approval…"
+        world.clock.advance(60)
+        assert not app.send_due()
+        await pilot.press("A")
+        assert isinstance(app.screen, ApprovalsScreen)
+        assert app.screen.check_action("approve", ()) is None  # ben is no approver
+        who = text_of(app.screen.query_one("#approvals-who", Static))
+        assert "Only approvers decide (ana)" in who
+    assert world.replies() == []
+
+
+async def test_an_approver_approves_and_it_is_sent(world: World) -> None:
+    app = world.app(user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["myth"])
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        await pilot.press("end", "enter")
+        assert composer.template_id is None  # free text
+        await pilot.press(*"We hear you. Ask us anything.", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("A")
+        screen = app.screen
+        assert isinstance(screen, ApprovalsScreen)
+        body = text_of(screen.query_one("#approvals-body", Static))
+        assert "Reply: We hear you. Ask us anything." in body
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        (posted,) = world.replies()
+        assert posted["text"] == "We hear you. Ask us anything."
+        assert all_items(world.store)[0].decision is not None
+
+
+async def test_h_hides_where_it_can_and_says_why_where_it_cannot(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["mastodon"])
+        await pilot.pause()
+        assert app.check_action("hide_comment", ()) is None
+        detail = text_of(app.screen.query_one("#detail-body", Static))
+        assert "h (hide) is not available here: Mastodon has no per-reply hide" in detail
+        await pilot.press("h")
+        assert any(m.startswith("cannot hide: Mastodon has no per-reply hide")
+                   for m in messages(app))
+        assert world.store.get(world.ids["mastodon"]).status == "new"
+        move_to(app, world.ids["myth"])
+        await pilot.press("h")
+        await app.workers.wait_for_complete()
+        assert world.store.get(world.ids["myth"]).status == "hidden"
+        native = world.store.get(world.ids["myth"]).native_id
+        assert ("hide", native) in [(p["action"], p["target"])
+                                    for p in world.server.posted("facebook")]
+
+
+async def test_the_palette_reaches_every_template(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["myth"])
+        await pilot.press("ctrl+p", *"reply with thanks")
+        await pilot.pause(0.3)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen) and composer.template_id == "thanks"
+
+
+class _Host(App[None]):
+    """A bare app that shows the composer, for its snapshot."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__()
+        self.world = world
+
+    def compose(self) -> ComposeResult:
+        yield Static("")
+
+    def on_mount(self) -> None:
+        comment = self.world.store.get(self.world.ids["myth"])
+        library = load_library(self.world.config, today=self.world.clock().date())
+        self.push_screen(ComposerScreen(comment, comment, library, self.world.config,
+                                        today=self.world.clock().date()))
+
+
+def test_composer_snapshot(snap_compare, world: World) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_Host(world), terminal_size=(120, 40))

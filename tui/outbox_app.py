@@ -1,0 +1,339 @@
+"""The app's outbox: r composes a reply, h hides, A lists approvals, and a worker sends.
+
+:class:`OutboxApp` is a base of the Triage app. ``r`` opens the composer on the selected
+comment (refused with the reason when the comment is on legal hold); what it sends goes
+into the outbox through the domain (``submit_reply``): an approved template's rendering is
+queued with the undo window, anything else waits for an approver. Every second the app
+shows the window counting down ("sending 8s" in the list, "u cancels" in the detail) and,
+when replies are due, sends them in an async worker on the app's loop — network awaited,
+journal written on the loop — never two rounds at once. Results come back as
+notifications and in the list's status column and the detail pane. ``h`` hides or unhides
+at the source through the comment's connector, and is disabled (the detail pane says why)
+where the platform cannot. One HTTP client serves every send and is closed at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from triage.config import Config
+from triage.connectors import Capability, RetryPolicy
+from triage.errors import TriageError
+from triage.holds import require_not_held
+from triage.model import Comment
+from triage.outbox import (
+    CANCELLED,
+    FAILED,
+    FAILED_PERMANENTLY,
+    REJECTED,
+    SENT,
+    WAITING,
+    Links,
+    OutboxItem,
+    Outcome,
+    Sender,
+    SendOptions,
+    all_items,
+    capability_gap,
+    describe,
+    local_today,
+    set_hidden,
+    state_label,
+    submit_reply,
+    window_cancel,
+)
+from triage.store import Store
+from triage.sync import new_client
+from triage.templates import TemplateLibrary, load_library
+from triage.textsafe import one_line
+from tui.approvals_screen import ApprovalsScreen
+from tui.composer import ComposerScreen, Draft, TemplateCommands
+from tui.queue_list import QueueList
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.queue_screen import QueueScreen
+
+__all__ = ["OUTBOX_CHECK_SECONDS", "OutboxApp"]
+
+#: How often the app counts the undo windows down and looks for replies that are due.
+OUTBOX_CHECK_SECONDS = 1.0
+
+_BAD = (FAILED, FAILED_PERMANENTLY, REJECTED)
+
+
+class OutboxApp(App[None]):
+    """The sending side of the app; :class:`tui.app.TriageApp` builds on it."""
+
+    COMMANDS = App.COMMANDS | {TemplateCommands}
+
+    store: Store
+    config: Config
+    user: str
+    clock: Callable[[], datetime]
+    queue_screen: QueueScreen
+    #: From the other bases of the Triage app: the comment as this person may see it
+    #: (identifiers masked), and showing comments an action changed.
+    shown: Callable[[Comment], Comment]
+    refresh_comments: Callable[[Iterable[str]], None]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Send due replies from a timer (tests that drive sending by hand turn it off).
+        self.background_outbox = True
+        #: Where tokens are read (None: the process environment) and how patient the
+        #: connectors are (None: their defaults) — for tests and the sandbox.
+        self.outbox_environ: Mapping[str, str] | None = None
+        self.outbox_policy: RetryPolicy | None = None
+        self._items: dict[str, OutboxItem] = {}
+        self._items_version = -1
+        self._client: httpx.AsyncClient | None = None
+        self._links: Links | None = None
+        self._send_worker: Worker[list[Outcome]] | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(OUTBOX_CHECK_SECONDS, self.outbox_tick)
+        self.call_after_refresh(self.outbox_tick)
+
+    async def on_unmount(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    # -- what the screens show ----------------------------------------------------------
+
+    def outbox_items(self) -> dict[str, OutboxItem]:
+        """The newest outbox item of each comment (read again only when the store changed)."""
+        if self._items_version != self.store.version:
+            self._items = {item.comment_id: item for item in all_items(self.store)}
+            self._items_version = self.store.version
+        return self._items
+
+    def outbox_label(self, comment: Comment) -> str | None:
+        """What the list's status column says instead of the status, while a reply is on
+        its way or went wrong."""
+        item = self.outbox_items().get(comment.id)
+        if item is None or item.state in (SENT, CANCELLED):
+            return None
+        return state_label(item, self.clock())
+
+    def outbox_alert(self, comment: Comment) -> bool:
+        item = self.outbox_items().get(comment.id)
+        return item is not None and item.state in _BAD
+
+    def outbox_notices(self, comment: Comment) -> list[Text]:
+        """The detail pane's lines about replies to the comment, and keys that cannot work."""
+        now = self.clock()
+        lines = []
+        for item in [i for i in all_items(self.store) if i.comment_id == comment.id][-3:]:
+            style = "bold red" if item.state in _BAD else (
+                "bold yellow" if item.in_window(now) or item.state == WAITING else "green")
+            lines.append(Text(describe(item, now), style=style))
+        for capability, key in ((Capability.REPLY, "r"), (Capability.HIDE, "h")):
+            gap = capability_gap(self.config, comment, capability)
+            if gap:
+                lines.append(Text(f"{key} ({capability.value}) is not available here: {gap}",
+                                  style="italic dim"))
+        return lines
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def selected_comment(self, screen: Screen[Any] | None = None) -> Comment | None:
+        """The comment selected in the queue, when ``screen`` (default: the active one) is
+        the queue screen."""
+        from tui.queue_screen import QueueScreen
+
+        if not isinstance(screen or self.screen, QueueScreen):
+            return None
+        return self.queue_screen.query_one(QueueList).selected
+
+    def reply_gap(self, comment: Comment) -> str:
+        """Why ``r`` cannot reply to ``comment`` here ("" when it can)."""
+        return capability_gap(self.config, comment, Capability.REPLY)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("compose_reply", "hide_comment"):
+            comment = self.selected_comment()
+            if comment is None:
+                return None
+            capability = Capability.REPLY if action == "compose_reply" else Capability.HIDE
+            return not capability_gap(self.config, comment, capability) or None
+        return super().check_action(action, parameters)
+
+    @on(events.Key)
+    def _say_why_disabled(self, event: events.Key) -> None:
+        """A key pressed while disabled here says why (the reply or hide the platform lacks)."""
+        active = self.screen.active_bindings.get(event.key)
+        comment = self.selected_comment()
+        if active is None or active.enabled or comment is None:
+            return
+        ident = active.binding.id
+        capability = {"queue.reply": Capability.REPLY, "queue.hide": Capability.HIDE}.get(
+            ident or "")
+        if capability is not None:
+            self.notify(f"cannot {capability.value}: "
+                        f"{capability_gap(self.config, comment, capability)}",
+                        severity="warning", markup=False)
+
+    def reply_library(self) -> TemplateLibrary | None:
+        """The templates as they stand today (None, and the problem said, when unreadable)."""
+        try:
+            return load_library(self.config, today=local_today(self.clock()))
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+
+    def action_compose_reply(self, template_id: str | None = None) -> None:
+        comment = self.selected_comment()
+        if comment is not None:
+            self.open_composer(comment, template_id)
+
+    def open_composer(self, comment: Comment, template_id: str | None = None) -> None:
+        """Open the composer on ``comment`` (with ``template_id`` chosen, if given)."""
+        try:
+            require_not_held(self.store, comment.id, "reply")
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        library = self.reply_library()
+        if library is None:
+            return
+        shown = self.shown(comment)
+
+        def submitted(draft: Draft | None) -> None:
+            if draft is not None:
+                self._submit(comment, draft, library)
+
+        self.push_screen(ComposerScreen(comment, shown, library, self.config,
+                                        today=local_today(self.clock()), chosen=template_id,
+                                        undo_seconds=self.config.replies.undo_seconds),
+                         submitted)
+
+    def _submit(self, comment: Comment, draft: Draft, library: TemplateLibrary) -> None:
+        try:
+            item = submit_reply(self.store, self.config, self.user, comment.id,
+                                library=library, template_id=draft.template_id,
+                                text=draft.text, now=self.clock())
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.refresh_comments([comment.id])
+        if item.state == WAITING:
+            self.notify(f"The reply waits for an approver ({item.reason}).", timeout=6,
+                        markup=False)
+        else:
+            self.notify(f"Sending the reply in {item.seconds_left(self.clock())} s — "
+                        "u cancels it.", timeout=4, markup=False)
+
+    def cancel_reply_in_window(self) -> bool:
+        """``u``: cancel this person's newest reply still in its undo window, if any."""
+        try:
+            item = window_cancel(self.store, self.user, now=self.clock())
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return True
+        if item is None:
+            return False
+        self.refresh_comments([item.comment_id])
+        self.notify("Cancelled the reply: nothing was sent.", timeout=3, markup=False)
+        return True
+
+    def action_hide_comment(self) -> None:
+        comment = self.selected_comment()
+        if comment is not None:
+            self._hide(comment, hidden=comment.status != "hidden")
+
+    @work(group="hide", exit_on_error=False)
+    async def _hide(self, comment: Comment, *, hidden: bool) -> None:
+        verb = "Hid" if hidden else "Unhid"
+        try:
+            await set_hidden(self.store, self.config, self.user, comment.id, hidden=hidden,
+                             links=self._links_now())
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.refresh_comments([comment.id])
+        self.notify(f"{verb} the comment on {comment.platform}.", timeout=3, markup=False)
+
+    def action_approvals(self) -> None:
+        self.push_screen(ApprovalsScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Approvals", "Replies waiting for an approver (A)",
+                            self.action_approvals)
+
+    # -- sending --------------------------------------------------------------------------
+
+    def _links_now(self) -> Links:
+        if self._links is None:
+            self._client = new_client()
+            self._links = Links(self.config, self._client, environ=self.outbox_environ,
+                                policy=self.outbox_policy, clock=self.clock)
+        return self._links
+
+    @property
+    def sending(self) -> bool:
+        worker = self._send_worker
+        return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def outbox_tick(self) -> None:
+        """Count the windows down on screen; send what is due (never two rounds at once)."""
+        items = self.outbox_items()
+        now = self.clock()
+        if any(item.in_window(now) for item in items.values()):
+            self._show_countdown()
+        if self.background_outbox:
+            self.send_due()
+
+    def send_due(self) -> bool:
+        """Start sending the due replies; False when a round runs or nothing is due."""
+        if self.sending or not self.store.loaded:
+            return False
+        now = self.clock()
+        if not any(item.due(now) for item in all_items(self.store)):
+            return False
+        self._send_worker = self._send_round()
+        return True
+
+    @work(group="outbox", exit_on_error=False)
+    async def _send_round(self) -> list[Outcome]:
+        """One round: quitting cancels it mid-attempt, and the next start checks first."""
+        sender = Sender(self.store, self.config, self.user, self._links_now(),
+                        SendOptions(clock=self.clock))
+        outcomes = await sender.send_due()
+        self._report(outcomes)
+        return outcomes
+
+    def _report(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            item = outcome.item
+            comment = self.store.comments.get(item.comment_id)
+            who = one_line(comment.author.name, 30) if comment is not None else item.comment_id
+            if outcome.sent:
+                self.notify(f"Reply to {who} sent on {item.platform}.", timeout=3,
+                            markup=False)
+            elif outcome.permanent:
+                self.notify(f"Reply to {who} NOT SENT: {item.last_error}", severity="error",
+                            timeout=15, markup=False)
+            else:
+                self.notify(f"Reply to {who} not sent yet — {describe(item, self.clock())}",
+                            severity="warning", timeout=8, markup=False)
+        if outcomes:
+            self.refresh_comments([o.item.comment_id for o in outcomes])
+
+    def _show_countdown(self) -> None:
+        from tui.queue_screen import QueueScreen
+
+        if isinstance(self.screen, QueueScreen):
+            self.queue_screen.query_one(QueueList).refresh()
+            self.queue_screen.show_detail()
