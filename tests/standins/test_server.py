@@ -84,7 +84,7 @@ def test_unknown_paths_name_the_roots(server: StandinServer, client: httpx.Clien
 
 
 def test_youtube_unknown_path_is_its_own_404(server: StandinServer, client: httpx.Client) -> None:
-    response = client.get(server.base_url("youtube") + "/videos",
+    response = client.get(server.base_url("youtube") + "/playlists",
                           headers=auth(server, "youtube"))
     assert response.json()["error"]["code"] == 404
 

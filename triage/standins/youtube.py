@@ -1,4 +1,4 @@
-"""The YouTube Data API v3 stand-in: comment threads, replies, moderation status, quota."""
+"""The YouTube Data API v3 stand-in: comment threads, replies, videos, moderation, quota."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ STATUSES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DE
 MODERATION = ("heldForReview", "published", "rejected")
 THREAD_REPLIES = 5
 WRITE_COST = 50
+#: Video ids one ``GET /videos?id=`` may name.
+MAX_VIDEO_IDS = 50
+#: The longest video title YouTube accepts.
+TITLE_LENGTH = 100
 
 
 class YouTubeApi(PlatformApi):
@@ -31,6 +35,7 @@ class YouTubeApi(PlatformApi):
     def setup(self) -> None:
         self.route("GET", r"/commentThreads", self.threads)
         self.route("GET", r"/comments", self.comments)
+        self.route("GET", r"/videos", self.videos)
         self.route("POST", r"/comments", self.insert, cost=WRITE_COST)
         self.route("POST", r"/comments/setModerationStatus", self.moderate, cost=WRITE_COST)
         self.route("DELETE", r"/comments", self.delete, cost=WRITE_COST)
@@ -147,6 +152,26 @@ class YouTubeApi(PlatformApi):
                                            replies[:THREAD_REPLIES]]}
         return out
 
+    def video(self, node: Node, parts: set[str]) -> dict[str, Any]:
+        """A video resource; a post seeded without a title takes its text's first line."""
+        out: dict[str, Any] = {"kind": "youtube#video", "etag": _etag(node), "id": node.id}
+        if "snippet" in parts:
+            account = self.world.account(self.name, node.account)
+            title, description = node.title, node.text
+            if not title:
+                first, _, rest = node.text.strip().partition("\n")
+                title, description = first.strip()[:TITLE_LENGTH], rest.strip()
+            out["snippet"] = {
+                "publishedAt": rfc3339(node.created, 0), "channelId": account.id,
+                "title": title, "description": description,
+                "thumbnails": {"default": {"url": f"https://i.ytimg.com/vi/{node.id}/default.jpg",
+                                           "width": 120, "height": 90}},
+                "channelTitle": account.name, "categoryId": "27",
+                "liveBroadcastContent": "none",
+                "localized": {"title": title, "description": description},
+            }
+        return out
+
     def _listing(self, kind: str, items: list[dict[str, Any]], per_page: int,
                  next_token: str | None) -> Response:
         body: dict[str, Any] = {"kind": f"youtube#{kind}ListResponse", "etag": _etag(None)}
@@ -227,6 +252,25 @@ class YouTubeApi(PlatformApi):
             items = [self.comment(req, n, parts) for n in found]
             token = encode_cursor(replies.key_of(found[-1])) if more else None
         return self._listing("comment", items, per_page, token)
+
+    def videos(self, req: Request, account: SeedAccount) -> Response:
+        parts = self._parts(req, ("id", "snippet"))
+        which = self._one_filter(req, ("chart", "id", "myRating"))
+        if which != "id":
+            raise self.bad(f"The stand-in lists videos by id only, not by {which}.",
+                           "invalidFilters")
+        ids = [i.strip() for i in (req.arg("id") or "").split(",") if i.strip()]
+        if len(ids) > MAX_VIDEO_IDS:
+            raise self.bad(f"The request specifies {len(ids)} video ids; at most "
+                           f"{MAX_VIDEO_IDS} are allowed.", "invalidParameter")
+        if req.empty_page:
+            return self._listing("video", [], len(ids), None)
+        with self.world.lock:
+            nodes = [self.world.get(self.name, i) for i in ids]
+            items = [self.video(n, parts) for n in nodes
+                     if n is not None and n.is_post and not n.deleted
+                     and n.account == account.key]
+        return self._listing("video", items, len(items), None)
 
     # -- writes -------------------------------------------------------------------
     def insert(self, req: Request, account: SeedAccount) -> Response:
