@@ -16,8 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.connectors.conftest import standin_account, sync
 from triage.connectors import Http, RetryPolicy, retry_after
 from triage.errors import AuthError, BadPayload, ConnectorError, RateLimited, Unavailable
+from triage.standins import StandinServer
+from triage.store import Store
+from triage.timefmt import local
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 TOKEN = "tok-EXAMPLE-123"
@@ -180,10 +184,12 @@ async def test_a_short_retry_after_is_waited_out_and_a_long_one_pauses(
         await http.request("GET", "/api/v1/notifications")
     assert caught.value.until == NOW + timedelta(seconds=3600)
     assert caught.value.account == "riverside"
+    assert caught.value.message == ("riverside: mastodon rate limit reached; paused until "
+                                    f"{local(NOW + timedelta(seconds=3600))}")
     asked = len(script.seen)
-    with pytest.raises(RateLimited):  # while paused, nothing is sent
+    with pytest.raises(RateLimited) as again:  # while paused, nothing is sent
         await http.request("GET", "/api/v1/notifications")
-    assert len(script.seen) == asked
+    assert len(script.seen) == asked and again.value.message == caught.value.message
 
 
 async def test_a_platform_signal_on_a_success_pauses_the_next_request(
@@ -206,10 +212,40 @@ async def test_the_connector_classifies_quota_errors_sent_as_403(
     url, script = server
     script.then(Reply(403, b'{"error": {"errors": [{"reason": "quotaExceeded"}]}}'))
 
+    http = make_http(client, url, Sleeps())
     with pytest.raises(RateLimited) as caught:
-        await make_http(client, url, Sleeps()).get_json("/youtube/v3/commentThreads")
+        await http.get_json("/youtube/v3/commentThreads")
+    with pytest.raises(RateLimited) as again:  # failing fast keeps the connector's words
+        await http.get_json("/youtube/v3/comments")
 
     assert caught.value.until == NOW + timedelta(days=1) and len(script.seen) == 1
+    assert caught.value.message == f"quota; paused until {local(NOW + timedelta(days=1))}"
+    assert again.value.message == caught.value.message
+
+
+class SaysUntilWhen(Hooks):
+    """A platform whose own rate-limit wording already says until when (and echoes back
+    the token, which must not reach the message)."""
+
+    def classify(self, response: httpx.Response, now: datetime) -> ConnectorError | None:
+        return RateLimited(f"riverside: {self.error_text(response)}",
+                           until=now + timedelta(days=2))
+
+
+async def test_a_connector_message_that_says_until_when_is_kept_as_it_is(
+    server: tuple[str, Script], client: httpx.AsyncClient
+) -> None:
+    url, script = server
+    script.then(Reply(403, json.dumps({"error": f"quota used, paused until Monday {TOKEN}"})
+                      .encode()))
+    http = make_http(client, url, Sleeps())
+    http.hooks = SaysUntilWhen()
+
+    with pytest.raises(RateLimited) as caught:
+        await http.get_json("/v1/items")
+
+    assert caught.value.message == "riverside: quota used, paused until Monday [token]"
+    assert caught.value.until == NOW + timedelta(days=2)
 
 
 @pytest.mark.parametrize(
@@ -299,3 +335,31 @@ async def test_other_refusals_are_not_retried_and_say_what_the_platform_said(
     assert str(caught.value) == ("riverside: mastodon refused GET /api/v1/x "
                                  "(422: Validation failed: Text character limit)")
     assert len(script.seen) == 1
+
+
+# -- a connector's own rate-limit wording reaches the account's state ------------------
+
+
+@pytest.mark.parametrize(("platform", "fault", "wording"), [
+    ("youtube", {}, "youtube: youtube's daily quota is used up (it resets at midnight "
+     "Pacific time)"),
+    ("youtube", {"variant": "rate"}, "youtube: youtube asked to slow down"),
+    ("facebook", {"code": 4}, "facebook: facebook rate limit (code 4)"),
+    ("facebook", {"code": 613}, "facebook: facebook rate limit (code 613)"),
+    ("instagram", {}, "instagram: instagram rate limit (code 80002)"),
+    ("x", {"variant": "legacy"}, "x: x rate limit reached (error 88)"),
+    ("x", {}, "x: x rate limit reached"),  # a plain 429: the generic wording
+    ("mastodon", {}, "mastodon: mastodon rate limit reached"),
+])
+def test_the_rate_limit_wording_of_the_platform_reaches_the_account_state(
+    standins: StandinServer, store: Store, platform: str, fault: dict[str, Any], wording: str
+) -> None:
+    account, environ = standin_account(standins, platform)
+    standins.fault(platform, "throttle", times=None, reset_after=600, **fault)
+
+    [result] = sync([account], store, environ=environ)
+
+    status = result.status
+    assert status is not None and status.state == "rate_limited" and status.until is not None
+    assert status.message == f"{wording}; paused until {local(status.until)}"
+    assert store.state(f"sync:{account.name}:status")["message"] == status.message

@@ -192,7 +192,7 @@ def test_an_interrupted_read_goes_on_from_where_it_stopped(
 
 
 @pytest.mark.parametrize(("kind", "state", "message"), [
-    ("throttle", "rate_limited", "instagram: instagram rate limit reached; paused until"),
+    ("throttle", "rate_limited", "instagram: instagram rate limit (code 80002); paused until"),
     ("expired_token", "auth_error",
      "instagram: instagram refused the token in INSTAGRAM_TOKEN: it has expired ("),
 ])

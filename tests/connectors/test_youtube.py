@@ -19,6 +19,7 @@ from triage.model import Comment, utcnow
 from triage.standins import StandinServer
 from triage.store import Store
 from triage.sync_sink import cursor_key
+from triage.timefmt import local
 
 T0 = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
 VIDEO = "vidFlu00001"
@@ -153,12 +154,15 @@ def test_quota_exceeded_pauses_until_midnight_pacific_and_resumes(
 
     assert first.status is not None and first.status.state == "rate_limited"
     assert first.status.until == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-    assert first.status.message.startswith("youtube: youtube rate limit reached; paused until")
+    assert first.status.message == (  # YouTube's own wording survives, with the local time
+        "youtube: youtube's daily quota is used up (it resets at midnight Pacific time); "
+        f"paused until {local(first.status.until)}")
     assert not first.failed
     log = RequestLog()
     paused = sync([account], store, environ=environ, clock=lambda: now + timedelta(hours=3),
                   log=log)
     assert paused[0].status is not None and paused[0].status.state == "rate_limited"
+    assert paused[0].status.message == first.status.message
     assert log.requests == []  # nothing is sent until the quota resets
     resumed = sync([account], store, environ=environ,
                    clock=lambda: datetime(2026, 11, 20, 8, 1, tzinfo=UTC))
@@ -201,7 +205,8 @@ def test_an_interrupted_walk_resumes_at_its_page_token(
 
     assert resumed.summary() == "youtube: 6 new, 0 updated, 0 errors"
     assert log.to(THREADS)[0].url.params["pageToken"] == kept["page_token"]
-    assert store.state(cursor_key("youtube"))["cursor"].keys() == {"after", "ids", "watch"}
+    assert store.state(cursor_key("youtube"))["cursor"].keys() == {"after", "ids", "watch",
+                                                                    "checked", "videos"}
 
 
 def test_a_page_token_no_longer_accepted_restarts_from_the_newest(
@@ -356,7 +361,8 @@ async def test_a_reply_goes_under_the_thread_and_is_found_before_posting_again(
     await channel.delete_reply(first)
     await channel.delete_reply(first)  # already gone: still done
     assert await channel.find_reply(top, "Saturday 9 to 3.", idempotency_key="k1") is None
-    assert channel.quota_used == 5 * 1 + 4 * 50  # 5 reads, 2 replies and 2 deletes
+    # 6 reads (the listing, its video, four finds), 2 replies and 2 deletes
+    assert channel.quota_used == 6 * 1 + 4 * 50
 
 
 async def test_a_reply_that_timed_out_is_found_instead_of_posted_again(

@@ -10,7 +10,11 @@ Every platform call goes through :class:`Http`. It adds the token (from the conn
 * honours ``429`` with ``Retry-After`` and the platform's own signals, read by the
   connector's ``pause_until`` hook (Mastodon ``X-RateLimit-Reset``, X ``x-rate-limit-reset``,
   Graph usage headers): a short wait is slept through, a long one raises
-  :class:`~triage.errors.RateLimited` with ``until``, and later calls fail fast until then;
+  :class:`~triage.errors.RateLimited` with ``until``, and later calls fail fast until then.
+  The message is the connector's own when its ``classify`` gave one (YouTube: the daily
+  quota, which resets at midnight Pacific time; Graph: the throttle code), else the generic
+  "rate limit reached"; either way ``; paused until <local time>`` follows, unless the
+  connector's message already says until when;
 * maps what is left to the error tree: 401/403 → ``AuthError``, 5xx/timeouts/refused →
   ``Unavailable``, bodies that are not JSON → ``BadPayload``, other refusals →
   ``ConnectorError``; a connector's ``classify`` hook decides first (errors sent with 200,
@@ -109,10 +113,13 @@ def retry_after(response: httpx.Response, now: datetime) -> datetime | None:
 class _Retry(Exception):
     """Internal: this attempt failed with ``error``; try again after ``delay`` if allowed."""
 
-    def __init__(self, error: ConnectorError, *, delay: float | None = None) -> None:
+    def __init__(self, error: ConnectorError, *, delay: float | None = None,
+                 reason: str | None = None) -> None:
         super().__init__(str(error))
         self.error = error
         self.delay = delay
+        #: A rate limit's wording from the connector (kept for the calls that fail fast).
+        self.reason = reason
 
 
 class Http:
@@ -145,6 +152,8 @@ class Http:
         self.rng = rng
         #: Requests wait (or fail fast) until then: a platform said it is rate limited.
         self.paused_until: datetime | None = None
+        #: Why, in the connector's words (None: the generic wording).
+        self.paused_reason: str | None = None
         self._token = token
         self._origin = urlsplit(self.base_url)[:2]
 
@@ -231,7 +240,7 @@ class Http:
                     delay = self.policy.backoff(attempt, self.rng)
                 if attempt >= self.policy.attempts or delay > self.policy.max_wait:
                     if isinstance(retry.error, RateLimited):
-                        self.paused_until = retry.error.until
+                        self.paused_until, self.paused_reason = retry.error.until, retry.reason
                     raise retry.error from None
                 logger.info("%s: %s: %s; retrying in %.1f s (attempt %d of %d)", self.account,
                             where, retry.error.message.split(": ", 1)[-1], delay, attempt + 1,
@@ -243,14 +252,14 @@ class Http:
             return
         wait = (self.paused_until - self.clock()).total_seconds()
         if wait <= 0:
-            self.paused_until = None
+            self.paused_until = self.paused_reason = None
             return
         if wait > self.policy.max_wait:
-            raise RateLimited(self._limited_message(self.paused_until),
+            raise RateLimited(self._limited_message(self.paused_until, self.paused_reason),
                               until=self.paused_until, account=self.account)
         logger.info("%s: %s: waiting %.1f s for the rate limit", self.account, where, wait)
         await self.sleep(wait)
-        self.paused_until = None
+        self.paused_until = self.paused_reason = None
 
     async def _attempt(
         self,
@@ -317,15 +326,18 @@ class Http:
             said = [t for t in (custom.until if isinstance(custom, RateLimited) else None,
                                 pause, retry_after(response, now)) if t is not None]
             until = max(said) if said else now + timedelta(seconds=self.policy.default_pause)
-            limited = RateLimited(self._limited_message(until), until=until, account=self.account)
-            raise _Retry(limited, delay=max(0.0, (until - now).total_seconds()) + self.rng() * 0.25)
+            reason = custom.message if isinstance(custom, RateLimited) else None
+            limited = RateLimited(self._limited_message(until, reason), until=until,
+                                  account=self.account)
+            raise _Retry(limited, delay=max(0.0, (until - now).total_seconds()) + self.rng() * 0.25,
+                         reason=reason)
         if custom is not None:
             if isinstance(custom, Unavailable) and safe:
                 raise _Retry(custom)
             raise custom
         if 200 <= status < 300 or status in allow:
             if pause is not None and pause > now:
-                self.paused_until = pause
+                self.paused_until, self.paused_reason = pause, None
             return
         text = self._scrub(self.hooks.error_text(response))
         detail = f"{status}: {text}" if text else str(status)
@@ -364,8 +376,11 @@ class Http:
             text = text.replace(self._token, "[token]")
         return one_line(text, 200)
 
-    def _limited_message(self, until: datetime) -> str:
-        return f"{self.account}: {self.platform} rate limit reached; paused until {local(until)}"
+    def _limited_message(self, until: datetime, reason: str | None = None) -> str:
+        """The connector's wording (``reason``) or the generic one, and until when."""
+        text = (self._scrub(reason) if reason
+                else f"{self.account}: {self.platform} rate limit reached")
+        return text if "paused until" in text else f"{text}; paused until {local(until)}"
 
     @staticmethod
     def _maybe_done(safe: bool) -> str:

@@ -3,15 +3,20 @@
 Reading: ``GET /commentThreads?allThreadsRelatedToChannelId=…&order=time&textFormat=
 plainText`` newest first, paged by ``nextPageToken`` (filters sent again on every page);
 replies beyond those a thread embeds come from ``GET /comments?parentId=…``. YouTube has
-no ``since``: where a walk stops, and the cursor, are described in ``youtube_walk``.
-An interrupted walk resumes at its ``page_token`` (from the newest again if YouTube no
-longer accepts it).
+no ``since``: where a walk stops, and the cursor, are described in ``youtube_walk``
+(with which older threads have their new replies found, and the limit of that: replies
+to threads older than two weeks are seen in ``thread()`` only). An interrupted walk
+resumes at its ``page_token`` (from the newest again if YouTube no longer accepts it).
 
-Placing: the post is the video (its title is not fetched); a reply's parent is its
-thread's top-level comment (two levels only). The channel's own comments are not queued.
+Placing: the post is the video; a reply's parent is its thread's top-level comment (two
+levels only). The channel's own comments are not queued. The videos a walk meets that the
+store does not hold yet are fetched once per sync, 50 to a call, and given in
+``Page.posts`` with the page (``youtube_videos``; a failure there is a problem of the page,
+never a lost comment); ``thread()`` gives its video too.
 Text: ``textOriginal``, else ``textDisplay`` (plain text with ``textFormat=plainText``).
 Quota: calls are counted in ``quota_used`` (reads 1 unit, writes 50); ``quotaExceeded``
-pauses the account until midnight Pacific time, ``rateLimitExceeded`` for a minute.
+pauses the account until midnight Pacific time (and says so), ``rateLimitExceeded`` for a
+minute.
 Writing: replies go under the thread's top-level comment (a reply to a reply opens with
 the person's @handle); hide = ``heldForReview``, unhide = ``published``; never
 ``rejected``, which cannot be undone. No idempotency key: ``find_reply`` reads the thread.
@@ -30,9 +35,17 @@ from dateutil import tz
 
 from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.payload import ItemError, id_field, obj_field, text_field, time_field
+from triage.connectors.youtube_videos import MAX_IDS, Videos, read_videos
 from triage.connectors.youtube_walk import Walk
-from triage.errors import ActionRefused, BadPayload, ConfigError, ConnectorError, RateLimited
-from triage.model import Author, Comment
+from triage.errors import (
+    ActionRefused,
+    AuthError,
+    BadPayload,
+    ConfigError,
+    ConnectorError,
+    RateLimited,
+)
+from triage.model import Author, Comment, Post
 
 if TYPE_CHECKING:
     import httpx
@@ -82,6 +95,10 @@ class YouTubeConnector(Connector):
         super().__init__(*args, **kwargs)
         #: Quota units spent by this connector's calls (reads 1, writes 50).
         self.quota_used = 0
+        #: Posts (Triage ids) whose video was asked for in this walk, found or not.
+        self._asked: set[str] = set()
+        #: Videos of this walk whose details could not be read.
+        self._unread: list[str] = []
 
     @classmethod
     def check_account(cls, account: Any) -> None:
@@ -94,6 +111,8 @@ class YouTubeConnector(Connector):
 
     async def pages(self, cursor: Mapping[str, Any] | None) -> AsyncIterator[Page]:
         walk = Walk.load(cursor)
+        walk.start(self.clock())
+        self._asked, self._unread = set(), []  # videos are asked for once per run
         resumed, stuck = walk.token is not None, 0
         while True:
             params = {"part": "snippet,replies", "allThreadsRelatedToChannelId":
@@ -115,12 +134,37 @@ class YouTubeConnector(Connector):
             if stuck >= STUCK:
                 raise BadPayload(f"{self.name}: youtube keeps answering GET {THREADS} with "
                                  "the same page token", account=self.name)
-            if (older and walk.watched_seen()) or not following:
-                yield Page(tuple(comments), (), walk.finished(), tuple(problems))
-                logger.info("%s: youtube quota used: %d units", self.name, self.quota_used)
+            posts, halt = await self._posts(comments, walk, problems)
+            if walk.done(older) or not following:
+                yield Page(tuple(comments), posts, walk.finished(self.clock()),
+                           tuple(problems))
+                logger.info("%s: youtube quota used: %d units%s", self.name, self.quota_used,
+                            " (a re-check of the recent threads)" if walk.recheck else "")
+                if halt is not None:  # the comments are kept; the account's state says why
+                    raise halt
                 return
             walk.token = following
-            yield Page(tuple(comments), (), walk.during(following), tuple(problems))
+            yield Page(tuple(comments), posts, walk.during(following), tuple(problems))
+
+    async def _posts(self, comments: list[Comment], walk: Walk, problems: list[str]
+                     ) -> tuple[tuple[Post, ...], RateLimited | AuthError | None]:
+        """The videos of ``comments`` (and those the last sync could not read) that this
+        run has not asked for and the store does not hold; what stopped the asking."""
+        wanted: list[str] = []
+        posts = [self.comment_id(v) for v in walk.videos] + [c.post_id for c in comments
+                                                              if c.post_id]
+        for post in posts:
+            if post not in self._asked and not self.known.has_post(post):
+                self._asked.add(post)
+                wanted.append(post.split(":", 2)[-1])
+        found = Videos()
+        if wanted:
+            found = await read_videos(self._get, wanted, account=self.name,
+                                      post_id=self.comment_id)
+            problems.extend(found.problems)
+            self._unread.extend(found.unread)
+        walk.videos = self._unread[:MAX_IDS]  # asked for again by the next sync
+        return tuple(found.posts), found.halt
 
     async def _read_threads(
         self, items: list[Any], walk: Walk
@@ -241,8 +285,15 @@ class YouTubeConnector(Connector):
         replies, problems = await self._replies(top_id, embedded, total)
         for problem in problems:
             logger.warning("%s", problem)
+        post = None
+        if top.post_id:
+            found = await read_videos(self._get, [top.post_id.split(":", 2)[-1]],
+                                      account=self.name, post_id=self.comment_id)
+            for problem in found.problems:
+                logger.warning("%s", problem)
+            post = found.posts[0] if found.posts else None
         everyone = [top, *replies]
-        return Thread(None, tuple(c for c in everyone if not self._own(c)),
+        return Thread(post, tuple(c for c in everyone if not self._own(c)),
                       tuple(c for c in everyone if self._own(c)))
 
     # -- writing ---------------------------------------------------------------------
@@ -296,9 +347,8 @@ class YouTubeConnector(Connector):
         reasons = _reasons(response.content)
         if reasons & _QUOTA:
             until = next_quota_reset(now)
-            return RateLimited(f"{self.name}: youtube quota used up for today; paused until "
-                               "it resets at midnight Pacific time", until=until,
-                               account=self.name)
+            return RateLimited(f"{self.name}: youtube's daily quota is used up (it resets "
+                               "at midnight Pacific time)", until=until, account=self.name)
         if reasons & _RATE:
             return RateLimited(f"{self.name}: youtube asked to slow down", account=self.name,
                                until=now + timedelta(seconds=60))
