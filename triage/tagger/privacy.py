@@ -101,20 +101,28 @@ class PrivacyFinder:
 
     @staticmethod
     def _public(doc: Doc, hits: Hits, found: Identifier) -> bool:
-        """Whether the comment gives this contact as an organisation's public one."""
-        tokens = doc.tokens
-        count = bisect.bisect_right([t.end for t in tokens], found.start)
-        if not count:
-            return False
-        sentence = tokens[count - 1].sentence
-        window = set(range(max(0, count - 8), count))
+        """Whether the comment gives this contact as an organisation's public one.
 
-        def near(name: str) -> bool:
+        The public cue may stand just before the contact or just after it ("… 555-0100
+        (it's on their website)"); a personal cue counts only before it ("call me at …").
+        """
+        tokens = doc.tokens
+        ends = [t.end for t in tokens]
+        count = bisect.bisect_right(ends, found.start)
+        after = bisect.bisect_left([t.start for t in tokens], found.end)
+        if not count and after >= len(tokens):
+            return False
+        sentence = tokens[count - 1].sentence if count else tokens[after].sentence
+        before = set(range(max(0, count - 8), count))
+        following = set(range(after, min(len(tokens), after + 8)))
+
+        def near(name: str, window: set[int]) -> bool:
             return any(
                 h[0] in window and tokens[h[0]].sentence == sentence for h in hits.get(name)
             )
 
-        return near(PUBLIC_CONTEXT) and not near(PERSONAL_CONTEXT)
+        public = near(PUBLIC_CONTEXT, before) or near(PUBLIC_CONTEXT, following)
+        return public and not near(PERSONAL_CONTEXT, before)
 
 
 def _char_spans(doc: Doc, found: Iterable[Hit]) -> list[tuple[int, int]]:
