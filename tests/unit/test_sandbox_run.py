@@ -14,6 +14,7 @@ import pytest
 
 from tests.factories import NOW
 from triage import cli as cli_module
+from triage.config import Config, load_config
 from triage.convert import parse_time
 from triage.sandbox import (
     Feeder,
@@ -170,3 +171,18 @@ def test_the_feeder_adds_comments_the_connectors_sync(tmp_path: Path) -> None:
             assert len(store) == 5 + sum(c.platform in platforms for c in data.comments)
     assert environ == {}
     assert _gone(origin)
+
+
+def test_the_sandbox_config_never_holds_the_real_accounts(tmp_path: Path) -> None:
+    data = generate(20, 1, now=NOW)
+    toml = tmp_path / "config.toml"
+    toml.write_text('[org]\nname = "Mercy Clinic"\n\n[[accounts]]\nname = "mercy-fb"\n'
+                    'platform = "facebook"\ntoken_env = "MERCY_FB"\npage_id = "1"\n')
+    real = load_config(str(toml))
+    platforms = SandboxPlatforms(data, connected_platforms())
+    assert platforms.config(real).accounts == []
+    assert platforms.config(real).org.name == "Mercy Clinic"
+    assert platforms.config(Config()).org.name == data.org.name == "Riverside Health"
+    assert platforms.notes == {a.name: f"{a.platform}: sandbox (no connector yet)"
+                               for a in data.accounts
+                               if a.platform not in connected_platforms()}

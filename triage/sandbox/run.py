@@ -143,8 +143,14 @@ class SandboxPlatforms:
         return self
 
     def config(self, base: Config) -> Config:
-        """``base`` with the sandbox's accounts instead of its own (never the real ones)."""
-        return replace(base, accounts=list(self.accounts), poll_seconds=SANDBOX_POLL_SECONDS)
+        """``base`` with the sandbox's accounts instead of its own (never the real ones).
+
+        Without a config file the organisation is the sandbox's own (its name in the title).
+        """
+        org = base.org if base.source is not None else replace(base.org,
+                                                               name=self.data.org.name)
+        return replace(base, org=org, accounts=list(self.accounts),
+                       poll_seconds=SANDBOX_POLL_SECONDS)
 
     def feed(self, seed: int, created: datetime, *,
              every: tuple[float, float] = FEED_EVERY) -> Feeder | None:
