@@ -177,10 +177,13 @@ def test_the_sandbox_config_never_holds_the_real_accounts(tmp_path: Path) -> Non
     data = generate(20, 1, now=NOW)
     toml = tmp_path / "config.toml"
     toml.write_text('[org]\nname = "Mercy Clinic"\n\n[[accounts]]\nname = "mercy-fb"\n'
-                    'platform = "facebook"\ntoken_env = "MERCY_FB"\npage_id = "1"\n')
+                    'platform = "facebook"\ntoken_env = "MERCY_FB"\npage_id = "1"\n\n'
+                    '[escalation]\nwebhook_url = "https://legal.example.org/hook"\n')
     real = load_config(str(toml))
     platforms = SandboxPlatforms(data, connected_platforms())
+    assert real.escalation.webhook_url and real.accounts
     assert platforms.config(real).accounts == []
+    assert platforms.config(real).escalation.webhook_url == ""
     assert platforms.config(real).org.name == "Mercy Clinic"
     assert platforms.config(Config()).org.name == data.org.name == "Riverside Health"
     assert platforms.notes == {a.name: f"{a.platform}: sandbox (no connector yet)"

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from triage.config import AccountConfig, Config
+from triage.config import AccountConfig, Config, EscalationConfig
 from triage.errors import Unavailable
 from triage.sandbox.banks import SandboxAccount
 from triage.sandbox.feeder import FEED_EVERY, Feeder, feed_pool
@@ -143,14 +143,15 @@ class SandboxPlatforms:
         return self
 
     def config(self, base: Config) -> Config:
-        """``base`` with the sandbox's accounts instead of its own (never the real ones).
-
-        Without a config file the organisation is the sandbox's own (its name in the title).
+        """``base`` with the sandbox's accounts instead of its own (never the real ones),
+        and no escalation channel: practising an escalation never reaches the real legal
+        team. Without a config file the organisation is the sandbox's own (its name in
+        the title).
         """
         org = base.org if base.source is not None else replace(base.org,
                                                                name=self.data.org.name)
         return replace(base, org=org, accounts=list(self.accounts),
-                       poll_seconds=SANDBOX_POLL_SECONDS)
+                       escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS)
 
     def feed(self, seed: int, created: datetime, *,
              every: tuple[float, float] = FEED_EVERY) -> Feeder | None:
