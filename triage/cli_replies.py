@@ -210,7 +210,7 @@ def approvals_command(env: Env, as_json: bool) -> None:
     """Replies waiting for an approver: the comment (masked), the reply, what was edited."""
     store = env.open_store(tagging=False)
     now = utcnow()
-    waiting = [item for item in all_items(store) if item.state == WAITING]
+    waiting = all_items(store, states=(WAITING,))
     if not waiting and not as_json:
         _say("no reply is waiting for approval")
     for item in waiting:

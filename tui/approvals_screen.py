@@ -97,7 +97,7 @@ class ApprovalsScreen(Screen[None]):
         table.focus()
 
     def waiting(self) -> list[OutboxItem]:
-        return [item for item in all_items(self.outbox.store) if item.state == WAITING]
+        return all_items(self.outbox.store, states=(WAITING,))
 
     def refresh_rows(self) -> None:
         app = self.outbox

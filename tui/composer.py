@@ -68,7 +68,8 @@ def _option(candidate: Candidate) -> Option:
     label = Text(one_line(template.title, 60), style="bold")
     label.append(f"\n  {template.id}", style="dim")
     if candidate.reasons:
-        label.append(" · " + one_line("; ".join(candidate.reasons), 50), style="dim italic")
+        room = max(12, 39 - len(template.id))  # the list is 44 cells wide: one line each
+        label.append(" · " + one_line("; ".join(candidate.reasons), room), style="dim italic")
     return Option(label, id=template.id)
 
 

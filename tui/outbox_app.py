@@ -33,7 +33,9 @@ from triage.outbox import (
     CANCELLED,
     FAILED,
     FAILED_PERMANENTLY,
+    QUEUED,
     REJECTED,
+    SENDING,
     SENT,
     WAITING,
     Links,
@@ -44,6 +46,7 @@ from triage.outbox import (
     all_items,
     capability_gap,
     describe,
+    latest_by_comment,
     local_today,
     set_hidden,
     state_label,
@@ -69,6 +72,7 @@ __all__ = ["OUTBOX_CHECK_SECONDS", "OutboxApp"]
 OUTBOX_CHECK_SECONDS = 1.0
 
 _BAD = (FAILED, FAILED_PERMANENTLY, REJECTED)
+_PENDING = (QUEUED, SENDING, FAILED)
 
 
 class OutboxApp(App[None]):
@@ -112,9 +116,10 @@ class OutboxApp(App[None]):
     # -- what the screens show ----------------------------------------------------------
 
     def outbox_items(self) -> dict[str, OutboxItem]:
-        """The newest outbox item of each comment (read again only when the store changed)."""
+        """The newest outbox item of each comment, unless sent or cancelled (read again
+        only when the store changed)."""
         if self._items_version != self.store.version:
-            self._items = {item.comment_id: item for item in all_items(self.store)}
+            self._items = latest_by_comment(self.store, skip=(SENT, CANCELLED))
             self._items_version = self.store.version
         return self._items
 
@@ -122,7 +127,7 @@ class OutboxApp(App[None]):
         """What the list's status column says instead of the status, while a reply is on
         its way or went wrong."""
         item = self.outbox_items().get(comment.id)
-        if item is None or item.state in (SENT, CANCELLED):
+        if item is None:
             return None
         return state_label(item, self.clock())
 
@@ -134,7 +139,7 @@ class OutboxApp(App[None]):
         """The detail pane's lines about replies to the comment, and keys that cannot work."""
         now = self.clock()
         lines = []
-        for item in [i for i in all_items(self.store) if i.comment_id == comment.id][-3:]:
+        for item in all_items(self.store, comment_id=comment.id)[-3:]:
             style = "bold red" if item.state in _BAD else (
                 "bold yellow" if item.in_window(now) or item.state == WAITING else "green")
             lines.append(Text(describe(item, now), style=style))
@@ -300,7 +305,7 @@ class OutboxApp(App[None]):
         if self.sending or not self.store.loaded:
             return False
         now = self.clock()
-        if not any(item.due(now) for item in all_items(self.store)):
+        if not any(item.due(now) for item in all_items(self.store, states=_PENDING)):
             return False
         self._send_worker = self._send_round()
         return True
@@ -326,8 +331,9 @@ class OutboxApp(App[None]):
                 self.notify(f"Reply to {who} NOT SENT: {item.last_error}", severity="error",
                             timeout=15, markup=False)
             else:
-                self.notify(f"Reply to {who} not sent yet — {describe(item, self.clock())}",
-                            severity="warning", timeout=8, markup=False)
+                when = item.retry_at.astimezone().strftime("%H:%M:%S") if item.retry_at else "soon"
+                self.notify(f"Reply to {who} not sent yet ({item.last_error}); it is tried "
+                            f"again at {when}.", severity="warning", timeout=8, markup=False)
         if outcomes:
             self.refresh_comments([o.item.comment_id for o in outcomes])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from triage.errors import NotFound
@@ -28,10 +29,17 @@ def normal_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
-def all_items(store: Store) -> list[OutboxItem]:
-    """Every readable item, oldest first (an unreadable record is logged and left out)."""
+def all_items(store: Store, *, comment_id: str | None = None,
+              states: Collection[str] | None = None) -> list[OutboxItem]:
+    """Every readable item, oldest first (an unreadable record is logged and left out);
+    only those replying to ``comment_id`` / in ``states`` when given (the stored records
+    are matched before they are read, so a narrow question stays cheap)."""
     items = []
     for key, doc in store.records(OUTBOX).items():
+        if comment_id is not None and doc.get("comment_id") != comment_id:
+            continue
+        if states is not None and doc.get("state") not in states:
+            continue
         try:
             items.append(item_from_doc(doc))
         except (KeyError, ValueError, TypeError) as exc:
@@ -42,14 +50,26 @@ def all_items(store: Store) -> list[OutboxItem]:
 
 def items_of(store: Store, comment_id: str) -> list[OutboxItem]:
     """The items replying to one comment, oldest first."""
-    return [item for item in all_items(store) if item.comment_id == comment_id]
+    return all_items(store, comment_id=comment_id)
 
 
-def latest_by_comment(store: Store) -> dict[str, OutboxItem]:
-    """For each comment with a reply in the outbox, its newest item."""
+def latest_by_comment(store: Store, *, skip: Collection[str] = ()) -> dict[str, OutboxItem]:
+    """For each comment with a reply in the outbox, its newest item — left out when that
+    item's state is in ``skip`` (only the newest of each comment is read)."""
+    newest: dict[str, dict[str, Any]] = {}
+    for doc in store.records(OUTBOX).values():
+        key = doc.get("comment_id")
+        if isinstance(key, str) and str(doc.get("created_at", "")) >= str(
+                newest.get(key, {}).get("created_at", "")):
+            newest[key] = doc
     latest: dict[str, OutboxItem] = {}
-    for item in all_items(store):
-        latest[item.comment_id] = item
+    for key, doc in newest.items():
+        if doc.get("state") in skip:
+            continue
+        try:
+            latest[key] = item_from_doc(doc)
+        except (KeyError, ValueError, TypeError) as exc:
+            logger.warning("outbox record of %s is unreadable (%s); it is left out", key, exc)
     return latest
 
 
@@ -61,7 +81,8 @@ def find_item(store: Store, ident: str) -> OutboxItem:
         return item_from_doc(doc)
     if len(ident) < 4:
         raise NotFound(f"no outbox item {ident!r} (give at least 4 characters of its id)")
-    found = [item for item in all_items(store) if item.id.startswith(ident)]
+    found = [item_from_doc(doc) for key, doc in store.records(OUTBOX).items()
+             if key.startswith(ident)]
     if not found:
         raise NotFound(f"no outbox item {ident!r} (see `triage outbox`)")
     if len(found) > 1:

@@ -87,8 +87,8 @@ def existing_reply(
     """The outbox item that already is this reply to this comment (sent, on its way, or
     waiting for approval), or None."""
     digest = content_hash(normal_text(text))
-    for item in reversed(all_items(store)):
-        if item.comment_id == comment_id and same_reply(item, digest, template_id):
+    for item in reversed(all_items(store, comment_id=comment_id)):
+        if same_reply(item, digest, template_id):
             return item
     return None
 
@@ -164,8 +164,8 @@ def restore_status(store: Store, item: OutboxItem) -> tuple[str, str] | None:
     comment = store.comments.get(item.comment_id)
     if comment is None or item.status_before is None or comment.status != "replied":
         return None
-    others = [i for i in all_items(store) if i.comment_id == item.comment_id
-              and i.id != item.id and i.state in (QUEUED, SENDING, SENT, FAILED)]
+    others = [i for i in all_items(store, comment_id=item.comment_id,
+                                   states=(QUEUED, SENDING, SENT, FAILED)) if i.id != item.id]
     return None if others else ("replied", item.status_before)
 
 
@@ -224,7 +224,7 @@ def cancel(store: Store, user: str, ident: str, *, now: datetime) -> OutboxItem:
 
 def window_cancel(store: Store, user: str, *, now: datetime) -> OutboxItem | None:
     """Cancel the newest reply ``user`` queued whose undo window is still open (or None)."""
-    for item in reversed(all_items(store)):
+    for item in reversed(all_items(store, states=(QUEUED,))):
         if item.by == user and item.in_window(now):
             return cancel(store, user, item.id, now=now)
     return None

@@ -45,7 +45,7 @@ from triage.holds import require_not_held
 from triage.model import utcnow
 from triage.outbox.book import all_items, item_entry
 from triage.outbox.commands import check_item, local_today, restore_status
-from triage.outbox.item import FAILED, FAILED_PERMANENTLY, SENDING, SENT, OutboxItem
+from triage.outbox.item import FAILED, FAILED_PERMANENTLY, QUEUED, SENDING, SENT, OutboxItem
 from triage.outbox.links import Links, require_capability
 from triage.store import Store
 from triage.templates import TemplateLibrary, load_library
@@ -104,7 +104,8 @@ class Sender:
 
     def due(self, now: datetime | None = None) -> list[OutboxItem]:
         moment = now or self.options.clock()
-        return [item for item in all_items(self.store) if item.due(moment)]
+        pending = all_items(self.store, states=(QUEUED, SENDING, FAILED))
+        return [item for item in pending if item.due(moment)]
 
     async def send_due(self, only: Collection[str] | None = None) -> list[Outcome]:
         """Try every due item (or only those with the given ids) once; accounts at once."""
