@@ -99,6 +99,7 @@ class OutboxApp(App[None]):
         self.outbox_environ: Mapping[str, str] | None = None
         self.outbox_policy: RetryPolicy | None = None
         self._items: dict[str, OutboxItem] = {}
+        self._pending: list[OutboxItem] = []
         self._items_version = -1
         self._client: httpx.AsyncClient | None = None
         self._links: Links | None = None
@@ -120,6 +121,7 @@ class OutboxApp(App[None]):
         only when the store changed)."""
         if self._items_version != self.store.version:
             self._items = latest_by_comment(self.store, skip=(SENT, CANCELLED))
+            self._pending = all_items(self.store, states=_PENDING)
             self._items_version = self.store.version
         return self._items
 
@@ -305,7 +307,8 @@ class OutboxApp(App[None]):
         if self.sending or not self.store.loaded:
             return False
         now = self.clock()
-        if not any(item.due(now) for item in all_items(self.store, states=_PENDING)):
+        self.outbox_items()
+        if not any(item.due(now) for item in self._pending):
             return False
         self._send_worker = self._send_round()
         return True
