@@ -28,6 +28,9 @@ CONCEDE = "stance.concede"
 ASKING_AFTER = "stance.asking_after"
 OPENERS = ("question.openers", "question.aux_openers")
 NOT_AFTER_AUX = "question.not_after_aux"
+ESTABLISHED = "misinformation.established"
+MEDICINE = "misinformation.medicine"
+DENIAL = "misinformation.denial"
 RHETORICAL = "question.rhetorical"
 
 # Double quotes, or single quotes that open after a space and close before one (so that
@@ -87,10 +90,17 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
         if hit[0] <= last:
             return Stance.REFUTES
     # A negation right before the myth's words ("can't give you the flu"), unless the
-    # myth's own words hold it ("HIV doesn't cause AIDS") or it is conspiracy talk
-    # ("they'll never tell you").
+    # myth's own words hold it ("HIV doesn't cause AIDS"), it is conspiracy talk
+    # ("they'll never tell you"), or it denies an established cause ("the sun doesn't
+    # cause skin cancer" is a myth of its own, not a refutation).
+    medicine = hits.get(MEDICINE)
+    denied = [h for h in local(ESTABLISHED) if not _overlaps(h, medicine)]
     for hit in local(NEGATION):
         if inside.intersection(range(hit[0], hit[1] + 1)) or _overlaps(hit, endorsed):
+            continue
+        if any(hit[0] - h[1] == 1 for h in denied) and any(
+            d[0] == hit[0] for d in hits.get(DENIAL)
+        ):
             continue
         for target in found:
             if 0 < target[0] - hit[1] <= 3 and not _broken(hits, hit[1], target[0]):
