@@ -104,7 +104,8 @@ class PrivacyFinder:
         """Whether the comment gives this contact as an organisation's public one.
 
         The public cue may stand just before the contact or just after it ("… 555-0100
-        (it's on their website)"); a personal cue counts only before it ("call me at …").
+        (it's on their website)"); a personal cue before it ("call me at …") wins unless
+        a public cue stands nearer ("tell me if the clinic at 400 Main St …").
         """
         tokens = doc.tokens
         ends = [t.end for t in tokens]
@@ -116,13 +117,24 @@ class PrivacyFinder:
         before = set(range(max(0, count - 8), count))
         following = set(range(after, min(len(tokens), after + 8)))
 
-        def near(name: str, window: set[int]) -> bool:
-            return any(
-                h[0] in window and tokens[h[0]].sentence == sentence for h in hits.get(name)
+        personal = [h for h in hits.get(PERSONAL_CONTEXT) if tokens[h[0]].sentence == sentence]
+
+        def nearest(name: str, window: set[int]) -> int:
+            """The last token of the cue nearest the contact, or -1. A public cue inside a
+            personal one ("my number is") does not count."""
+            return max(
+                (h[1] for h in hits.get(name)
+                 if h[0] in window and tokens[h[0]].sentence == sentence
+                 and (name == PERSONAL_CONTEXT or not any(
+                     p[0] <= h[1] and h[0] <= p[1] for p in personal))),
+                default=-1,
             )
 
-        public = near(PUBLIC_CONTEXT, before) or near(PUBLIC_CONTEXT, following)
-        return public and not near(PERSONAL_CONTEXT, before)
+        public_before = nearest(PUBLIC_CONTEXT, before)
+        personal_before = nearest(PERSONAL_CONTEXT, before)
+        if personal_before < 0:
+            return public_before >= 0 or nearest(PUBLIC_CONTEXT, following) >= 0
+        return public_before > personal_before
 
 
 def _char_spans(doc: Doc, found: Iterable[Hit]) -> list[tuple[int, int]]:
