@@ -475,7 +475,10 @@ class Store:
                 self.index.add(comment)
                 entries.append(_capture_entry(user, "capture", comment))
             elif old.text != comment.text or old.permalink != comment.permalink:
-                tags = self.tagger(comment.text) if self.tagger else comment.tags
+                if old.text == comment.text:
+                    tags = old.tags  # only the link moved: the tags (and corrections) stay
+                else:
+                    tags = self.tagger(comment.text) if self.tagger else comment.tags
                 fresh = replace(old, text=comment.text, permalink=comment.permalink, tags=tags)
                 updates.append((fresh, comment_to_doc(fresh)))
                 entries.append(_capture_entry(user, "update", fresh))

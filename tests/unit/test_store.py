@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -205,3 +206,16 @@ def test_nothing_is_ingested_while_loading(data_dir: Path) -> None:
     with Store(data_dir, defer_load=True) as opened:
         with pytest.raises(StoreError, match="still loading"):
             opened.ingest([make_comment("late", "x")], user="t")
+
+
+def test_a_new_link_keeps_the_tags_and_their_corrections(data_dir: Path) -> None:
+    with Store(data_dir) as store:
+        store.ingest(sample_comments(), [FLU_POST], user="t")
+        Desk(store, "ana").correct_tag(["c-myth"], "question", add=True)
+        moved = [c for c in sample_comments() if c.id == "c-myth"][0]
+        result = store.ingest([replace(moved, permalink="https://example.org/moved", tags=())],
+                              user="sync")
+        assert result.updated == 1
+        kept = store.get("c-myth")
+        assert kept.permalink == "https://example.org/moved"
+        assert kept.tag_names == ("misinformation", "question")
