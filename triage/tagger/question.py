@@ -25,6 +25,7 @@ RHETORICAL = "question.rhetorical"
 TO_OTHERS = "question.to_others"
 ALTERNATIVES = "question.alternatives"
 INVERTED = "question.inverted"
+ANSWERS = "question.answers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +83,18 @@ class QuestionFinder:
         inverted: dict[int, int] = {}
         for first, last in hits.get(INVERTED):
             inverted.setdefault(tokens[first].sentence, last)
+        # Sentences that open with an answer ("Because of the nurses!").
+        answered = {
+            tokens[first].sentence for first, _ in hits.get(ANSWERS)
+            if starts.get(tokens[first].sentence) == first
+        }
         found: list[SentenceQuestion] = []
         for sentence, start in starts.items():
             indices = doc.token_range(sentence)
             if self._rhetorical(doc, by_sentence, sentence):
                 continue
+            if sentence + 1 in answered and _words(doc, sentence + 1) <= 5:
+                continue  # the commenter answers it at once: rhetorical
             keys = [tokens[i].key for i in indices]
             words = [k for k in keys if k[0].isalnum() or k == "?"]
             # A question mark ends the sentence (emoji may follow); "(Hana, I think?)" is not.
@@ -127,6 +135,10 @@ class QuestionFinder:
             words = sum(1 for i in doc.token_range(following) if doc.tokens[i].key[0].isalnum())
             return words <= 5
         return False
+
+
+def _words(doc: Doc, sentence: int) -> int:
+    return sum(1 for i in doc.token_range(sentence) if doc.tokens[i].key[0].isalnum())
 
 
 def _trimmed(doc: Doc, sentence: int) -> tuple[int, int]:
