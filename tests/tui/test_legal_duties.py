@@ -85,6 +85,7 @@ async def test_a_held_comment_says_so_in_the_detail(queue_store: Store) -> None:
     escalate(queue_store, parse_config(TEAM), "ana", "c-privacy", "privacy_breach")
     app = make_app(queue_store)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()  # the queue screen is composed
         app.query_one(QueueList).move_to_id("c-privacy")
         await pilot.pause()
         assert ("On legal hold (esc-0001: privacy_breach): reply, hide and delete are "
@@ -144,6 +145,7 @@ async def test_deliveries_are_retried_in_the_background_and_land_once(
                     clock=lambda: NOW, show_clock=False)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()  # the queue screen is composed
             app.query_one(QueueList).move_to_id("c-privacy")
             await pilot.press("e", *"phone posted", "enter")
             await app.workers.wait_for_complete()
