@@ -19,6 +19,21 @@ def test_the_example_config_validates() -> None:
     assert config.team and all(member.roles for member in config.team)
 
 
+def test_every_commented_example_in_the_config_is_valid_too() -> None:
+    """Uncommenting the examples (accounts, escalation, views) gives a valid config."""
+    lines = []
+    for line in (ROOT / "config.toml").read_text().splitlines():
+        body = line[2:] if line.startswith("# ") else line
+        is_toml = body.startswith(("[", '"')) or ("=" in body and not body.startswith("#"))
+        lines.append(body if line.startswith("# ") and is_toml else line)
+    config = parse_config("\n".join(lines))
+    assert {a.platform for a in config.accounts} == {
+        "mastodon", "facebook", "instagram", "youtube", "x"}
+    assert config.escalation.smtp_host and config.escalation.webhook_url
+    assert [v.name for v in config.views] == ["Oncology questions"]
+    assert config.keymap == {"queue.dismiss": "x,d"}
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
