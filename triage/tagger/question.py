@@ -26,6 +26,7 @@ TO_OTHERS = "question.to_others"
 ALTERNATIVES = "question.alternatives"
 INVERTED = "question.inverted"
 ANSWERS = "question.answers"
+TO_MENTIONED = "question.to_mentioned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +42,19 @@ class SentenceQuestion:
 class QuestionFinder:
     """Finds the sentences of a comment that ask the team something."""
 
-    def sentence_starts(self, doc: Doc, hits: Hits) -> dict[int, int]:
-        """For each sentence, the index of its first token after greetings and fillers."""
+    def sentence_starts(
+        self, doc: Doc, hits: Hits, mentioned: set[int] | None = None
+    ) -> dict[int, int]:
+        """For each sentence, the index of its first token after greetings and fillers.
+
+        Sentences that open by naming another user (@name, u/name) are added to
+        ``mentioned`` when it is given.
+        """
         fillers: dict[int, int] = {}
         for first, last in hits.get(FILLERS):
             fillers.setdefault(first, last)
         starts: dict[int, int] = {}
         tokens = doc.tokens
-        text = doc.text
         for sentence in range(len(doc.sentences)):
             indices = doc.token_range(sentence)
             position = indices.start
@@ -56,8 +62,10 @@ class QuestionFinder:
                 token = tokens[position]
                 if position in fillers:
                     position = fillers[position] + 1
-                elif token.start > 0 and text[token.start - 1] == "@":
-                    position += 1  # an @mention
+                elif _mention_at(doc, position):
+                    position = _mention_end(doc, position, indices.stop)
+                    if mentioned is not None:
+                        mentioned.add(sentence)
                 elif not token.key[0].isalnum() and token.key != "\u00bf":
                     position += 1  # an emoji or a symbol before the words
                 else:
@@ -71,7 +79,10 @@ class QuestionFinder:
         tokens = doc.tokens
         if not tokens:
             return []
-        starts = self.sentence_starts(doc, hits)
+        mentioned: set[int] = set()
+        starts = self.sentence_starts(doc, hits, mentioned)
+        # "@jen did you end up going?": asked of the user named, not of the team.
+        to_mentioned = {first for first, _ in hits.get(TO_MENTIONED)}
         by_sentence: dict[str, set[int]] = {}
         for name in (REQUESTS, RHETORICAL, TO_OTHERS):
             by_sentence[name] = {tokens[first].sentence for first, _ in hits.get(name)}
@@ -92,6 +103,8 @@ class QuestionFinder:
         for sentence, start in starts.items():
             indices = doc.token_range(sentence)
             if self._rhetorical(doc, by_sentence, sentence):
+                continue
+            if sentence in mentioned and start in to_mentioned:
                 continue
             if sentence + 1 in answered and _words(doc, sentence + 1) <= 5:
                 continue  # the commenter answers it at once: rhetorical
@@ -135,6 +148,27 @@ class QuestionFinder:
             words = sum(1 for i in doc.token_range(following) if doc.tokens[i].key[0].isalnum())
             return words <= 5
         return False
+
+
+def _mention_at(doc: Doc, position: int) -> bool:
+    """Whether the token at ``position`` begins a user name: "@name" or "u/name"."""
+    token = doc.tokens[position]
+    text = doc.text
+    if token.start > 0 and text[token.start - 1] == "@":
+        return True
+    return token.key == "u" and text[token.end:token.end + 1] == "/"
+
+
+def _mention_end(doc: Doc, position: int, stop: int) -> int:
+    """The first token after the user name starting at ``position`` (its parts are
+    joined by "_", ".", "-", "@" or "/" with no space between)."""
+    tokens = doc.tokens
+    position += 1
+    while position < stop and tokens[position].start == tokens[position - 1].end + 1 and (
+        doc.text[tokens[position - 1].end] in "_.-@/"
+    ):
+        position += 1
+    return position
 
 
 def _words(doc: Doc, sentence: int) -> int:

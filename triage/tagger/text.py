@@ -24,6 +24,8 @@ _SPECIAL = {
     # Zero-width characters hidden inside words ("D\u200bM me") join the word like an
     # apostrophe does, and drop out of its key.
     "\u200b": "'", "\u200c": "'", "\u2060": "'", "\ufeff": "'",
+    # So do middle dots put inside words to dodge filters ("D\u00b7M me for the c\u00b7ure").
+    "\u00b7": "'", "\u2027": "'",
 }
 
 
