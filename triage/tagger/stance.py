@@ -31,6 +31,7 @@ NOT_AFTER_AUX = "question.not_after_aux"
 ESTABLISHED = "misinformation.established"
 MEDICINE = "misinformation.medicine"
 DENIAL = "misinformation.denial"
+CONSPIRACY = "misinformation.conspiracy"
 RHETORICAL = "question.rhetorical"
 
 # Double quotes, or single quotes that open after a space and close before one (so that
@@ -95,9 +96,12 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
     # cause skin cancer" is a myth of its own, not a refutation).
     medicine = hits.get(MEDICINE)
     denied = [h for h in local(ESTABLISHED) if not _overlaps(h, medicine)]
+    conspiracy = local(CONSPIRACY)
     for hit in local(NEGATION):
         if inside.intersection(range(hit[0], hit[1] + 1)) or _overlaps(hit, endorsed):
             continue
+        if _overlaps(hit, conspiracy):
+            continue  # "they don't want you cured" is the myth, not its refutation
         if any(hit[0] - h[1] == 1 for h in denied) and any(
             d[0] == hit[0] for d in hits.get(DENIAL)
         ):
