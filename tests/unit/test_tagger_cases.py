@@ -307,7 +307,13 @@ MISINFORMATION = [
     ("there's no such thing as a safe vaccine", True),
     ("masks cause bacterial pneumonia, everyone knows that", True),
     ("I think vaccines cause autism", True),
+    ("Vitamin K shots for newborns cause leukemia, refuse it", True),
+    ("Hep B shot on day one for a baby? It's an STD, skip it", True),
+    ("Vaccinated moms are passing poison to their babies through breast milk", True),
+    ("Skip the ultrasounds, the sound waves heat up your baby's brain", True),
     # Asked, refuted, attributed to others, or true.
+    ("we got the vitamin K shot and the hep B shot at birth, all good", False),
+    ("Had my 20 week ultrasound today, baby is kicking!", False),
     ("My oncologist said sugar doesn't feed cancer any more than other foods", False),
     ("Big pharma makes billions, but the vaccines still work", False),
     ("Smoking is the reason my dad got lung cancer, please quit", False),
