@@ -73,12 +73,13 @@ class AccountResult:
         return len(self.problems) + (1 if self.failed else 0)
 
     def summary(self, now: datetime | None = None) -> str:
-        """``riverside-mastodon: 12 new, 0 updated, 0 errors`` (and the state, if not ok)."""
+        """``riverside-mastodon: 12 new, 0 updated, 0 errors`` (and the state, if not ok;
+        for a rate limit, until when and the platform's reason)."""
         errors = self.errors
         line = (f"{self.account}: {self.new} new, {self.updated} updated, "
                 f"{errors} error{'' if errors == 1 else 's'}")
         if self.status is not None and self.status.state != "ok":
-            line += f"; {self.status.label(now)}"
+            line += f"; {self.status.explained(now)}"
         return line
 
 

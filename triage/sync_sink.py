@@ -14,6 +14,7 @@ holds an :class:`AccountStatus`.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -77,6 +78,25 @@ class AccountStatus:
         return {"never": "not synced yet", "ok": "ok", "rate_limited": "rate-limited",
                 "auth_error": "auth error", "error": "error"}.get(self.state, self.state)
 
+    @property
+    def reason(self) -> str:
+        """Why a rate-limited account pauses, in the platform's words ("" when only the
+        generic "rate limit reached" is known): the message without the account's name
+        and the "paused until …" that :meth:`label` says already."""
+        if self.state != "rate_limited":
+            return ""
+        text = self.message
+        if text.startswith(f"{self.account}: "):
+            text = text[len(self.account) + 2:]
+        text = _PAUSED.sub("", text).strip()
+        return "" if _GENERIC.fullmatch(text) else text
+
+    def explained(self, now: datetime | None = None) -> str:
+        """The label and, for a rate limit, its reason: ``rate-limited until 00:00 —
+        youtube's daily quota is used up (it resets at midnight Pacific time)``."""
+        reason = self.reason
+        return f"{self.label(now)} — {reason}" if reason else self.label(now)
+
     def to_doc(self) -> dict[str, Any]:
         return {"account": self.account, "state": self.state, "message": self.message,
                 "until": iso(self.until) if self.until else None,
@@ -94,6 +114,12 @@ class AccountStatus:
                        _time(doc.get("last_ok")))
         except (TypeError, ValueError):
             return cls(account)
+
+
+#: The tail the connectors' HTTP path adds to a rate limit's message, and its wording when
+#: the platform gave no reason (see ``Http._limited_message``).
+_PAUSED = re.compile(r"[;,]?\s*paused until .*$", re.DOTALL)
+_GENERIC = re.compile(r"[\w.-]+ rate limit reached")
 
 
 def _time(value: Any) -> datetime | None:

@@ -46,14 +46,18 @@ class AccountLine:
             return "syncing"
         return self.status.state if self.status is not None else "never"
 
-    def describe(self, now: datetime) -> str:
-        """``riverside-fb ok · 3 min ago``, ``rcph-x rate-limited until 14:05``, …"""
+    def describe(self, now: datetime, *, why: bool = False) -> str:
+        """``riverside-fb ok · 3 min ago``, ``rcph-x rate-limited until 14:05``, …
+
+        ``why``: a rate limit says the platform's reason too (the bar's hover text); the
+        bar itself stays short.
+        """
         if self.note:
             return f"{self.name} — {self.note}"
         if self.syncing:
             return f"{self.name} syncing…"
         status = self.status or AccountStatus(self.name)
-        label = status.label(now)
+        label = status.explained(now) if why else status.label(now)
         if status.state == "ok" and (status.last_ok or status.at):
             label += f" · {ago(status.last_ok or status.at or now, now)}"
         elif status.failed and status.message:
@@ -159,7 +163,8 @@ class AccountBar(Static):
             return
         self._shown = text
         self.update(text)
-        self.tooltip = Text("\n".join(line.describe(self._now) for line in self._lines))
+        self.tooltip = Text("\n".join(line.describe(self._now, why=True)
+                                      for line in self._lines))
 
     def on_resize(self, event: events.Resize) -> None:
         self._draw()

@@ -172,8 +172,9 @@ class SyncApp(App[None]):
         now = self.clock()
         for status in self.account_states.values():
             if status.paused(now):
-                self.notify(f"{status.account} stays {status.label(now)}: the platform asked "
-                            "for a pause.", severity="warning", markup=False)
+                why = status.reason or "the platform asked for a pause"
+                self.notify(f"{status.account} stays {status.label(now)}: {why}.",
+                            severity="warning", markup=False)
         self.start_sync(self.config.accounts, said=True)
 
     # -- the sync ---------------------------------------------------------------------
@@ -244,8 +245,9 @@ class SyncApp(App[None]):
             self.notify(status.message or f"{status.account}: {status.label()}",
                         title="Sync", severity="error", timeout=12, markup=False)
         elif status.state == "rate_limited":
-            self.notify(f"{status.account}: {status.label(self.clock())}; its sync resumes "
-                        "then.", title="Sync", severity="warning", timeout=8, markup=False)
+            self.notify(f"{status.account}: {status.explained(self.clock())}; its sync "
+                        "resumes then.", title="Sync", severity="warning", timeout=8,
+                        markup=False)
 
     # -- the bar ----------------------------------------------------------------------
 

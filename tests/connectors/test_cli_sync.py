@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.connectors.conftest import FAST, TOKENS, Masto, question_tagger
+from tests.connectors.conftest import FAST, TOKENS, Masto, question_tagger, standin_account
 from triage.cli import Env, main
 from triage.cli_sync import keep_syncing
 from triage.config import parse_config
 from triage.errors import ConfigError
+from triage.standins import StandinServer
 from triage.store import Store
 from triage.sync import AccountResult, SyncOptions
 from triage.sync_sink import StoreSink
@@ -161,3 +163,31 @@ def test_account_mistakes_name_the_key(fields: str, message: str) -> None:
         parse_config(f"[[accounts]]\n{fields}\n")
     assert message in str(caught.value)
     assert "abc-123.secret" not in str(caught.value)
+
+
+def test_a_paused_account_says_the_platforms_reason(
+    standins: StandinServer, tmp_path: Path, cli_env: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account, environ = standin_account(standins, "youtube")
+    for variable, token in environ.items():
+        monkeypatch.setenv(variable, token)
+    standins.fault("youtube", "throttle", path="/commentThreads")
+    path = tmp_path / "config.toml"
+    path.write_text(f"""
+[[accounts]]
+name = "{account.name}"
+platform = "youtube"
+base_url = "{account.base_url}"
+token_env = "{account.token_env}"
+channel_id = "{account.channel_id}"
+""")
+
+    code = run(["--config", str(path), "--data-dir", str(cli_env), "sync", "--once"])
+
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""  # a pause is no failure
+    assert re.fullmatch(
+        rf"{account.name}: 0 new, 0 updated, 0 errors; rate-limited until "
+        r"(\d{4}-\d\d-\d\d )?\d\d:\d\d — youtube's daily quota is used up "
+        r"\(it resets at midnight Pacific time\)\n", out), out

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual.pilot import Pilot
 
 from triage.config import AccountConfig, Config, parse_config
@@ -227,3 +228,34 @@ def test_the_bar_names_every_account_when_it_fits_and_counts_the_fine_ones_when_
     text = bar_text(LINES, NOW, width).plain
     assert text == expected.format(until=LIMITED.label(NOW))
     assert len(text) <= width
+
+
+async def test_a_quota_pause_is_said_with_the_platforms_reason(
+    standins: tuple[StandinServer, str], store: Store, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, _ = standins
+    found = next(a for a in server.settings() if a["platform"] == "youtube")
+    monkeypatch.setenv("TRIAGE_TEST_YOUTUBE_TOKEN", found["token"])
+    account = AccountConfig(name="rcph-yt", platform="youtube",
+                            token_env="TRIAGE_TEST_YOUTUBE_TOKEN",
+                            base_url=found["base_url"], channel_id=found["channel_id"])
+    config = replace(parse_config('[org]\nname = "Riverside Health"\n'), accounts=[account])
+    server.fault("youtube", "throttle", path="/commentThreads")
+    reason = "youtube's daily quota is used up (it resets at midnight Pacific time)"
+    app = _app(store, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _synced(pilot, app, press=False)
+
+        status = AccountStatus.from_doc("rcph-yt", store.state(status_key("rcph-yt")))
+        label = status.label(app.clock())
+        assert label.startswith("rate-limited until ")
+        assert f"rcph-yt: {label} — {reason}; its sync resumes then." in _said(app)
+        assert _bar(app).startswith(f"rcph-yt {label}")  # the bar stays short …
+        assert reason not in _bar(app)
+        tooltip = app.query_one(AccountBar).tooltip  # … its hover text says why
+        assert isinstance(tooltip, Text) and f"rcph-yt {label} — {reason}" in tooltip.plain
+
+        await pilot.press("ctrl+r")  # paused: the reason again, nothing asked of YouTube
+        await pilot.pause()
+        assert f"rcph-yt stays {label}: {reason}." in _said(app)
+        assert len(server.fault_log()) == 1
