@@ -4,7 +4,8 @@ Left, the templates the comment may get (``rank``: relevant ones first, each wit
 for a privacy risk only PHI-safe ones) and a filter that narrows them as you type.
 Moving through the list puts each template's rendering in the editor on the right,
 unless you have edited it (enter then replaces your edit). Under the editor, live: the
-length as the platform counts it against its limit (red when over), and whether the
+length as the platform counts it against its limit, of what will be posted (with the
+mention a platform's connector puts in front, e.g. Mastodon's; red when over), and whether the
 reply may go as it is (an approved template, sent after the undo window) or "needs
 approval" (free text, or a template edited beyond its placeholders) — with the edit shown
 word by word. ``ctrl+s`` sends (into the outbox), ``escape`` cancels.
@@ -41,10 +42,9 @@ from triage.templates import (
     Template,
     TemplateLibrary,
     check_reply,
-    limit_for,
     rank,
     render,
-    reply_length,
+    reply_size,
 )
 from triage.textsafe import clean, one_line
 from tui.queue_list import PLATFORM_LABELS
@@ -239,11 +239,12 @@ class ComposerScreen(ModalScreen[Draft | None]):
     def _check(self) -> None:
         text = self.query_one(TextArea).text
         platform = self.comment.platform
-        length, limit = reply_length(normal_text(text), platform), limit_for(platform)
+        length, limit, prefix = reply_size(self.comment, normal_text(text))
         over = length > limit
+        counted = f" (with the {one_line(prefix.strip(), 40)} in front)" if prefix else ""
         self.query_one("#composer-length", Static).update(Text(
             f"{length} / {limit} characters on {PLATFORM_LABELS.get(platform, platform)}"
-            + (" — too long" if over else ""), style="bold red" if over else "dim"))
+            + counted + (" — too long" if over else ""), style="bold red" if over else "dim"))
         try:
             self.verdict = check_reply(self.comment, self.template, text, self.today,
                                        config=self.config)

@@ -268,3 +268,21 @@ async def test_the_outbox_is_the_same_after_a_restart(masto_desk: World) -> None
     assert find_item(desk.store, queued.id[:6]) == queued
     assert all_items(desk.store) == [queued, waiting]
     assert desk.store.get(ids["myth"]).status == "replied"
+
+
+async def test_the_mention_mastodon_puts_in_front_counts_against_the_limit(
+        masto: Masto, masto_desk: World) -> None:
+    desk, ids = masto_desk
+    comment = desk.store.get(ids["question"])
+    assert comment.author.handle == "@carol"  # so the reply opens with "@carol "
+    with pytest.raises(TemplateError, match="the reply is 501 characters with the @carol put "
+                                            "in front of it and mastodon allows 500"):
+        desk.submit(ids["question"], text="a" * 494)
+    assert all_items(desk.store) == []  # refused before anything was queued
+
+    item = desk.submit(ids["question"], text="b" * 493)  # 500 with the mention
+    approve(desk.store, desk.config, "ana", item.id, library=desk.library(), now=desk.clock())
+    (outcome,) = await desk.send()
+    assert outcome.sent, outcome.error  # the platform counts what Triage counted
+    (reply,) = own_replies(masto, native(ids["question"]))
+    assert "@carol " + "b" * 493 in reply["content"]

@@ -172,6 +172,29 @@ async def test_the_filter_narrows_the_templates(world: World) -> None:
             "Thank you Dana Whitfield, we will pass it on to the team!")
 
 
+async def test_the_count_on_mastodon_includes_the_mention_put_in_front(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["mastodon"])
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        area = composer.query_one(TextArea)
+        area.load_text("a" * 494)  # 494 alone, 500 with "@dana "
+        await pilot.pause()
+        length = text_of(composer.query_one("#composer-length", Static))
+        assert length.startswith("500 / 500 characters on Mastodon (with the @dana in front)")
+        assert "too long" not in length
+        area.load_text("a" * 495)
+        await pilot.pause()
+        length = text_of(composer.query_one("#composer-length", Static))
+        assert length.startswith("501 / 500 characters on Mastodon (with the @dana in front) "
+                                 "— too long")
+        verdict = text_of(composer.query_one("#composer-verdict", Static))
+        assert "the reply is 501 characters with the @dana put in front of it and mastodon " \
+               "allows 500" in verdict
+
+
 async def test_a_privacy_risk_is_offered_only_phi_safe_templates(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,10 +20,12 @@ from triage.templates import (
     TemplateLibrary,
     check_reply,
     guess_language,
+    limit_for,
     lint_templates,
     rank,
     render,
     reply_length,
+    reply_size,
 )
 
 TODAY = NOW.date()
@@ -241,6 +244,52 @@ def test_language_guess(text: str, language: str | None) -> None:
     ("see https://www.cdc.gov/flu", "bluesky", 27),
     ("héllo 日本", "x", 6 + 4),
     ("héllo 日本", "facebook", 8),
+    ("@dana@health.social we open at 9", "mastodon", 5 + 13),  # a remote mention: @dana
+    ("@dana we open at 9", "mastodon", 5 + 13),
+    ("mail dana@health.social", "mastodon", 23),  # an e-mail address is no mention
+    ("@dana@health.social we open at 9", "x", 32),
 ])
 def test_reply_length_counts_as_the_platform_does(text: str, platform: str, length: int) -> None:
     assert reply_length(text, platform) == length
+
+
+def _answering(platform: str, handle: str, *, parent: str | None = None) -> Comment:
+    comment = make_comment("c1", "When do you open?", platform=platform, parent_id=parent)
+    return replace(comment, author=Author(id="9", name="Dana", handle=handle))
+
+
+@pytest.mark.parametrize(("platform", "handle", "parent", "text", "prefix"), [
+    ("mastodon", "@dana@health.social", None, "We open at 9.", "@dana@health.social "),
+    ("mastodon", "dana", None, "We open at 9.", "@dana "),
+    ("mastodon", "@dana", None, "@dana we open at 9.", ""),  # named already: nothing added
+    ("youtube", "@dana", "c0", "We open at 9.", "@dana "),  # a reply to a reply
+    ("youtube", "@dana", None, "We open at 9.", ""),  # a top-level comment
+    ("youtube", "@dana", "c0", "@dana we open at 9.", ""),
+    ("facebook", "dana", "c0", "We open at 9.", ""),
+    ("x", "@dana", "c0", "We open at 9.", ""),
+    ("tiktok", "@dana", None, "We open at 9.", ""),  # no connector: as it is
+])
+def test_the_length_counts_what_the_platform_will_post(
+        platform: str, handle: str, parent: str | None, text: str, prefix: str) -> None:
+    comment = _answering(platform, handle, parent=parent)
+    length, limit, added = reply_size(comment, text)
+    assert added == prefix
+    assert (length, limit) == (reply_length(prefix + text, platform), limit_for(platform))
+    assert check_reply(comment, None, text, TODAY, config=CONFIG).length == length
+
+
+@pytest.mark.parametrize(("platform", "handle", "parent", "fits", "message"), [
+    ("mastodon", "@dana", None, 494, "the reply is 501 characters with the @dana put in front "
+                                     "of it and mastodon allows 500: shorten it"),
+    # Mastodon counts a remote mention as its local part: "@dana " is 6 characters.
+    ("mastodon", "@dana@health.social", None, 494,
+     "the reply is 501 characters with the @dana@health.social put in front of it"),
+    ("youtube", "@dana", "c0", 9994, "the reply is 10001 characters with the @dana put in front"),
+])
+def test_a_reply_that_fits_only_without_the_mention_is_refused(
+        platform: str, handle: str, parent: str | None, fits: int, message: str) -> None:
+    comment = _answering(platform, handle, parent=parent)
+    assert check_reply(comment, None, "a" * fits, TODAY, config=CONFIG).length == (
+        limit_for(platform))
+    with pytest.raises(TemplateError, match=message):
+        check_reply(comment, None, "a" * (fits + 1), TODAY, config=CONFIG)

@@ -19,7 +19,13 @@ from triage.connectors.payload import (
     time_field,
     url_field,
 )
-from triage.connectors.registry import GROUP, clear_cache, connector_class, platforms
+from triage.connectors.registry import (
+    GROUP,
+    clear_cache,
+    connector_class,
+    platforms,
+    reply_prefix,
+)
 
 __all__ = [
     "GROUP",
@@ -41,6 +47,7 @@ __all__ = [
     "id_order",
     "obj_field",
     "platforms",
+    "reply_prefix",
     "retry_after",
     "text_field",
     "time_field",

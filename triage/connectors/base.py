@@ -176,6 +176,14 @@ class Connector(ABC):
     def refuse(self, capability: Capability) -> ActionRefused:
         return ActionRefused(f"{self.account.name}: {self.why_not(capability)}")
 
+    @classmethod
+    def reply_prefix(cls, comment: Comment, text: str) -> str:
+        """What :meth:`reply` puts in front of ``text`` when it answers ``comment`` (a
+        mention of the person answered, say), so that the length checked before sending
+        is the length the platform counts. Worked out from the stored comment, without
+        a request; "" when the text is posted as it is."""
+        return ""
+
     # -- reading ---------------------------------------------------------------------
 
     @abstractmethod

@@ -285,13 +285,20 @@ class MastodonConnector(Connector):
 
     # -- writing ---------------------------------------------------------------------
 
+    @classmethod
+    def reply_prefix(cls, comment: Comment, text: str) -> str:
+        # The stored handle is the status's acct as sync read it; reply() asks again.
+        handle = comment.author.handle
+        if handle and not handle.startswith("@"):
+            handle = f"@{handle}"
+        return _mention(handle, text)
+
     async def reply(self, comment: Comment, text: str, *, idempotency_key: str) -> str:
         status = await self._status(comment.native_id)
         author = status.get("account")
         acct = author.get("acct") if isinstance(author, dict) else None
         acct = acct if isinstance(acct, str) else ""
-        if acct and f"@{acct}" not in text:
-            text = f"@{acct} {text}"  # so the person is notified, as Mastodon clients do
+        text = _mention(f"@{acct}" if acct else "", text) + text
         visibility = status.get("visibility")
         data = {"status": text, "in_reply_to_id": comment.native_id,
                 "visibility": visibility if visibility in VISIBILITIES else "unlisted"}
@@ -346,6 +353,12 @@ def _list(body: Any, key: str) -> list[Any]:
 def _author_id(doc: dict[str, Any]) -> str | None:
     author = doc.get("account")
     return author.get("id") if isinstance(author, dict) else None
+
+
+def _mention(handle: str, text: str) -> str:
+    """The mention a reply opens with, so the person is notified as Mastodon clients do
+    ("" when the text names them already)."""
+    return f"{handle} " if handle and handle not in text else ""
 
 
 def _plain(text: str) -> str:

@@ -20,8 +20,9 @@ from triage.errors import ConfigError
 
 if TYPE_CHECKING:
     from triage.connectors.base import Connector
+    from triage.model import Comment
 
-__all__ = ["GROUP", "clear_cache", "connector_class", "platforms"]
+__all__ = ["GROUP", "clear_cache", "connector_class", "platforms", "reply_prefix"]
 
 GROUP = "triage.connectors"
 
@@ -60,6 +61,17 @@ def connector_class(platform: str) -> type[Connector]:
         raise ConfigError(f"the connector registered as {platform!r} ({point.value}) says it "
                           f"is for {loaded.platform!r}")
     return loaded
+
+
+def reply_prefix(comment: Comment, text: str) -> str:
+    """What the platform's connector puts in front of ``text`` when it replies to
+    ``comment`` (:meth:`Connector.reply_prefix`); "" when no connector is installed for
+    the comment's platform."""
+    try:
+        cls = connector_class(comment.platform)
+    except ConfigError:
+        return ""
+    return cls.reply_prefix(comment, text)
 
 
 def clear_cache() -> None:

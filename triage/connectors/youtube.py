@@ -298,11 +298,15 @@ class YouTubeConnector(Connector):
 
     # -- writing ---------------------------------------------------------------------
 
-    def _reply_text(self, comment: Comment, text: str) -> str:
+    @classmethod
+    def reply_prefix(cls, comment: Comment, text: str) -> str:
         handle = comment.author.handle
         if comment.parent_id and handle and not text.lstrip().startswith(handle):
-            return f"{handle} {text}"  # a reply to a reply names whom it answers
-        return text
+            return f"{handle} "  # a reply to a reply names whom it answers
+        return ""
+
+    def _reply_text(self, comment: Comment, text: str) -> str:
+        return self.reply_prefix(comment, text) + text
 
     async def reply(self, comment: Comment, text: str, *, idempotency_key: str) -> str:
         snippet = {"parentId": _top_native(comment), "textOriginal": self._reply_text(comment,

@@ -6,7 +6,7 @@
     verdict = check_reply(comment, template_or_None, text, today, config=config)
 """
 
-from triage.templates.check import ReplyCheck, check_reply, same_text
+from triage.templates.check import ReplyCheck, check_reply, reply_size, same_text
 from triage.templates.claims import ClaimRef, load_claim_refs
 from triage.templates.find import find_templates_dir, installed_templates_dir
 from triage.templates.language import guess_language
@@ -52,6 +52,7 @@ __all__ = [
     "render",
     "render_values",
     "reply_length",
+    "reply_size",
     "same_text",
     "sample_values",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from triage.config import Config
+from triage.connectors.registry import reply_prefix
 from triage.errors import TemplateError
 from triage.model import Comment
 from triage.templates.limits import limit_for, reply_length
@@ -13,7 +14,7 @@ from triage.templates.rank import offerable
 from triage.templates.record import Template
 from triage.templates.render import render
 
-__all__ = ["ReplyCheck", "check_reply", "same_text"]
+__all__ = ["ReplyCheck", "check_reply", "reply_size", "same_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,8 @@ class ReplyCheck:
     text, or a template edited beyond its placeholders) ``needs_approval`` by an
     approver first; ``reason`` says which, for the composer and the journal.
     ``expected`` is the template's rendering when a template was used (to show an
-    edit as a difference); ``length`` is counted as the platform counts it.
+    edit as a difference); ``length`` is counted as the platform counts it, on what
+    will be posted (a mention the connector puts in front included).
     """
 
     approved: bool
@@ -49,6 +51,16 @@ def _normal(text: str) -> str:
 def same_text(a: str, b: str) -> bool:
     """Whether two replies are the same text, ignoring line endings and trailing spaces."""
     return _normal(a) == _normal(b)
+
+
+def reply_size(comment: Comment, text: str) -> tuple[int, int, str]:
+    """``(length, limit, prefix)`` of ``text`` as a reply to ``comment``: the length the
+    platform counts of what will really be posted (with the ``prefix`` the platform's
+    connector puts in front, e.g. Mastodon's "@dana "), and the platform's limit."""
+    normal = _normal(text)
+    prefix = reply_prefix(comment, normal)
+    return (reply_length(prefix + normal, comment.platform), limit_for(comment.platform),
+            prefix)
 
 
 def check_reply(
@@ -82,11 +94,12 @@ def check_reply(
             raise TemplateError(
                 f"template {template.id!r} cannot answer comment {comment.id}: {refusal}"
             )
-    length, limit = reply_length(_normal(text), comment.platform), limit_for(comment.platform)
+    length, limit, prefix = reply_size(comment, text)
     if length > limit:
+        counted = f" with the {prefix.strip()} put in front of it" if prefix else ""
         raise TemplateError(
-            f"the reply is {length} characters and {comment.platform} allows {limit}: "
-            "shorten it"
+            f"the reply is {length} characters{counted} and {comment.platform} allows "
+            f"{limit}: shorten it"
         )
     privacy_note = " (the comment is a privacy risk)" if privacy else ""
     if template is None:

@@ -25,6 +25,9 @@ PLATFORM_LIMITS: dict[str, int] = {
 URL_LENGTH: dict[str, int] = {"x": 23, "mastodon": 23}
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
+# Mastodon counts a mention of someone on another server (@name@server) as @name only.
+_MASTODON_MENTION = re.compile(
+    r"(?<![=/\w])(@[A-Za-z0-9_]+(?:[.-]+[A-Za-z0-9_]+)*)@\w+(?:[.-]+\w+)*")
 _TRAILING = ".,;:!?)]}'\""
 
 # X counts these code points as one character and every other one as two
@@ -46,8 +49,9 @@ def reply_length(text: str, platform: str) -> int:
     """The length of ``text`` as ``platform`` counts it against its limit.
 
     Links count as the platform's fixed link length where it has one; X counts
-    characters outside its light ranges (CJK, emoji) as two. Elsewhere every code
-    point counts as one, which for Bluesky's grapheme count errs on the long side.
+    characters outside its light ranges (CJK, emoji) as two; Mastodon counts a mention
+    of someone on another server (``@dana@health.social``) as ``@dana``. Elsewhere every
+    code point counts as one, which for Bluesky's grapheme count errs on the long side.
     """
     fixed = URL_LENGTH.get(platform)
     count = 0
@@ -64,4 +68,6 @@ def reply_length(text: str, platform: str) -> int:
         rest = "".join(pieces)
     if platform == "x":
         return count + sum(_x_weight(char) for char in rest)
+    if platform == "mastodon":
+        rest = _MASTODON_MENTION.sub(r"\1", rest)
     return count + len(rest)
