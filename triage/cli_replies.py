@@ -1,4 +1,4 @@
-"""``triage reply|approvals|approve|reject|hide|outbox``: replies and hides from a script.
+"""``triage reply|approvals|approve|reject|hide|delete|outbox``: replies, hides, deletes.
 
 ``triage reply ID --template TID`` renders the template for the comment, runs the send
 check, asks for confirmation (``--yes`` skips it), and sends at once (no undo window: the
@@ -7,6 +7,8 @@ reply id on stdout and what happened on stderr. Run again for the same comment a
 template it posts nothing: "already sent". A reply that failed for a passing reason is
 retried a few times in the call, then stays in the outbox (``triage outbox send``).
 ``--text`` queues free text for an approver (``triage approvals``, ``triage approve``).
+``triage delete ID`` removes somebody else's comment from the platform (where it allows
+that), after a confirmation; it cannot be undone.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ import orjson
 
 from triage.cli import Env, pass_env
 from triage.config import Config
+from triage.connectors import Capability
 from triage.convert import iso
 from triage.errors import ActionRefused, TriageError, Unavailable
+from triage.holds import require_not_held
 from triage.legal import mask_text
 from triage.model import utcnow
 from triage.outbox import (
@@ -42,10 +46,12 @@ from triage.outbox import (
     approve,
     cancel,
     check_item,
+    delete_comment,
     describe,
     existing_reply,
     local_today,
     reject,
+    require_capability,
     retry,
     set_hidden,
     submit_reply,
@@ -282,6 +288,35 @@ def hide_command(env: Env, comment_id: str, undo: bool) -> None:
          f"(status {comment.status})")
 
 
+@click.command("delete")
+@click.argument("comment_id")
+@click.option("--yes", is_flag=True, help="Delete without asking for confirmation.")
+@pass_env
+def delete_command(env: Env, comment_id: str, yes: bool) -> None:
+    """Delete COMMENT_ID (somebody else's comment) at its source, where the platform allows
+    it. It cannot be undone; Triage keeps the comment, marked deleted."""
+    from triage.sync import new_client
+
+    config, user = env.config, env.user
+    store = env.open_store(tagging=False)
+    comment = store.get(comment_id)
+    require_not_held(store, comment_id, "delete")
+    require_capability(config, comment, Capability.DELETE)
+    _say(f"Delete the comment by {one_line(comment.author.name, 40)} on {comment.platform} "
+         f"({comment.id}):\n\n  {one_line(mask_text(comment), 200)}\n\nIt is removed from "
+         f"{comment.platform} for everyone and cannot be undone.")
+    if not yes:
+        click.confirm("Delete it?", abort=True, err=True)
+
+    async def run() -> None:
+        async with new_client() as client:
+            await delete_comment(store, config, user, comment_id, links=Links(config, client))
+
+    asyncio.run(run())
+    _say(f"deleted from {comment.platform}: {comment_id} (status "
+         f"{store.get(comment_id).status})")
+
+
 # -- outbox ----------------------------------------------------------------------------
 
 
@@ -355,4 +390,4 @@ def retry_command(env: Env, item_id: str) -> None:
 
 
 COMMANDS = [reply_command, approvals_command, approve_command, reject_command, hide_command,
-            outbox_group]
+            delete_command, outbox_group]

@@ -43,7 +43,7 @@ PLATFORMS: tuple[str, ...] = (
 )
 
 #: Where a comment stands in the team's work.
-STATUSES: tuple[str, ...] = ("new", "replied", "hidden", "dismissed", "escalated")
+STATUSES: tuple[str, ...] = ("new", "replied", "hidden", "dismissed", "escalated", "deleted")
 
 
 def utcnow() -> datetime:

@@ -16,7 +16,7 @@ from triage.views import Sla
 __all__ = ["Stats", "compute_stats", "first_responses"]
 
 #: A comment counts as answered by the team once its status leaves "new".
-ANSWERED = frozenset({"replied", "hidden", "dismissed", "escalated"})
+ANSWERED = frozenset({"replied", "hidden", "dismissed", "escalated", "deleted"})
 
 
 @dataclass(slots=True)

@@ -21,9 +21,9 @@ from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
 from triage.views import Sla, views_from_config
+from tui.delete_app import DeleteApp
 from tui.help_screen import HelpScreen
 from tui.legal_app import LegalApp
-from tui.outbox_app import OutboxApp
 from tui.queue_list import QueueList
 from tui.queue_screen import QueueScreen
 from tui.sync_app import SyncApp
@@ -49,7 +49,7 @@ def binding_ids() -> set[str]:
     return found
 
 
-class TriageApp(LegalApp, SyncApp, OutboxApp):
+class TriageApp(LegalApp, SyncApp, DeleteApp):
     """Work the queue from the keyboard."""
 
     CSS_PATH = "app.tcss"

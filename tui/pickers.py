@@ -1,16 +1,16 @@
-"""Small modal screens that ask one thing: a line of text, or one choice from a list."""
+"""Small modal screens that ask one thing: a line of text, one choice from a list, yes or no."""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-__all__ = ["ChoiceScreen", "PromptScreen"]
+__all__ = ["ChoiceScreen", "ConfirmScreen", "PromptScreen"]
 
 _CSS = """
 {name} {{ align: center middle; }}
@@ -69,3 +69,40 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before something that cannot be undone: ``y`` (or its button) answers yes;
+    ``n``, escape, or enter on the focused Cancel button answer no."""
+
+    DEFAULT_CSS = _CSS.format(name="ConfirmScreen") + """
+    ConfirmScreen #confirm-body { margin-bottom: 1; }
+    ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
+    ConfirmScreen Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, body: str, yes: str) -> None:
+        super().__init__()
+        self._title, self._body, self._yes = title, body, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self._title, markup=False)
+            yield Static(self._body, markup=False, id="confirm-body")
+            with Horizontal():
+                yield Button(f"{self._yes} (y)", variant="error", id="confirm-yes")
+                yield Button("Cancel (n)", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -58,6 +58,8 @@ class QueueScreen(Screen[None]):
                 tooltip="Compose a reply: approved templates ranked for this comment"),
         Binding("h", "app.hide_comment", "Hide", id="queue.hide",
                 tooltip="Hide the comment at its source (h again shows it)"),
+        Binding("D", "app.delete_comment", "Delete", show=False, id="queue.delete",
+                tooltip="Delete somebody else's comment at its source (asks first; no undo)"),
         Binding("A", "app.approvals", "Approvals", show=False, id="queue.approvals",
                 tooltip="Replies waiting for an approver"),
         Binding("escape", "back", "Back", show=False, id="queue.back"),

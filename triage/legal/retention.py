@@ -1,6 +1,6 @@
 """Retention: purge the text of closed comments older than ``[retention] days``.
 
-A comment is closed when it was dismissed, replied to or hidden. Its text is purged (set
+A comment is closed when it was dismissed, replied to, hidden or deleted. Its text is purged (set
 to ``""``) through a journaled ``purge`` entry that keeps the metadata and the SHA-256
 of what was purged, so the journal can still prove what the text was. A comment on
 legal hold is never purged, whatever its age or status.
@@ -21,7 +21,7 @@ from triage.store import Store
 
 __all__ = ["CLOSED_STATUSES", "RetentionReport", "apply_retention", "retention_candidates"]
 
-CLOSED_STATUSES = frozenset({"dismissed", "replied", "hidden"})
+CLOSED_STATUSES = frozenset({"dismissed", "replied", "hidden", "deleted"})
 
 
 @dataclass(frozen=True, slots=True)

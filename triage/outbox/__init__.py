@@ -1,4 +1,4 @@
-"""The outbox: replies and hides leave the machine here, journaled, checked, and never twice.
+"""The outbox: replies, hides and deletes leave the machine here, checked and journaled.
 
     item = submit_reply(store, config, user, comment_id, library=library,
                         template_id="myth-vaccines", text=None, now=now)   # queued / waiting
@@ -7,6 +7,7 @@
     sender = Sender(store, config, user, Links(config, client))
     outcomes = await sender.send_due()                                     # posts, once
     await set_hidden(store, config, user, comment_id, hidden=True, links=links)
+    await delete_comment(store, config, user, comment_id, links=links)    # no undo
 
 See ``item.py`` for the states, ``sender.py`` for how a retry never posts twice, and
 /tmp/specs/OUTBOX.md for the whole API.
@@ -34,7 +35,7 @@ from triage.outbox.commands import (
     window_cancel,
 )
 from triage.outbox.diff import Change, wdiff, word_diff
-from triage.outbox.hide import set_hidden
+from triage.outbox.hide import delete_comment, set_hidden
 from triage.outbox.item import (
     ACTIVE,
     CANCELLED,
@@ -81,6 +82,7 @@ __all__ = [
     "cancel",
     "capability_gap",
     "check_item",
+    "delete_comment",
     "describe",
     "existing_reply",
     "find_item",

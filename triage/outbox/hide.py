@@ -1,47 +1,75 @@
-"""Hiding a comment at its source (or showing it again), through its account's connector.
+"""Hiding a comment at its source (or showing it again), or deleting it, through its connector.
 
-Checked first: the legal hold, and that the platform can hide at all (Mastodon cannot:
-the refusal carries the connector's reason). Then the platform is asked; only once it has
-confirmed does the comment's status change (``hidden``, or back to ``new`` on unhide),
-journaled as ``hide``/``unhide``. A failure changes nothing and is journaled as
-``hide_failed``/``unhide_failed`` with the platform's reason, then raised for the person
-to read. Hiding is idempotent on every platform, so pressing it again is always safe.
+Checked first: the legal hold, and that the platform can do it at all (Mastodon cannot
+hide; only Facebook and Instagram let a page delete somebody else's comment: a refusal
+carries the connector's reason), and that the comment is not deleted already. Then the
+platform is asked; only once it has confirmed does the comment's status change
+(``hidden``, back to ``new`` on unhide, ``deleted``), journaled as ``hide``/``unhide``/
+``delete``. A failure changes nothing and is journaled as ``hide_failed``/
+``unhide_failed``/``delete_failed`` with the platform's reason, then raised for the person
+to read. Hiding is idempotent on every platform, so pressing it again is always safe; a
+delete of a comment the platform no longer has counts as done. A delete cannot be undone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from triage.config import Config
-from triage.connectors import Capability
+from triage.connectors import Capability, Connector
 from triage.errors import TriageError
 from triage.holds import require_not_held
-from triage.model import Action
+from triage.model import Action, Comment
 from triage.outbox.links import Links, require_capability
 from triage.store import Store
 
-__all__ = ["set_hidden"]
+__all__ = ["delete_comment", "set_hidden"]
 
 
 async def set_hidden(
     store: Store, config: Config, user: str, comment_id: str, *, hidden: bool, links: Links
 ) -> list[Action]:
     """Hide (``hidden=True``) or unhide a comment on its platform; journal what happened."""
-    verb = "hide" if hidden else "unhide"
+
+    async def act(connector: Connector, comment: Comment) -> None:
+        await connector.hide(comment, hidden)
+
+    return await _moderate(store, config, user, comment_id, links, "hide" if hidden else
+                           "unhide", Capability.HIDE, "hidden" if hidden else "new", act)
+
+
+async def delete_comment(
+    store: Store, config: Config, user: str, comment_id: str, *, links: Links
+) -> list[Action]:
+    """Delete somebody else's comment on its platform (no undo); its status becomes
+    ``deleted`` and the journal says who deleted it."""
+
+    async def act(connector: Connector, comment: Comment) -> None:
+        await connector.delete(comment)
+
+    return await _moderate(store, config, user, comment_id, links, "delete",
+                           Capability.DELETE, "deleted", act)
+
+
+async def _moderate(
+    store: Store, config: Config, user: str, comment_id: str, links: Links, verb: str,
+    capability: Capability, status: str,
+    act: Callable[[Connector, Comment], Awaitable[None]],
+) -> list[Action]:
     comment = store.get(comment_id)
     require_not_held(store, comment_id, verb)
-    require_capability(config, comment, Capability.HIDE)
+    require_capability(config, comment, capability)
     data: dict[str, Any] = {"platform": comment.platform, "account": comment.account,
                             "native_id": comment.native_id}
     try:
-        await links.connector(comment).hide(comment, hidden)
+        await act(links.connector(comment), comment)
     except TriageError as exc:
         store.record([{"user": user, "kind": f"{verb}_failed", "comment_id": comment_id,
                        "data": {**data, "error": str(exc)}}])
         raise
     entry: dict[str, Any] = {"user": user, "kind": verb, "comment_id": comment_id, "data": data}
     current = store.get(comment_id).status
-    status = "hidden" if hidden else "new"
     if current != status:
         entry["before"], entry["after"] = {"status": current}, {"status": status}
     return store.record([entry])

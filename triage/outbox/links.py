@@ -43,7 +43,10 @@ def account_of(config: Config, comment: Comment) -> AccountConfig:
 
 
 def capability_gap(config: Config, comment: Comment, capability: Capability) -> str:
-    """Why Triage cannot ``capability`` this comment at its source ("" when it can)."""
+    """Why Triage cannot ``capability`` this comment at its source ("" when it can):
+    the account or its connector cannot, or the comment is deleted there already."""
+    if comment.status == "deleted":
+        return f"the comment was deleted from {comment.platform}"
     try:
         account = account_of(config, comment)
         cls = connector_class(account.platform)
