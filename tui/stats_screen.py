@@ -1,10 +1,17 @@
-"""The stats screen: volume by tag, platform and day as charts, and the figures that matter."""
+"""The stats screen: volume by tag, platform and day as charts, and the figures that matter.
+
+Tags and days are plotext bar charts (few, short labels). Platforms are drawn as
+horizontal bars, one line each with its name and count, so that every platform stays
+readable however many there are: plotext leaves out x-axis labels that would touch.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,8 +25,38 @@ from triage.stats import Stats, compute_stats
 from triage.store import Store
 from triage.views import Sla
 from tui.chips import CHIP_LABELS
+from tui.queue_list import PLATFORM_LABELS
 
-__all__ = ["StatsScreen"]
+__all__ = ["HorizontalBars", "StatsScreen"]
+
+#: The colour plotext draws the other charts' bars in.
+BAR_STYLE = "#9d65ff"
+
+
+class HorizontalBars:
+    """A titled bar chart on its side: one line per label (name, bar, count), the bars
+    scaled to the width there is. Every label is shown in full."""
+
+    def __init__(self, title: str, counts: Mapping[str, int]) -> None:
+        self.title = title
+        self.counts = dict(counts)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        width = options.max_width
+        yield Text(self.title, justify="center", no_wrap=True, overflow="ellipsis")
+        yield Text("")
+        if not self.counts:
+            return
+        name_width = max(cell_len(name) for name in self.counts)
+        count_width = max(len(str(count)) for count in self.counts.values())
+        room = max(1, width - name_width - count_width - 3)
+        top = max(self.counts.values()) or 1
+        for name, count in self.counts.items():
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(" " * (name_width - cell_len(name)) + name + " │")
+            line.append("█" * round(count / top * room), BAR_STYLE)
+            line.append(f" {count}")
+            yield line
 
 
 class StatsScreen(Screen[None]):
@@ -33,6 +70,9 @@ class StatsScreen(Screen[None]):
     DEFAULT_CSS = """
     StatsScreen Grid { grid-size: 2 2; grid-rows: 1fr 1fr; height: 1fr; }
     StatsScreen PlotextPlot { height: 1fr; border: round $panel-lighten-2; }
+    StatsScreen #by-platform {
+        height: 1fr; border: round $panel-lighten-2; background: $surface; padding: 0 1;
+    }
     StatsScreen #figures { border: round $panel-lighten-2; padding: 0 1; }
     """
 
@@ -45,7 +85,7 @@ class StatsScreen(Screen[None]):
         yield Header(show_clock=False)
         with Grid():
             yield PlotextPlot(id="by-tag")
-            yield PlotextPlot(id="by-platform")
+            yield Static(id="by-platform")
             yield PlotextPlot(id="by-day")
             with VerticalScroll(id="figures"):
                 yield Static(id="figures-text")
@@ -70,17 +110,15 @@ class StatsScreen(Screen[None]):
         tag_plot.plt.clear_figure()
         tag_plot.plt.bar([CHIP_LABELS[k] for k in stats.by_tag], list(stats.by_tag.values()))
         tag_plot.plt.title("Comments by tag")
-        platform_plot = self.query_one("#by-platform", PlotextPlot)
-        platform_plot.plt.clear_figure()
-        if stats.by_platform:
-            platform_plot.plt.bar(list(stats.by_platform), list(stats.by_platform.values()))
-        platform_plot.plt.title("Comments by platform")
+        self.query_one("#by-platform", Static).update(HorizontalBars(
+            "Comments by platform",
+            {PLATFORM_LABELS.get(p, p): n for p, n in stats.by_platform.items()}))
         day_plot = self.query_one("#by-day", PlotextPlot)
         day_plot.plt.clear_figure()
         days = list(stats.by_day)
         day_plot.plt.bar([d[5:] for d in days], [stats.by_day[d] for d in days])
         day_plot.plt.title("Comments by day")
-        for plot in (tag_plot, platform_plot, day_plot):
+        for plot in (tag_plot, day_plot):
             plot.refresh()
         self.query_one("#figures-text", Static).update(_figures(stats))
 
