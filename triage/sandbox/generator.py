@@ -15,7 +15,7 @@ from typing import Any
 from triage.model import Author, Comment, Post
 from triage.sandbox.banks import Banks, Kind, SandboxAccount, SandboxOrg, Topic, load_banks
 from triage.sandbox.platforms import STYLES, PlatformStyle, PostRef
-from triage.sandbox.slots import Filler, Ref, Template, references
+from triage.sandbox.slots import Context, Filler, Ref, Template, references
 
 __all__ = ["DEFAULT_SEED", "DEFAULT_SIZE", "SandboxData", "generate"]
 
@@ -189,15 +189,19 @@ class _Generator:
         return out
 
     def _post_text(self, style: PlatformStyle, topic: Topic, context: dict[str, Any]) -> str:
-        rng, fill = self.rng, self.filler.fill
+        rng = self.rng
+        scope: dict[str, str] = {}  # one clinic, one day… all through the post
+
+        def fill(template: Template) -> str:
+            return self.filler.fill(template, context, scope)
+
         if style.post_style == "short":
-            text = fill(rng.choice(topic.short), context)
+            text = fill(rng.choice(topic.short))
             tags = rng.sample(topic.hashtags, rng.randint(1, min(3, len(topic.hashtags))))
             return text + ("\n\n" if style.platform == "instagram" else " ") + " ".join(tags)
         if style.platform == "reddit":
-            return fill(rng.choice(topic.short), context) + "\n\n" + fill(
-                rng.choice(topic.long), context)
-        return fill(rng.choice(topic.long), context)
+            return fill(rng.choice(topic.short)) + "\n\n" + fill(rng.choice(topic.long))
+        return fill(rng.choice(topic.long))
 
     # -- threads -------------------------------------------------------------------------
 
@@ -329,17 +333,22 @@ class _Generator:
         raise RuntimeError("the name banks are too small to name another author")
 
     def _text(self, node: _Node, kind: Kind, to: str) -> str:
-        rng, fill = self.rng, self.filler.fill
+        rng = self.rng
         pool: tuple[Template, ...] = kind.pool(node.post.topic.key)
         context = node.post.context
         if node.kind in self.uses_to:
             context = {**context, "to": to}
+        scope: dict[str, str] = {}  # one clinic, one day… all through the comment
+
+        def fill(template: Template, where: Context = context) -> str:
+            return self.filler.fill(template, where, scope)
+
         if kind.join:
             count = min(rng.randint(*kind.join), len(pool))
-            sentences = [fill(t, context) for t in rng.sample(pool, count)]
+            sentences = [fill(t) for t in rng.sample(pool, count)]
             paragraphs = [" ".join(sentences[i:i + 5]) for i in range(0, count, 5)]
             return "\n\n".join(paragraphs)
-        text = fill(pool[int(rng.random() * len(pool))], context)
+        text = fill(pool[int(rng.random() * len(pool))])
         if kind.casual:
             if kind.opener and rng.random() < 0.12 and not text.startswith(to or "\0"):
                 text = fill((Ref(kind.opener),), {}) + text

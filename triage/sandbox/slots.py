@@ -11,6 +11,7 @@ __all__ = [
     "CONTEXT_SLOTS",
     "PRIMITIVE_SLOTS",
     "TOPIC_SLOTS",
+    "Context",
     "Filler",
     "Ref",
     "Template",
@@ -85,15 +86,19 @@ class Filler:
     """Fills templates with the banks' values, drawing with the generator's random source.
 
     Within one text a slot keeps its first value, so ``{first} … {first}`` is one person;
-    a numbered slot (``{name2}``) draws again, and so do the slots inside it.
+    a numbered slot (``{name2}``) draws again, and so do the slots inside it. A text
+    made of several fills (a post's headline and body, a comment's sentences) passes
+    one ``scope`` to each, so a slot names the same clinic or day all through it.
     """
 
     def __init__(self, banks: Mapping[str, tuple[Template, ...]], rng: Random) -> None:
         self.banks = banks
         self.rng = rng
 
-    def fill(self, template: Template, context: Context) -> str:
-        return self._render(template, context, {}, "")
+    def fill(self, template: Template, context: Context,
+             scope: dict[str, str] | None = None) -> str:
+        """``template`` filled; ``scope`` (slot -> value) is read and added to, if given."""
+        return self._render(template, context, {} if scope is None else scope, "")
 
     def _render(self, template: Template, context: Context, seen: dict[str, str],
                 suffix: str) -> str:
