@@ -44,18 +44,25 @@ class Desk:
     def set_status(self, ids: Sequence[str], status: str) -> list[Action]:
         if status not in STATUSES:
             raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+        if status == "deleted":
+            raise ActionRefused("a comment is deleted at its source (triage delete, or D), "
+                                "not by setting its status")
         return self._change(self.not_held(ids, "change the status of"), "status",
                             {"status": status})
 
     def not_held(self, ids: Sequence[str], action: str) -> list[str]:
-        """The ids that are not on legal hold: a held comment's status stays until legal
-        releases it. One comment alone is refused with the hold named; in a batch, held
-        ones are left out (:meth:`held_among` counts them for the message)."""
+        """The ids whose status a person may change: not on legal hold (its status stays
+        until legal releases it) and not deleted at the source (nothing to come back to).
+        One comment alone is refused, saying why; in a batch, those are left out
+        (:meth:`held_among` counts the held ones for the message)."""
         if len(ids) == 1:
             require_not_held(self.store, ids[0], action)
+            if self.store.get(ids[0]).status == "deleted":
+                raise ActionRefused(f"cannot {action}: the comment was deleted at its source")
             return list(ids)
         held = held_ids(self.store)
-        return [i for i in ids if i not in held]
+        deleted = self.store.index.ids("status", "deleted")
+        return [i for i in ids if i not in held and i not in deleted]
 
     def held_among(self, ids: Sequence[str]) -> int:
         """How many of ``ids`` are on legal hold."""

@@ -4,6 +4,7 @@ against the platform stand-ins (Facebook and Instagram can; YouTube, X, Mastodon
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 from tests.outbox.conftest import Clock, Desk, config_text, standin_accounts, standin_comment
 from tests.outbox.test_cli import run
 from triage.config import parse_config
+from triage.desk import Desk as PeopleDesk
 from triage.errors import ActionRefused
 from triage.legal import escalate
 from triage.outbox import Links, delete_comment, set_hidden
@@ -125,6 +127,21 @@ async def test_a_held_comment_is_not_deleted(server: StandinServer, desk: Desk) 
     assert server.posted("facebook") == []
 
 
+async def test_a_comment_whose_reply_is_held_is_not_deleted(
+        server: StandinServer, desk: Desk) -> None:
+    """The platform deletes the replies with their parent: a held reply keeps it."""
+    parent_id = add(server, desk, "facebook")
+    account = desk.store.get(parent_id).account
+    reply = replace(standin_comment(server, "facebook", "my sister's chart number is 88812",
+                                    account), parent_id=parent_id)
+    desk.store.ingest([reply], user="test")
+    escalate(desk.store, desk.config, "ana", reply.id, "privacy_breach", "high", "")
+    with pytest.raises(ActionRefused, match="cannot delete the comment it answers: the comment "
+                                            "is on legal hold"):
+        await delete(desk, parent_id)
+    assert server.posted("facebook") == [] and desk.store.get(parent_id).status == "new"
+
+
 # -- triage delete ---------------------------------------------------------------------
 
 
@@ -193,3 +210,16 @@ def test_triage_delete_is_refused_on_legal_hold(
     code, _, err = run(capsys, *options, "delete", ids["facebook"], "--yes")
     assert code == 1 and err.startswith("triage: cannot delete: the comment is on legal hold")
     assert server.posted("facebook") == []
+
+
+async def test_a_deleted_comment_keeps_its_status(server: StandinServer, desk: Desk) -> None:
+    comment_id = add(server, desk, "facebook")
+    other_id = add(server, desk, "instagram")
+    await delete(desk, comment_id)
+    people = PeopleDesk(desk.store, "ben")
+    with pytest.raises(ActionRefused, match="cannot restore: the comment was deleted"):
+        people.restore([comment_id])
+    assert [a.comment_id for a in people.dismiss([comment_id, other_id])] == [other_id]
+    with pytest.raises(ActionRefused, match="deleted at its source .* not by setting"):
+        people.set_status([other_id], "deleted")
+    assert desk.store.get(comment_id).status == "deleted"

@@ -19,7 +19,7 @@ from typing import Any
 from triage.config import Config
 from triage.connectors import Capability, Connector
 from triage.errors import TriageError
-from triage.holds import require_not_held
+from triage.holds import held_ids, require_not_held
 from triage.model import Action, Comment
 from triage.outbox.links import Links, require_capability
 from triage.store import Store
@@ -44,6 +44,11 @@ async def delete_comment(
 ) -> list[Action]:
     """Delete somebody else's comment on its platform (no undo); its status becomes
     ``deleted`` and the journal says who deleted it."""
+
+    held = held_ids(store)
+    for reply_id in _replies_below(store, comment_id):
+        if reply_id in held:  # the platform deletes the replies with their parent
+            require_not_held(store, reply_id, "delete the comment it answers")
 
     async def act(connector: Connector, comment: Comment) -> None:
         await connector.delete(comment)
@@ -73,3 +78,16 @@ async def _moderate(
     if current != status:
         entry["before"], entry["after"] = {"status": current}, {"status": status}
     return store.record([entry])
+
+
+def _replies_below(store: Store, comment_id: str) -> list[str]:
+    """Every stored reply under a comment, at any depth."""
+    found: list[str] = []
+    seen = {comment_id}
+    waiting = [comment_id]
+    while waiting:
+        children = store.index.children.get(waiting.pop(), set()) - seen
+        seen |= children
+        found.extend(children)
+        waiting.extend(children)
+    return found
