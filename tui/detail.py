@@ -18,6 +18,7 @@ from triage.tagger import ClaimLibrary, load_claims
 from triage.textsafe import clean, one_line
 from triage.timefmt import ago, local
 from tui.chips import CHIP_LABELS, chip_style, evidence_style
+from tui.handles import handle_label
 from tui.queue_list import PLATFORM_LABELS
 
 __all__ = ["DetailPane", "claim_statement", "render_detail"]
@@ -120,19 +121,16 @@ def render_detail(
     """Everything the detail pane shows about ``comment``, as Rich renderables."""
     now = now or utcnow()
     author = Text(clean(comment.author.name), style="bold")
-    if comment.author.handle:
-        author.append(f"  @{clean(comment.author.handle)}", style="dim")
+    handle = handle_label(comment.platform, comment.author.handle, comment.author.name)
+    if handle:
+        author.append(f"  {handle}", style="dim")
+    where = PLATFORM_LABELS.get(comment.platform, comment.platform)
     parts: list[Text | Rule] = [
         _label("Author", author),
-        _label(
-            "Where",
-            f"{PLATFORM_LABELS.get(comment.platform, comment.platform)} · {comment.account}",
-        ),
-        _label("When", f"{local(comment.created_at)} ({ago(comment.created_at, now)})"),
+        _label("Where", f"{where} · {comment.account} · {ago(comment.created_at, now)} "
+                        f"({local(comment.created_at)})"),
         _label("Status", comment.status + (f" · assigned to {comment.assignee}"
                                            if comment.assignee else "")),
-        _label("Link", comment.permalink or "—", "underline"),
-        _label("Id", comment.id, "dim"),
         Rule(style="dim"),
         body_text(comment, limit),
         Rule("Tags", style="dim"),
@@ -160,6 +158,11 @@ def render_detail(
         parts.append(_quote(reply, "  reply: ", now))
     if len(replies) > 8:
         parts.append(Text(f"  … and {len(replies) - 8} more replies", style="dim"))
+    parts += [
+        Rule(style="dim"),
+        _label("Link", comment.permalink or "—", "underline"),
+        _label("Id", comment.id, "dim"),
+    ]
     return Group(*parts)
 
 

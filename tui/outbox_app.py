@@ -145,11 +145,15 @@ class OutboxApp(App[None]):
             style = "bold red" if item.state in _BAD else (
                 "bold yellow" if item.in_window(now) or item.state == WAITING else "green")
             lines.append(Text(describe(item, now), style=style))
+        gaps: dict[str, list[str]] = {}
         for capability, key in ((Capability.REPLY, "r"), (Capability.HIDE, "h")):
             gap = capability_gap(self.config, comment, capability)
             if gap:
-                lines.append(Text(f"{key} ({capability.value}) is not available here: {gap}",
-                                  style="italic dim"))
+                gaps.setdefault(gap, []).append(f"{key} ({capability.value})")
+        for gap, keys in gaps.items():  # one line each: the key's press says it in full
+            verb = "is" if len(keys) == 1 else "are"
+            lines.append(Text(f"{' and '.join(keys)} {verb} not available here: {gap}",
+                              style="italic dim", no_wrap=True, overflow="ellipsis"))
         return lines
 
     # -- keys -----------------------------------------------------------------------------
