@@ -1,14 +1,19 @@
 """The composer: the templates ranked for a comment, a fuzzy filter, the reply, its checks.
 
-Left, the templates the comment may get (``rank``: relevant ones first, each with why;
-for a privacy risk only PHI-safe ones) and a filter that narrows them as you type.
-Moving through the list puts each template's rendering in the editor on the right,
-unless you have edited it (enter then replaces your edit). Under the editor, live: the
-length as the platform counts it against its limit, of what will be posted (with the
-mention a platform's connector puts in front, e.g. Mastodon's; red when over), and whether the
-reply may go as it is (an approved template, sent after the undo window) or "needs
-approval" (free text, or a template edited beyond its placeholders) — with the edit shown
-word by word. ``ctrl+s`` sends (into the outbox), ``escape`` cancels.
+It opens with the best template for the comment chosen and its rendering in the editor —
+the first relevant one (``rank``: it answers one of the comment's tags; for a privacy
+risk only PHI-safe ones) that can be filled in — so ``r`` then ``ctrl+s`` sends the top
+suggestion. The list on the left (:class:`tui.template_list.TemplateList`) shows the
+relevant templates first, the others under a rule of their own, free text last; the arrow
+keys move through it from the list or from the filter, and the editor follows the choice
+(unless you have edited the text: then enter on a template puts its text back). Typing
+narrows the list and keeps its best match chosen; enter moves to the editor. Under the
+editor, live: the length as the platform counts it against its limit, of what will be
+posted (with the mention a platform's connector puts in front, e.g. Mastodon's; red when
+over), and whether the reply may go as it is (an approved template, sent after the undo
+window) or "needs approval" (free text, or a template edited beyond its placeholders) —
+with the edit shown word by word. ``ctrl+s`` sends (into the outbox) from anywhere,
+``escape`` clears the filter or cancels.
 
 :class:`TemplateCommands` puts every template the selected comment may get in the
 command palette; choosing one opens the composer with it chosen.
@@ -27,17 +32,14 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
 
 from triage.config import Config
 from triage.errors import TemplateError
 from triage.model import Comment
 from triage.outbox import normal_text, word_diff
 from triage.templates import (
-    Candidate,
     ReplyCheck,
     Template,
     TemplateLibrary,
@@ -47,12 +49,11 @@ from triage.templates import (
     reply_size,
 )
 from triage.textsafe import clean, one_line
+from tui.handles import handle_label
 from tui.queue_list import PLATFORM_LABELS
+from tui.template_list import FREE_TEXT, TemplateList
 
 __all__ = ["FREE_TEXT", "ComposerScreen", "Draft", "TemplateCommands"]
-
-#: The option id of "write your own reply".
-FREE_TEXT = "-free-text-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,30 +64,23 @@ class Draft:
     text: str
 
 
-def _option(candidate: Candidate) -> Option:
-    template = candidate.template
-    label = Text(one_line(template.title, 60), style="bold")
-    label.append(f"\n  {template.id}", style="dim")
-    if candidate.reasons:
-        room = max(12, 39 - len(template.id))  # the list is 44 cells wide: one line each
-        label.append(" · " + one_line("; ".join(candidate.reasons), room), style="dim italic")
-    return Option(label, id=template.id)
-
-
 class ComposerScreen(ModalScreen[Draft | None]):
     """Compose a reply to one comment; dismissed with the :class:`Draft`, or None."""
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", priority=True, id="composer.send",
                 tooltip="Put the reply in the outbox (approved) or send it for approval"),
-        Binding("escape", "cancel", "Cancel", id="composer.cancel", tooltip="Close, send nothing"),
+        Binding("escape", "cancel", "Cancel", id="composer.cancel",
+                tooltip="Clear the filter; with none, close and send nothing"),
         Binding("ctrl+f", "filter", "Filter", show=False, id="composer.filter",
                 tooltip="Narrow the templates by words"),
+        Binding("down", "step(1)", "Next template", show=False, id="composer.next"),
+        Binding("up", "step(-1)", "Previous template", show=False, id="composer.previous"),
     ]
     DEFAULT_CSS = """
     ComposerScreen { align: center middle; }
     ComposerScreen > Vertical {
-        width: 116; max-width: 100%; height: 38; max-height: 100%;
+        width: 96%; max-width: 150; height: 96%; max-height: 48;
         border: thick $accent; background: $surface; padding: 0 1;
     }
     ComposerScreen #composer-title { text-style: bold; }
@@ -94,12 +88,19 @@ class ComposerScreen(ModalScreen[Draft | None]):
     ComposerScreen #composer-notice { color: $warning; height: auto; }
     ComposerScreen #composer-notice.-none { display: none; }
     ComposerScreen Horizontal { height: 1fr; margin-top: 1; }
-    ComposerScreen #composer-left { width: 46; margin-right: 1; }
+    ComposerScreen #composer-left { width: 45%; min-width: 34; max-width: 64; margin-right: 1; }
     ComposerScreen #composer-templates { height: 1fr; }
-    ComposerScreen #composer-text { height: 1fr; min-height: 6; }
+    ComposerScreen #composer-templates > .option-list--option-highlighted {
+        background: $block-cursor-background 60%;
+    }
+    ComposerScreen #composer-templates:focus > .option-list--option-highlighted {
+        background: $block-cursor-background;
+    }
+    ComposerScreen #composer-chosen { height: auto; max-height: 3; }
+    ComposerScreen #composer-text { height: 1fr; min-height: 5; }
     ComposerScreen #composer-length { height: 1; }
     ComposerScreen #composer-verdict { height: auto; max-height: 8; }
-    ComposerScreen #composer-keys { color: $text-muted; height: 1; }
+    ComposerScreen #composer-keys { color: $text-muted; height: auto; }
     """
 
     def __init__(self, comment: Comment, shown: Comment, library: TemplateLibrary,
@@ -113,22 +114,41 @@ class ComposerScreen(ModalScreen[Draft | None]):
         self.today = today
         self.undo_seconds = undo_seconds
         self.candidates = rank(library, comment, today, priority=config.priority.order)
-        self._by_id = {c.template.id: c.template for c in self.candidates}
+        self._by_id = {c.template.id: c for c in self.candidates}
+        self._texts: dict[str, str] = {}  # each template's rendering …
+        self._problems: dict[str, str] = {}  # … or why it cannot be filled in
+        for candidate in self.candidates:
+            try:
+                self._texts[candidate.template.id] = render(candidate.template, comment,
+                                                            config)
+            except TemplateError as exc:
+                self._problems[candidate.template.id] = str(exc)
         self.template_id: str | None = chosen if chosen in self._by_id else None
         self._chosen = self.template_id is not None  # opened on a template: edit it at once
         self._loaded = ""  # the text last put in the editor by choosing a template
         self.verdict: ReplyCheck | None = None
         self.problem = ""
 
+    @property
+    def best(self) -> str:
+        """The option to start on: the first relevant template that can be filled in;
+        free text when none can (never an irrelevant template by default)."""
+        return next((c.template.id for c in self.candidates
+                     if c.relevant and c.template.id in self._texts), FREE_TEXT)
+
     # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         comment, shown = self.comment, self._shown
         where = PLATFORM_LABELS.get(comment.platform, comment.platform)
+        handle = handle_label(comment.platform, comment.author.handle, comment.author.name, 40)
         with Vertical():
             tags = ", ".join(comment.tag_names) or "no tags"
-            yield Static(Text(f"Reply to {one_line(comment.author.name, 40)} on {where} · "
-                              f"{comment.account} · {tags}"), id="composer-title")
+            title = Text(f"Reply to {one_line(comment.author.name, 40)}")
+            if handle:
+                title.append(f" {handle}", style="dim")
+            title.append(f" on {where} · {comment.account} · {tags}")
+            yield Static(title, id="composer-title")
             yield Static(Text(one_line(shown.text, 300)), id="composer-comment")
             notice = ""
             if comment.tag("privacy") is not None:
@@ -137,94 +157,104 @@ class ComposerScreen(ModalScreen[Draft | None]):
             yield Static(Text(notice), id="composer-notice", classes="" if notice else "-none")
             with Horizontal():
                 with Vertical(id="composer-left"):
-                    yield Input(placeholder="filter templates (fuzzy)", id="composer-filter")
-                    yield OptionList(id="composer-templates")
+                    yield Input(placeholder="type to filter the templates", id="composer-filter",
+                                select_on_focus=False)
+                    yield TemplateList(id="composer-templates")
                 with Vertical():
+                    yield Static(id="composer-chosen")
                     yield TextArea("", soft_wrap=True, id="composer-text")
                     yield Static(id="composer-length")
                     yield Static(id="composer-verdict")
-            yield Static(Text("ctrl+s send · escape cancel · tab: filter → templates → text "
-                              "· enter on a template puts it in the text"), id="composer-keys")
+            yield Static(Text("ctrl+s send · escape cancel · ↑↓ choose a template · type to "
+                              "filter · enter: edit the text · tab: next field"),
+                         id="composer-keys")
 
     def on_mount(self) -> None:
-        self._fill_list("")
-        options = self.query_one(OptionList)
-        start = self.template_id or (self.candidates[0].template.id if self.candidates else None)
-        if start is not None:
-            self._load(start)
-            options.highlighted = options.get_option_index(start)
-        else:
-            self._load(FREE_TEXT)
+        options = self.query_one(TemplateList)
+        options.fill(self.candidates, self._problems)
+        start = self.template_id or self.best
+        self._load(start)
+        options.choose(start)
         (self.query_one(TextArea) if self._chosen else options).focus()
 
     # -- the list -------------------------------------------------------------------------
 
-    def _fill_list(self, query: str) -> None:
-        matcher = Matcher(query) if query.strip() else None
-        relevant: list[Option] = []
-        others: list[Option] = []
-        for candidate in self.candidates:
-            template = candidate.template
-            words = f"{template.title} {template.id} {' '.join(template.tags)}"
-            if matcher is not None and matcher.match(words) <= 0:
-                continue
-            (relevant if candidate.relevant else others).append(_option(candidate))
-        options = self.query_one(OptionList)
-        options.clear_options()
-        options.add_options(relevant)
-        if others:
-            options.add_option(Option(Text("other templates (not for its tags):",
-                                           style="dim italic"), disabled=True))
-            options.add_options(others)
-        options.add_option(Option(Text("✎ Free text (an approver must approve it)",
-                                       style="italic"), id=FREE_TEXT))
-
     @property
     def shown_ids(self) -> list[str]:
         """The template ids the list shows now, in order (for tests and the palette)."""
-        options = self.query_one(OptionList)
-        found = [options.get_option_at_index(i).id for i in range(options.option_count)]
-        return [i for i in found if i is not None and i != FREE_TEXT]
+        return [i for i in self.query_one(TemplateList).ids if i != FREE_TEXT]
+
+    @on(TemplateList.TypedAhead)
+    def _typed_ahead(self, event: TemplateList.TypedAhead) -> None:
+        field = self.query_one("#composer-filter", Input)
+        field.focus()
+        field.insert_text_at_cursor(event.character)
 
     @on(Input.Changed, "#composer-filter")
     def _filtered(self, event: Input.Changed) -> None:
-        self._fill_list(event.value)
-        options = self.query_one(OptionList)
-        first = next((i for i in range(options.option_count)
-                      if not options.get_option_at_index(i).disabled), None)
-        options.highlighted = first
+        options = self.query_one(TemplateList)
+        options.fill(self.candidates, self._problems, event.value)
+        best = next((i for i in options.ids if i in self._texts), None)
+        options.choose(best)
 
     @on(Input.Submitted, "#composer-filter")
     def _filter_done(self) -> None:
-        self.query_one(OptionList).focus()
+        option = self.query_one(TemplateList).highlighted_option
+        if option is not None and option.id is not None:
+            self._load(option.id)
+        self._edit()
 
     @on(OptionList.OptionHighlighted, "#composer-templates")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_id is not None and not self._edited():
             self._load(event.option_id)
+        else:
+            self._show_chosen()
 
     @on(OptionList.OptionSelected, "#composer-templates")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_id is not None:
             self._load(event.option_id)
-            self.query_one(TextArea).focus()
+            self._edit()
+
+    def _edit(self) -> None:
+        editor = self.query_one(TextArea)
+        editor.focus()
+        editor.move_cursor(editor.document.end)
 
     def _edited(self) -> bool:
         return normal_text(self.query_one(TextArea).text) != normal_text(self._loaded)
 
     def _load(self, option_id: str) -> None:
         """Put a template's rendering (or an empty page, for free text) in the editor."""
-        template = self._by_id.get(option_id)
-        self.template_id = template.id if template is not None else None
-        text = ""
-        if template is not None:
-            try:
-                text = render(template, self.comment, self.config)
-            except TemplateError as exc:
-                self.problem = str(exc)
-        self._loaded = text
-        self.query_one(TextArea).load_text(text)
+        candidate = self._by_id.get(option_id)
+        self.template_id = candidate.template.id if candidate is not None else None
+        self._loaded = self._texts.get(option_id, "")
+        self.query_one(TextArea).load_text(self._loaded)
         self._check()
+
+    def _show_chosen(self) -> None:
+        """Above the editor: the template the text comes from, in full, and why."""
+        candidate = self._by_id.get(self.template_id or "")
+        if candidate is None:
+            line = Text("Free text", style="bold")
+            line.append(" — your own words; an approver must approve them before they are "
+                        "sent.", style="dim")
+            unfilled = [self._problems[c.template.id] for c in self.candidates
+                        if c.relevant and c.template.id in self._problems]
+            if unfilled and self.best == FREE_TEXT:
+                line.append(f"\nNo template for its tags can be filled in: {unfilled[0]}",
+                            style="red")
+        else:
+            template = candidate.template
+            line = Text(clean(template.title), style="bold")
+            why = "; ".join(candidate.reasons) or "not for its tags"
+            line.append(f"\n{template.id} · {why}", style="dim")
+        highlighted = self.query_one(TemplateList).highlighted_option
+        if self._edited() and highlighted is not None and highlighted.id != self.template_id:
+            line.append("\nYour edit is kept: enter on a template puts its text back.",
+                        style="italic")
+        self.query_one("#composer-chosen", Static).update(line)
 
     # -- the checks -----------------------------------------------------------------------
 
@@ -234,7 +264,8 @@ class ComposerScreen(ModalScreen[Draft | None]):
 
     @property
     def template(self) -> Template | None:
-        return self._by_id.get(self.template_id or "")
+        candidate = self._by_id.get(self.template_id or "")
+        return candidate.template if candidate is not None else None
 
     def _check(self) -> None:
         text = self.query_one(TextArea).text
@@ -251,7 +282,11 @@ class ComposerScreen(ModalScreen[Draft | None]):
             self.problem = ""
         except TemplateError as exc:
             self.verdict, self.problem = None, str(exc)
+            unfilled = self._problems.get(self.template_id or "")
+            if unfilled and not text.strip():  # say why it is empty, not that it is
+                self.problem = f"Template {self.template_id} cannot be filled in: {unfilled}"
         self.query_one("#composer-verdict", Static).update(self._verdict_text(text))
+        self._show_chosen()
 
     def _verdict_text(self, text: str) -> Text:
         verdict = self.verdict
@@ -284,10 +319,18 @@ class ComposerScreen(ModalScreen[Draft | None]):
         self.dismiss(Draft(self.template_id, self.query_one(TextArea).text))
 
     def action_cancel(self) -> None:
+        field = self.query_one("#composer-filter", Input)
+        if field.value and field.has_focus:
+            field.value = ""
+            return
         self.dismiss(None)
 
     def action_filter(self) -> None:
         self.query_one("#composer-filter", Input).focus()
+
+    def action_step(self, by: int) -> None:
+        """The arrow keys, from the filter: move through the templates."""
+        self.query_one(TemplateList).step(by)
 
 
 class TemplateCommands(Provider):

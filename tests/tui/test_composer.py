@@ -4,6 +4,7 @@ h hides where the platform can; against the platform stand-ins on 127.0.0.1."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,12 @@ from triage.config import Config, parse_config
 from triage.outbox import CANCELLED, QUEUED, SENT, WAITING, all_items
 from triage.standins import StandinServer
 from triage.store import Store
-from triage.templates import load_library
+from triage.templates import load_library, render
 from tui.app import TriageApp
 from tui.approvals_screen import ApprovalsScreen
-from tui.composer import ComposerScreen
+from tui.composer import FREE_TEXT, ComposerScreen
 from tui.queue_list import QueueList
+from tui.template_list import TemplateList
 
 MYTH = "The flu shot gives you the flu, everyone knows it"
 PRIVACY = "My dad is in room 412 since Monday, can someone check on him?"
@@ -166,10 +168,13 @@ async def test_the_filter_narrows_the_templates(world: World) -> None:
         await pilot.press("ctrl+f", *"thnks")
         assert composer.query_one(Input).value == "thnks"
         assert composer.shown_ids == ["thanks"]
-        await pilot.press("enter", "enter")  # to the list, then choose it
+        # the best match is chosen as the filter narrows, and its text is in the editor
         assert composer.template_id == "thanks"
         assert composer.query_one(TextArea).text == (
             "Thank you Dana Whitfield, we will pass it on to the team!")
+        await pilot.press("enter")  # enter in the filter: on to the text
+        assert composer.focused is composer.query_one(TextArea)
+        assert composer.template_id == "thanks"
 
 
 async def test_the_count_on_mastodon_includes_the_mention_put_in_front(world: World) -> None:
@@ -297,20 +302,122 @@ async def test_the_palette_reaches_every_template(world: World) -> None:
         assert isinstance(composer, ComposerScreen) and composer.template_id == "thanks"
 
 
+async def test_r_then_ctrl_s_sends_the_top_relevant_template(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["mastodon"])  # a question
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        top = composer.shown_ids[0]
+        assert top == "question-any" and composer.template_id == top
+        expected = rendering(world, "mastodon", top)
+        assert composer.query_one(TextArea).text == expected
+        chosen = text_of(composer.query_one("#composer-chosen", Static))
+        assert chosen.startswith("Question any\nquestion-any · answers question")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        (item,) = all_items(world.store)
+        assert (item.template_id, item.text, item.state) == (top, expected, QUEUED)
+
+
+async def test_the_arrow_keys_change_the_choice_and_the_preview_follows(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["myth"])
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        ids = composer.shown_ids
+        options = composer.query_one(TemplateList)
+        editor = composer.query_one(TextArea)
+        await pilot.press("down")  # in the list
+        assert composer.template_id == ids[1] == options.highlighted_option.id
+        assert editor.text == rendering(world, "myth", ids[1])
+        await pilot.press("ctrl+f", "up")  # from the filter
+        assert composer.focused is composer.query_one(Input)
+        assert composer.template_id == ids[0] == options.highlighted_option.id
+        assert editor.text == rendering(world, "myth", ids[0])
+        assert not composer.needs_approval
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+        await pilot.press(*" Yes.")  # an edit is kept while the choice moves …
+        options.focus()
+        await pilot.press("down")
+        assert editor.text.endswith("Yes.") and composer.template_id == ids[0]
+        assert "Your edit is kept" in text_of(composer.query_one("#composer-chosen", Static))
+        await pilot.press("enter")  # … until enter puts the template's text back
+        assert composer.template_id == ids[1] and editor.text == rendering(world, "myth", ids[1])
+        assert composer.focused is editor
+
+
+async def test_typing_on_the_list_filters_and_escape_clears_then_cancels(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        move_to(app, world.ids["myth"])
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        assert composer.focused is composer.query_one(TemplateList)
+        await pilot.press(*"thank")
+        assert composer.query_one(Input).value == "thank"
+        assert composer.shown_ids == ["thanks"] and composer.template_id == "thanks"
+        await pilot.press("escape")  # clears the filter: the best template again
+        assert composer.query_one(Input).value == "" and app.screen is composer
+        assert composer.template_id == "myth-any"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ComposerScreen)
+    assert all_items(world.store) == []
+
+
+async def test_a_template_that_cannot_be_filled_in_says_why(world: World) -> None:
+    config = replace(world.config, org=replace(world.config.org, contact_url=""))
+    app = _Host(world, "mastodon", config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        # no template for its tags can be filled in: it starts on free text, and says why
+        assert composer.template_id is None
+        assert composer.query_one(TemplateList).highlighted_option.id == FREE_TEXT
+        chosen = text_of(composer.query_one("#composer-chosen", Static))
+        assert "No template for its tags can be filled in: " in chosen
+        assert "contact_url" in chosen
+        assert any("cannot be filled in" in line for line in option_lines(composer))
+        await pilot.press("home")  # question-any, which needs the contact page
+        assert composer.template_id == "question-any"
+        verdict = text_of(composer.query_one("#composer-verdict", Static))
+        assert verdict.startswith("Template question-any cannot be filled in:")
+        assert "contact_url" in verdict and "empty" not in verdict.split(":")[0]
+
+
+def rendering(world: World, which: str, template_id: str) -> str:
+    library = load_library(world.config, today=world.clock().date())
+    return render(library.get(template_id), world.store.get(world.ids[which]), world.config)
+
+
+def option_lines(composer: ComposerScreen) -> list[str]:
+    options = composer.query_one(TemplateList)
+    return [text_of(Static(options.get_option_at_index(i).prompt))
+            for i in range(options.option_count)]
+
+
 class _Host(App[None]):
     """A bare app that shows the composer, for its snapshot."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, which: str = "myth", config: Config | None = None) -> None:
         super().__init__()
         self.world = world
+        self.which = which
+        self.config = config or world.config
 
     def compose(self) -> ComposeResult:
         yield Static("")
 
     def on_mount(self) -> None:
-        comment = self.world.store.get(self.world.ids["myth"])
-        library = load_library(self.world.config, today=self.world.clock().date())
-        self.push_screen(ComposerScreen(comment, comment, library, self.world.config,
+        comment = self.world.store.get(self.world.ids[self.which])
+        library = load_library(self.config, today=self.world.clock().date())
+        self.push_screen(ComposerScreen(comment, comment, library, self.config,
                                         today=self.world.clock().date()))
 
 
