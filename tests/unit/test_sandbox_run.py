@@ -28,6 +28,7 @@ from triage.standins import StandinAdmin
 from triage.store import Store
 from triage.sync import SyncOptions, sync_accounts
 from triage.sync_sink import StoreSink
+from triage.templates import load_library, render
 
 BUILD = ("sandbox", "--size", "120", "--seed", "3", "--no-tui")
 
@@ -186,6 +187,13 @@ def test_the_sandbox_config_never_holds_the_real_accounts(tmp_path: Path) -> Non
     assert platforms.config(real).escalation.webhook_url == ""
     assert platforms.config(real).org.name == "Mercy Clinic"
     assert platforms.config(Config()).org.name == data.org.name == "Riverside Health"
+    own = platforms.config(Config()).org  # its own contacts: the templates can be filled in
+    assert own.contact_phone in data.org.phones and own.contact_url == data.org.url
+    assert own.contact_email in data.org.emails
+    comment = next(c for c in data.comments if c.platform == "facebook")
+    library = load_library(platforms.config(Config()), today=NOW.date())
+    assert render(library.get("question-hours-locations"), comment,
+                  platforms.config(Config())).count(data.org.url) == 1
     assert platforms.notes == {a.name: f"{a.platform}: sandbox (no connector yet)"
                                for a in data.accounts
                                if a.platform not in connected_platforms()}

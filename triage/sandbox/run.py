@@ -146,10 +146,13 @@ class SandboxPlatforms:
         """``base`` with the sandbox's accounts instead of its own (never the real ones),
         and no escalation channel: practising an escalation never reaches the real legal
         team. Without a config file the organisation is the sandbox's own (its name in
-        the title).
+        the title) and its contacts, so that the reply templates can be filled in.
         """
-        org = base.org if base.source is not None else replace(base.org,
-                                                               name=self.data.org.name)
+        own = self.data.org
+        org = base.org if base.source is not None else replace(
+            base.org, name=own.name, contact_phone=own.phones[0] if own.phones else "",
+            contact_url=own.url, contact_email=own.emails[0] if own.emails else "",
+            phones=list(own.phones), emails=list(own.emails), addresses=list(own.addresses))
         return replace(base, org=org, accounts=list(self.accounts),
                        escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS)
 
