@@ -22,7 +22,7 @@ from triage.timefmt import ago
 from triage.views import Sla
 from tui.chips import CHIP_LABELS, chip_style
 
-__all__ = ["QueueList"]
+__all__ = ["COLUMNS", "LAYOUTS", "QueueList", "layout_for", "short_age"]
 
 PLATFORM_LABELS = {
     "facebook": "Facebook",
@@ -36,10 +36,24 @@ PLATFORM_LABELS = {
     "linkedin": "LinkedIn",
 }
 
-# Column widths, in cells: platform, account, author, age, tags, status; the text takes
-# what is left.
-COLUMNS = (("Platform", 10), ("Account", 14), ("Author", 16), ("Age", 11), ("Tags", 25),
-           ("Status", 12))
+# Column widths, in cells, by the width the list has: wide enough, every column in full;
+# narrower, the age in short ("4m") and the tags at most two chips; narrower still, no
+# account column (the detail pane names it) and one chip. The comment takes what is left.
+Layout = tuple[tuple[str, int], ...]
+LAYOUTS: tuple[tuple[int, Layout], ...] = (
+    (150, (("Platform", 10), ("Account", 14), ("Author", 18), ("Age", 11), ("Tags", 25),
+           ("Status", 13))),
+    (108, (("Platform", 10), ("Account", 14), ("Author", 16), ("Age", 5), ("Tags", 21),
+           ("Status", 13))),
+    (0, (("Platform", 10), ("Author", 16), ("Age", 5), ("Tags", 12), ("Status", 13))),
+)
+#: The widest layout's columns (the titles every layout draws from).
+COLUMNS = LAYOUTS[0][1]
+
+
+def layout_for(width: int) -> Layout:
+    """The columns a list ``width`` cells wide shows."""
+    return next(columns for least, columns in LAYOUTS if width >= least)
 
 
 def _span(minutes: int) -> str:
@@ -49,6 +63,12 @@ def _span(minutes: int) -> str:
     if minutes < 48 * 60:
         return f"{minutes // 60}h"
     return f"{minutes // 1440}d"
+
+
+def short_age(created: datetime, now: datetime) -> str:
+    """How long ago, in at most four characters: now, 45m, 3h, 2d."""
+    minutes = int((now - created).total_seconds() // 60)
+    return "now" if minutes < 1 else _span(minutes)
 
 
 class QueueList(ScrollView, can_focus=True):
@@ -273,22 +293,22 @@ class QueueList(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("queue-list--header")
-        segments = [Segment(f" {title:<{size - 1}}", style) for title, size in COLUMNS]
+        segments = [Segment(f" {title:<{size - 1}}", style) for title, size in layout_for(width)]
         segments.append(Segment(" Comment", style))
         return Strip(segments).adjust_cell_length(width, style)
 
-    def _status_cell(self, comment: Comment, base: Style) -> Segment:
+    def _status_cell(self, comment: Comment, base: Style, size: int) -> Segment:
         """The status; for an open comment with a target, the time left to answer it
         ("new 13m"), or how late the answer is ("new late 5m", highlighted); a reply on
         its way or gone wrong says so instead."""
         override = self.status_of(comment)
         if override is not None:
             late = self.get_component_rich_style("queue-list--late")
-            return Segment(" " + set_cell_size(override, 11),
+            return Segment(" " + set_cell_size(override, size - 1),
                            base + late if self.alert_of(comment) else base)
         left = self.sla.time_left(comment, self._now) if self.sla else None
         if left is None:
-            return Segment(" " + set_cell_size(comment.status, 11), base)
+            return Segment(" " + set_cell_size(comment.status, size - 1), base)
         minutes = int(left.total_seconds() // 60)
         if minutes < 0:
             label = f"{comment.status} late {_span(-minutes)}"
@@ -296,7 +316,23 @@ class QueueList(ScrollView, can_focus=True):
         else:
             label = f"{comment.status} {_span(minutes)}"
             style = base
-        return Segment(" " + set_cell_size(label, 11), style)
+        return Segment(" " + set_cell_size(label, size - 1), style)
+
+    def _tags_cell(self, comment: Comment, base: Style, size: int) -> list[Segment]:
+        """The tags as chips, as many as fit in ``size`` cells, "+" when some do not."""
+        segments = [Segment(" ", base)]
+        used = 1
+        for tag in comment.tags:
+            label = f" {CHIP_LABELS.get(tag.name, tag.name)} "
+            if used + len(label) > size - 1:
+                segments.append(Segment("+", base))
+                used += 1
+                break
+            segments.append(Segment(label, chip_style(tag.name)))
+            segments.append(Segment(" ", base))
+            used += len(label) + 1
+        segments.append(Segment(" " * max(size - used, 0), base))
+        return segments
 
     def _row(self, comment: Comment, selected: bool, width: int) -> Strip:
         base = self.rich_style
@@ -309,29 +345,27 @@ class QueueList(ScrollView, can_focus=True):
         def cell(text: str, size: int, style: Style = base) -> Segment:
             return Segment(" " + set_cell_size(one_line(text, size - 1), size - 1), style)
 
-        platform = PLATFORM_LABELS.get(comment.platform, comment.platform)
+        columns = layout_for(width)
         marked = comment.id in self.marked
-        segments = [
-            Segment("●" if marked else " ", base + self.get_component_rich_style(
-                "queue-list--mark") if marked else base),
-            Segment(set_cell_size(platform, 9), base),
-            cell(comment.account, 14, muted),
-            cell(comment.author.name, 16),
-            cell(ago(comment.created_at, self._now), 11, muted),
-        ]
-        used = 1
-        segments.append(Segment(" ", base))
-        for tag in comment.tags:
-            label = f" {CHIP_LABELS.get(tag.name, tag.name)} "
-            if used + len(label) > 24:
-                segments.append(Segment("+", base))
-                used += 1
-                break
-            segments.append(Segment(label, chip_style(tag.name)))
-            segments.append(Segment(" ", base))
-            used += len(label) + 1
-        segments.append(Segment(" " * max(25 - used, 0), base))
-        segments.append(self._status_cell(comment, base))
-        rest = max(width - sum(size for _, size in COLUMNS), 0)
+        segments: list[Segment] = []
+        for title, size in columns:
+            if title == "Platform":
+                platform = PLATFORM_LABELS.get(comment.platform, comment.platform)
+                mark = base + self.get_component_rich_style("queue-list--mark")
+                segments += [Segment("●" if marked else " ", mark if marked else base),
+                             Segment(set_cell_size(platform, size - 1), base)]
+            elif title == "Account":
+                segments.append(cell(comment.account, size, muted))
+            elif title == "Author":
+                segments.append(cell(comment.author.name, size))
+            elif title == "Age":
+                age = ago(comment.created_at, self._now) if size > 6 else \
+                    short_age(comment.created_at, self._now)
+                segments.append(cell(age, size, muted))
+            elif title == "Tags":
+                segments += self._tags_cell(comment, base, size)
+            else:
+                segments.append(self._status_cell(comment, base, size))
+        rest = max(width - sum(size for _, size in columns), 0)
         segments.append(Segment(" " + one_line(self.text_of(comment), max(rest - 1, 1)), base))
         return Strip(segments).adjust_cell_length(width, base)

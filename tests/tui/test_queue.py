@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from rich.console import Console
 from textual.widgets import Static
 
+from tests.factories import NOW
 from tests.tui.conftest import make_app, row_text, selected_id
 from triage.config import parse_config
 from triage.store import Store
@@ -28,11 +32,36 @@ async def test_list_is_newest_first_with_columns(queue_store: Store) -> None:
             assert title in header
         first = row_text(app, 1)
         assert "Instagram" in first and "riverside-ig" in first and "anon4471" in first
-        assert "2 min ago" in first and "CRISIS" in first
+        age = header.index(" Age")
+        assert first[age:age + 5] == " 2m  " and "CRISIS" in first
         assert "new 13m" in first  # status, and 13 of the 15 minutes to answer a crisis
         assert "I can't do this anymore" in first
         assert "MYTH" in row_text(app, 4)
         assert selected_id(app) == "c-crisis"
+
+
+@pytest.mark.parametrize(("size", "account", "age", "comment"), [
+    ((160, 50), True, "2 min ago", "I can't do this anymore, I'm going to end it tonight"),
+    ((120, 40), True, "2m", "I can't do this anymore, I'm going to"),
+    ((100, 30), False, "2m", "I can't do this anymore, I'm going to"),
+])
+async def test_the_comment_keeps_room_as_the_terminal_narrows(
+    queue_store: Store, size: tuple[int, int], account: bool, age: str, comment: str
+) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=size):
+        header, first = row_text(app, 0), row_text(app, 1)
+        assert ("Account" in header) is account and ("riverside-ig" in first) is account
+        assert first[header.index(" Age"):].startswith(f" {age} ")
+        assert comment in first  # more than a few words of the comment
+
+
+@pytest.mark.parametrize("size", [(160, 50), (120, 40), (100, 30)])
+async def test_a_long_late_status_is_never_cut(queue_store: Store, size: tuple[int, int]) -> None:
+    app = make_app(queue_store, now=NOW + timedelta(hours=27, minutes=13))
+    async with app.run_test(size=size):
+        status = row_text(app, 0).index(" Status")
+        assert row_text(app, 1)[status:status + 13] == " new late 27h"
 
 
 async def test_keys_move_through_the_queue(queue_store: Store) -> None:
@@ -200,6 +229,21 @@ async def test_number_keys_switch_views_with_live_counts(queue_store: Store) -> 
         assert ids[:2] == ["c-privacy", "c-myth"]
         await pilot.press("8")
         assert len(app.screen.query_one("#queue").rows) == 7
+
+
+@pytest.mark.parametrize("size", [(160, 50), (120, 40), (100, 30), (80, 24)])
+async def test_the_view_bar_shows_every_view_and_the_current_one(
+    queue_store: Store, size: tuple[int, int]
+) -> None:
+    app = make_app(queue_store, now=NOW + timedelta(days=2))  # most of them late
+    async with app.run_test(size=size) as pilot:
+        for key, name in (("7", "Mine"), ("2", "Needs reply"), ("8", "All")):
+            await pilot.press(key)
+            bar = str(app.screen.query_one("#views").render())
+            assert len(bar) <= size[0] and bar.endswith("│")  # nothing cut off
+            assert all(f" {n} " in bar for n in range(1, 9))  # every number key
+            assert f" {key} {name} " in bar  # the current view, in full
+        assert "late)" in bar  # how many are late: in full for the current view at least
 
 
 async def test_a_late_comment_is_marked(queue_store: Store) -> None:
