@@ -27,7 +27,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 90; max-width: 95%; height: auto; max-height: 90%;
+        width: 116; max-width: 96%; height: auto; max-height: 94%;
         border: thick $accent; background: $surface; padding: 0 1;
     }
     """
@@ -39,19 +39,38 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
         table.add_column("Key", style="bold", no_wrap=True)
-        table.add_column("Does")
-        table.add_column("Id (for [keymap] in config.toml)", style="dim", no_wrap=True)
-        seen: dict[tuple[str, str], list[str]] = {}
+        table.add_column("Does", ratio=1)
+        table.add_column(Text("Id (for [keymap] in config.toml)"), style="dim", no_wrap=True)
+        # The order of the binding chain: the list's moves, the screen's actions, the app's.
+        rows: dict[str, tuple[Binding, bool, list[str]]] = {}
         for key, active in self._beneath.active_bindings.items():
             binding = active.binding
-            if binding.system and binding.action != "command_palette":
-                continue
+            if binding.id is None and binding.action != "command_palette":
+                continue  # Textual's own (focus, scrolling sideways): not this desk's keys
             ident = binding.id or binding.action
-            label = binding.description or binding.action
-            seen.setdefault((ident, label), []).append(_key_label(self._beneath, key))
-        for (ident, label), keys in sorted(seen.items(), key=lambda item: item[0][0]):
-            table.add_row(" ".join(keys), Text(label), ident)
+            _, _, keys = rows.setdefault(ident, (binding, active.enabled, []))
+            keys.append(_key_label(self._beneath, key))
+        for ident, (binding, enabled, keys) in rows.items():
+            does = Text(self._describe(ident, binding))
+            if not enabled:
+                does.append(" (not available here)", style="italic dim")
+            table.add_row(" ".join(keys), does, ident)
         title = Text("Keys — press ? or escape to close", style="bold")
         with VerticalScroll():
             yield Static(title)
             yield Static(table)
+
+    def _describe(self, ident: str, binding: Binding) -> str:
+        """What a key does: its name, and its longer description when it has one; a
+        number key names its view."""
+        views = getattr(self.app, "views", None)
+        if ident.startswith("view.") and isinstance(views, list):
+            number = int(ident.split(".")[1])
+            if number <= len(views):
+                return f"View {number}: {getattr(views[number - 1], 'name', '')}"
+            return f"View {number}: none yet (add [[views]] to config.toml)"
+        if ident == "command_palette":
+            return "Command palette — every action and every reply template, by name"
+        label = binding.description or binding.action
+        tooltip = binding.tooltip
+        return f"{label} — {tooltip}" if tooltip and tooltip != label else label

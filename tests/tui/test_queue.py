@@ -163,9 +163,12 @@ async def test_help_lists_every_key_with_its_id(queue_store: Store) -> None:
             console.print(static.content)
         shown = console.export_text()
         for ident in ("queue.dismiss", "queue.undo", "queue.down", "queue.top", "queue.search",
-                      "queue.open", "app.help", "app.quit"):
+                      "queue.open", "app.help", "app.quit", "command_palette"):
             assert ident in shown
-        assert "Dismiss" in shown
+        assert "Dismiss — Nothing to do" in shown  # the name, and what it does
+        assert "Id (for [keymap] in config.toml)" in shown  # not eaten as markup
+        assert "View 1: Crisis" in shown and "View 8: All" in shown
+        assert "page_left" not in shown and "focus_next" not in shown  # not this desk's keys
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
