@@ -11,6 +11,7 @@ from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.notifications import Notify
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -29,9 +30,12 @@ from tui.queue_screen import QueueScreen
 from tui.sync_app import SyncApp
 from tui.view_bar import ViewBar
 
-__all__ = ["QueueScreen", "TriageApp", "binding_ids"]
+__all__ = ["MAX_NOTICES", "QueueScreen", "TriageApp", "binding_ids"]
 
 T = TypeVar("T")
+
+#: At most this many notifications are on screen at once (the oldest go first).
+MAX_NOTICES = 4
 
 
 def binding_ids() -> set[str]:
@@ -161,7 +165,7 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
         self._seen_version = self.store.version
         self.queue_screen.show_detail()
         self._update_views()
-        self._update_status()
+        self.update_status()
 
     def switch_view(self, index: int) -> None:
         self.view_index = index
@@ -211,7 +215,7 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
             self._seen_version = self.store.version
             self._update_views()
             self._ring_for_new_crises()
-        self._update_status()
+        self.update_status()
 
     def set_filter(self, text: str) -> None:
         """Filter the queue by a query; a bad query is named and the last good one kept."""
@@ -220,10 +224,14 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
             self.filter_query = parse_query(text)
         except QueryError as exc:
             self.query_error = str(exc)
-            self._update_status()
+            self.update_status()
             return
         self.query_error = ""
+        queue = self.queue_screen.query_one(QueueList)
+        before = queue.selected
         self.reload(counts=False)
+        if before is None or queue.index_of(before.id) is None:
+            queue.action_cursor_top()  # a new search starts at its first match
 
     def perform(self, command: Callable[[], T]) -> T | None:
         """Run a desk command; a refusal or a problem becomes a notification."""
@@ -250,7 +258,8 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
     def _refresh_ages(self) -> None:
         self.queue_screen.query_one(QueueList).refresh_ages()
 
-    def _update_status(self) -> None:
+    def update_status(self) -> None:
+        """The status line: the view, counts, the search, the marks, who is acting."""
         index = self.store.index
         total = len(self.store.comments)
         open_ids = index.ids("status", "new")
@@ -258,21 +267,38 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
         crisis = len(open_ids & index.ids("tag", "crisis"))
         shown = len(self.queue_screen.query_one(QueueList).rows)
         late = self._late
-        parts = [self.views[self.view_index].name, f"{total} comments", f"{new} new"]
+        # What the person is doing first (the search, the marks): the line is cut at the
+        # right when the terminal is narrow.
+        parts = [self.views[self.view_index].name]
+        if self.query_error:
+            parts.append(f"search: {self.query_error}")
+        elif self.filter_text:
+            parts.append(f"search “{self.filter_text}”: {shown} shown (/ edits, esc clears)")
+        marked = len(self.queue_screen.query_one(QueueList).marked)
+        if marked:
+            parts.append(f"{marked} marked: x a t act on them, esc clears")
         if not self.store.loaded:
-            parts = [self.views[self.view_index].name,
-                     f"loading {self.store.expected_total:,} comments — the newest are here"]
+            parts.append(f"loading {self.store.expected_total:,} comments — the newest are here")
+        else:
+            parts += [f"{total} comments", f"{new} new"]
         if crisis:
             parts.append(f"{crisis} crisis open")
         if late:
             parts.append(f"{late} past their SLA")
-        if self.query_error:
-            parts.append(f"search: {self.query_error}")
-        elif self.filter_text:
-            parts.append(f"search “{self.filter_text}”: {shown} shown")
         parts.append(f"acting as {self.user}")
-        status = Text("  ·  ".join(parts))
+        status = Text("  ·  ".join(parts), no_wrap=True, overflow="ellipsis")
         self.queue_screen.query_one("#status", Static).update(status)
+
+    def on_notify(self, event: Notify) -> None:
+        """Before a notification is shown: the same message still on screen goes (a key
+        pressed three times says it once), and so does the oldest beyond MAX_NOTICES."""
+        new = event.notification
+        for old in list(self._notifications):
+            if (old.title, old.message) == (new.title, new.message):
+                self._unnotify(old, refresh=False)
+        shown = list(self._notifications)
+        for old in shown[:max(len(shown) - MAX_NOTICES + 1, 0)]:
+            self._unnotify(old, refresh=False)
 
     # -- app-wide actions ------------------------------------------------------------
 

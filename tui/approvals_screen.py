@@ -160,6 +160,11 @@ class ApprovalsScreen(Screen[None]):
         except TriageError:
             return None
 
+    def _who(self, item: OutboxItem) -> str:
+        """Whose comment a reply answers, as people say it."""
+        comment = self.outbox.store.comments.get(item.comment_id)
+        return one_line(comment.author.name, 30) if comment is not None else item.comment_id
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("approve", "reject"):
             return (self.may_decide and self.selected() is not None) or None
@@ -177,7 +182,7 @@ class ApprovalsScreen(Screen[None]):
             self.notify(str(exc), severity="error", markup=False)
             return
         app.refresh_comments([item.comment_id])
-        self.notify(f"Approved: the reply to {item.comment_id} is being sent.", timeout=4,
+        self.notify(f"Approved: the reply to {self._who(item)} is being sent.", timeout=4,
                     markup=False)
         self.refresh_rows()
         app.send_due()
@@ -197,7 +202,8 @@ class ApprovalsScreen(Screen[None]):
                 self.notify(str(exc), severity="error", markup=False)
                 return
             app.refresh_comments([item.comment_id])
-            self.notify(f"Rejected the reply to {item.comment_id}.", timeout=4, markup=False)
+            self.notify(f"Rejected the reply to {self._who(item)}; {item.by} reads why.",
+                        timeout=4, markup=False)
             self.refresh_rows()
 
         app.push_screen(PromptScreen("Why is it rejected? (the writer reads this)",

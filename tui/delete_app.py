@@ -25,6 +25,7 @@ from triage.outbox import capability_gap, delete_comment
 from triage.textsafe import one_line
 from tui.outbox_app import OutboxApp
 from tui.pickers import ConfirmScreen
+from tui.queue_list import PLATFORM_LABELS
 
 __all__ = ["DeleteApp"]
 
@@ -71,17 +72,18 @@ class DeleteApp(OutboxApp):
             self.notify(refusal, severity="warning", markup=False)
             return
         shown = self.shown(comment)
-        body = (f"{one_line(shown.author.name, 40)} on {comment.platform}:\n"
+        where = PLATFORM_LABELS.get(comment.platform, comment.platform)
+        body = (f"{one_line(shown.author.name, 40)} on {where}:\n"
                 f"“{one_line(shown.text, 300)}”\n\n"
-                f"It is removed from {comment.platform} for everyone and cannot be undone. "
+                f"It is removed from {where} for everyone and cannot be undone. "
                 "Triage keeps it, marked deleted, and journals who deleted it.")
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._delete(comment)
 
-        self.push_screen(ConfirmScreen(f"Delete this comment from {comment.platform}?", body,
-                                       "Delete"), answered)
+        self.push_screen(ConfirmScreen(f"Delete this comment from {where}?", body, "Delete"),
+                         answered)
 
     @work(group="delete", exit_on_error=False)
     async def _delete(self, comment: Comment) -> None:
@@ -92,7 +94,8 @@ class DeleteApp(OutboxApp):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.refresh_comments([comment.id])
-        self.notify(f"Deleted the comment from {comment.platform}.", timeout=4, markup=False)
+        where = PLATFORM_LABELS.get(comment.platform, comment.platform)
+        self.notify(f"Deleted the comment from {where}.", timeout=4, markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -59,7 +59,7 @@ from triage.templates import TemplateLibrary, load_library
 from triage.textsafe import one_line
 from tui.approvals_screen import ApprovalsScreen
 from tui.composer import ComposerScreen, Draft, TemplateCommands
-from tui.queue_list import QueueList
+from tui.queue_list import PLATFORM_LABELS, QueueList
 
 if TYPE_CHECKING:
     import httpx
@@ -230,6 +230,7 @@ class OutboxApp(App[None]):
                          submitted)
 
     def _submit(self, comment: Comment, draft: Draft, library: TemplateLibrary) -> None:
+        following = self._following(comment)
         try:
             item = submit_reply(self.store, self.config, self.user, comment.id,
                                 library=library, template_id=draft.template_id,
@@ -238,6 +239,7 @@ class OutboxApp(App[None]):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.refresh_comments([comment.id])
+        self._move_on(comment, following)
         if item.state == WAITING:
             self.notify(f"The reply waits for an approver ({item.reason}).", timeout=6,
                         markup=False)
@@ -255,8 +257,20 @@ class OutboxApp(App[None]):
         if item is None:
             return False
         self.refresh_comments([item.comment_id])
+        self.queue_screen.query_one(QueueList).move_to_id(item.comment_id)  # back to it
         self.notify("Cancelled the reply: nothing was sent.", timeout=3, markup=False)
         return True
+
+    def _following(self, comment: Comment) -> str | None:
+        return self.queue_screen.query_one(QueueList).following(comment.id)
+
+    def _move_on(self, comment: Comment, following: str | None) -> None:
+        """After replying to or hiding ``comment``: on to the comment that followed it,
+        unless the person has moved elsewhere meanwhile."""
+        queue = self.queue_screen.query_one(QueueList)
+        selected = queue.selected
+        if selected is None or selected.id in (comment.id, following):
+            queue.move_on(following)
 
     def action_hide_comment(self) -> None:
         comment = self.selected_comment()
@@ -266,6 +280,7 @@ class OutboxApp(App[None]):
     @work(group="hide", exit_on_error=False)
     async def _hide(self, comment: Comment, *, hidden: bool) -> None:
         verb = "Hid" if hidden else "Unhid"
+        following = self._following(comment)
         try:
             await set_hidden(self.store, self.config, self.user, comment.id, hidden=hidden,
                              links=self._links_now())
@@ -273,7 +288,10 @@ class OutboxApp(App[None]):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.refresh_comments([comment.id])
-        self.notify(f"{verb} the comment on {comment.platform}.", timeout=3, markup=False)
+        if hidden:
+            self._move_on(comment, following)
+        where = PLATFORM_LABELS.get(comment.platform, comment.platform)
+        self.notify(f"{verb} the comment on {where}.", timeout=3, markup=False)
 
     def action_approvals(self) -> None:
         self.push_screen(ApprovalsScreen())
@@ -332,8 +350,8 @@ class OutboxApp(App[None]):
             comment = self.store.comments.get(item.comment_id)
             who = one_line(comment.author.name, 30) if comment is not None else item.comment_id
             if outcome.sent:
-                self.notify(f"Reply to {who} sent on {item.platform}.", timeout=3,
-                            markup=False)
+                where = PLATFORM_LABELS.get(item.platform, item.platform)
+                self.notify(f"Reply to {who} sent on {where}.", timeout=3, markup=False)
             elif outcome.permanent:
                 self.notify(f"Reply to {who} NOT SENT: {item.last_error}", severity="error",
                             timeout=15, markup=False)

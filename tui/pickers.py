@@ -18,7 +18,7 @@ _CSS = """
     width: 70; max-width: 95%; height: auto; max-height: 80%;
     border: thick $accent; background: $surface; padding: 0 1;
 }}
-{name} Label {{ text-style: bold; margin-bottom: 1; }}
+{name} Label {{ text-style: bold; margin-bottom: 1; width: 100%; }}
 {name} OptionList {{ height: auto; max-height: 20; }}
 """
 

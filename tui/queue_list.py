@@ -242,6 +242,19 @@ class QueueList(ScrollView, can_focus=True):
         if index is not None:
             self._move_to(index, force=True)
 
+    def following(self, comment_id: str) -> str | None:
+        """The id of the comment shown after ``comment_id`` (None: it is the last)."""
+        index = self.index_of(comment_id)
+        if index is None or index + 1 >= len(self._rows):
+            return None
+        return self._rows[index + 1].id
+
+    def move_on(self, following: str | None) -> None:
+        """After acting on a comment: to the one that followed it (whether the comment
+        stayed in the list or left it); where it was the last, the cursor stays."""
+        if following is not None:
+            self.move_to_id(following)
+
     def _scroll_cursor_into_view(self) -> None:
         visible = max(self.scrollable_content_region.height - 1, 1)
         top = int(self.scroll_offset.y)

@@ -17,7 +17,9 @@ from triage.errors import QueryError
 from triage.legal import escalate
 from triage.model import TAG_NAMES, Action
 from triage.query import parse_query
+from triage.textsafe import one_line
 from tui.account_bar import AccountBar
+from tui.chips import CHIP_LABELS
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
 from tui.legal_screen import LegalScreen
@@ -62,7 +64,8 @@ class QueueScreen(Screen[None]):
                 tooltip="Delete somebody else's comment at its source (asks first; no undo)"),
         Binding("A", "app.approvals", "Approvals", show=False, id="queue.approvals",
                 tooltip="Replies waiting for an approver"),
-        Binding("escape", "back", "Back", show=False, id="queue.back"),
+        Binding("escape", "back", "Back", id="queue.back",
+                tooltip="Out of the full-screen comment; clear the search, or the marks"),
         *[
             Binding(str(n), f"view({n - 1})", f"View {n}", show=False, id=f"view.{n}")
             for n in range(1, 10)
@@ -152,15 +155,22 @@ class QueueScreen(Screen[None]):
         if maximized is None and self.is_mounted:
             self.query_one(QueueList).focus()
             self.show_detail()
+        self.refresh_bindings()
 
     def action_back(self) -> None:
+        """Escape: out of the full-screen comment, else clear the search, else the marks."""
         search = self.query_one("#search", Input)
+        queue = self.query_one(QueueList)
         if self.maximized is not None:
             self.minimize()
-        elif search.has_class("-shown"):
+        elif search.has_class("-shown") or self.triage.filter_text:
             search.value = ""
             search.remove_class("-shown")
-            self.query_one(QueueList).focus()
+            queue.focus()
+        elif queue.marked:
+            queue.clear_marks()
+            self.triage.update_status()
+        self.refresh_bindings()
 
     # -- actions --------------------------------------------------------------------
 
@@ -170,6 +180,10 @@ class QueueScreen(Screen[None]):
             return comment is not None and comment.status != "dismissed" or None
         if action == "open_detail":
             return self.query_one(QueueList).selected is not None or None
+        if action == "back":  # in the footer only when there is something to go back from
+            return bool(self.maximized is not None or self.triage.filter_text
+                        or self.query_one("#search", Input).has_class("-shown")
+                        or self.query_one(QueueList).marked)
         if action == "reveal":
             comment = self.query_one(QueueList).selected
             return comment is not None and (
@@ -183,18 +197,23 @@ class QueueScreen(Screen[None]):
             return sorted(queue.marked)
         return [queue.selected.id] if queue.selected is not None else []
 
-    def acted(self, verb: str, ids: list[str], done: Sequence[Action] | None) -> None:
-        """After an action: clear marks, move on from a single comment, say what happened."""
+    def acted(self, verb: str, ids: list[str], done: Sequence[Action] | None,
+              after: str = "") -> None:
+        """After an action: clear marks, move on from a single comment to the one that
+        followed it, say what happened ("<verb> the comment<after> — u to undo")."""
         if done is None:
             return
         queue = self.query_one(QueueList)
         bulk = bool(queue.marked)
+        following = None if bulk or not ids else queue.following(ids[0])
         queue.clear_marks()
         self.triage.refresh_comments(a.comment_id for a in done if a.comment_id)
-        if not bulk:
-            queue.action_cursor_down()
+        if bulk:
+            self.refresh_bindings()
+        else:
+            queue.move_on(following)
         what = f"{len(ids)} comments" if bulk else "the comment"
-        self.notify(f"{verb} {what} — u to undo", timeout=3, markup=False)
+        self.notify(f"{verb} {what}{after} — u to undo", timeout=3, markup=False)
 
     def action_dismiss_comment(self) -> None:
         ids = self.triage.not_held(self.targets(), "dismiss")
@@ -206,6 +225,8 @@ class QueueScreen(Screen[None]):
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()
+        self.triage.update_status()
+        self.refresh_bindings()
 
     def action_mark_query(self) -> None:
         def chosen(text: str | None) -> None:
@@ -219,6 +240,8 @@ class QueueScreen(Screen[None]):
             queue = self.query_one(QueueList)
             ids = {c.id for c in queue.rows if match(c)}
             queue.mark(ids)
+            self.triage.update_status()
+            self.refresh_bindings()
             self.notify(f"Marked {len(ids)} comments ({len(queue.marked)} in all)", markup=False)
 
         self.app.push_screen(
@@ -241,10 +264,16 @@ class QueueScreen(Screen[None]):
                 return
             person = None if name == "-" else name
             done = self.triage.perform(lambda: self.triage.desk.assign(ids, person))
-            self.acted(f"Assigned to {name}" if person else "Unassigned", ids, done)
+            if person:
+                self.acted("Assigned", ids, done, f" to {person}")
+            else:
+                self.acted("Unassigned", ids, done)
 
-        self.app.push_screen(ChoiceScreen("Assign to", [*team, ("-", "nobody (unassign)")]),
-                             chosen)
+        what = "the comment" if len(ids) == 1 else f"{len(ids)} marked comments"
+        you = self.triage.user
+        team = [(name, f"{label}{'  — you' if name == you else ''}") for name, label in team]
+        self.app.push_screen(ChoiceScreen(f"Assign {what} to",
+                                          [*team, ("-", "nobody (unassign)")]), chosen)
 
     def action_tag(self) -> None:
         ids = self.targets()
@@ -253,19 +282,25 @@ class QueueScreen(Screen[None]):
         comments = [self.triage.store.get(i) for i in ids]
         choices = []
         for name in TAG_NAMES:
+            chip = CHIP_LABELS.get(name, name)
+            label = chip if chip.casefold() == name else f"{chip} ({name})"
             if all(c.tag(name) for c in comments):
-                choices.append((f"-{name}", f"remove {name}"))
+                choices.append((f"-{name}", f"remove {label}"))
             else:
-                choices.append((f"+{name}", f"add {name}"))
+                choices.append((f"+{name}", f"add {label}"))
 
         def chosen(choice: str | None) -> None:
             if choice is None:
                 return
             add, name = choice[0] == "+", choice[1:]
             done = self.triage.perform(lambda: self.triage.desk.correct_tag(ids, name, add=add))
-            self.acted(f"{'Tagged' if add else 'Untagged'} {name}:", ids, done)
+            if add:
+                self.acted("Tagged", ids, done, f" {name}")
+            else:
+                self.acted(f"Took {name} off", ids, done)
 
-        self.app.push_screen(ChoiceScreen("Correct the tags", choices), chosen)
+        what = "the comment" if len(ids) == 1 else f"{len(ids)} marked comments"
+        self.app.push_screen(ChoiceScreen(f"Correct the tags of {what}", choices), chosen)
 
     def action_undo(self) -> None:
         if self.triage.cancel_reply_in_window():
@@ -284,6 +319,8 @@ class QueueScreen(Screen[None]):
         search = self.query_one("#search", Input)
         search.add_class("-shown")
         search.focus()
+        search.cursor_position = len(search.value)
+        self.refresh_bindings()
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -291,9 +328,10 @@ class QueueScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_done(self, event: Input.Submitted) -> None:
-        if not event.value:
-            event.input.remove_class("-shown")
+        """Enter keeps the search (the status line says it) and goes back to the list."""
+        event.input.remove_class("-shown")
         self.query_one(QueueList).focus()
+        self.refresh_bindings()
 
     def action_escalate(self) -> None:
         comment = self.query_one(QueueList).selected
@@ -308,8 +346,9 @@ class QueueScreen(Screen[None]):
                                                request.reason, request.severity, request.note))
             if esc is not None:
                 app.refresh_comments([comment.id])
-                self.notify(f"Escalated {comment.id} to legal as {esc.id}; it is on legal hold",
-                            timeout=5, markup=False)
+                who = one_line(comment.author.name, 30)
+                self.notify(f"Escalated {who}'s comment to legal as {esc.id}; it is on legal "
+                            "hold (L shows it)", timeout=5, markup=False)
                 if app.background_delivery:
                     app.deliver_due()
 

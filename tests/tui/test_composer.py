@@ -127,7 +127,7 @@ async def test_r_to_a_sent_reply(world: World) -> None:
         (posted,) = world.replies()
         assert posted["target"] == world.store.get(world.ids["myth"]).native_id
         assert CDC in str(posted["text"])
-        assert "Reply to Dana Whitfield sent on facebook." in messages(app)
+        assert "Reply to Dana Whitfield sent on Facebook." in messages(app)
         assert status_cell(app, world.ids["myth"]).startswith("replied")
         assert all_items(world.store)[0].state == SENT
         detail = text_of(app.screen.query_one("#detail-body", Static))
@@ -153,6 +153,21 @@ async def test_u_in_the_window_cancels(world: World) -> None:
         world.clock.advance(60)
         assert not app.send_due()
         assert world.replies() == []
+
+
+async def test_after_a_reply_the_cursor_moves_on_and_u_brings_it_back(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = app.query_one(QueueList)
+        first, second = (c.id for c in queue.rows[:2])
+        move_to(app, first)
+        await pilot.press("r", "ctrl+s")
+        await pilot.pause()
+        assert queue.selected is not None and queue.selected.id == second
+        await pilot.press("u")  # cancels the reply, and shows the comment it was for
+        assert queue.selected is not None and queue.selected.id == first
+        detail = text_of(app.screen.query_one("#detail-body", Static))
+        assert "cancelled before it was sent" in detail
 
 
 async def test_the_filter_narrows_the_templates(world: World) -> None:

@@ -70,9 +70,9 @@ async def test_d_asks_first_and_n_keeps_the_comment(world: World) -> None:
         await pilot.press("D")
         modal = app.screen
         assert isinstance(modal, ConfirmScreen)
-        assert str(modal.query_one(Label).content) == "Delete this comment from facebook?"
+        assert str(modal.query_one(Label).content) == "Delete this comment from Facebook?"
         body = str(modal.query_one("#confirm-body", Static).content)
-        assert "Dana Whitfield on facebook" in body and TEXT in body
+        assert "Dana Whitfield on Facebook" in body and TEXT in body
         assert "cannot be undone" in body
         assert modal.query_one("#confirm-no", Button).has_focus  # enter keeps it
         await pilot.press("enter")
@@ -94,7 +94,7 @@ async def test_d_then_y_deletes_and_the_key_turns_off(world: World) -> None:
         native = world.store.get(world.ids["facebook"]).native_id
         assert [p["target"] for p in deletes(world, "facebook")] == [native]
         assert world.store.get(world.ids["facebook"]).status == "deleted"
-        assert "Deleted the comment from facebook." in said(app)
+        assert "Deleted the comment from Facebook." in said(app)
         row = app.query_one(QueueList).selected
         assert row is not None and row.status == "deleted"
         await pilot.press("D")  # deleted already: no second ask
