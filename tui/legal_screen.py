@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from rich.console import Group
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,6 +24,7 @@ from triage.legal import (
     add_note,
     all_escalations,
     close,
+    configured_channels,
     deliveries_of,
     display_status,
     release,
@@ -33,6 +35,7 @@ from triage.store import Store
 from triage.textsafe import clean, one_line
 from triage.timefmt import ago, local
 from tui.pickers import ChoiceScreen, PromptScreen
+from tui.queue_list import PLATFORM_LABELS
 
 __all__ = ["DECISION_LABELS", "LegalScreen"]
 
@@ -48,7 +51,9 @@ STATUS_STYLES = {
     "pending delivery": "bold red", "open": "bold yellow", "under review": "cyan",
     "released": "green", "closed": "dim",
 }
-COLUMNS = ("ID", "Status", "Severity", "Reason", "Comment", "Escalated by", "Age", "Decision")
+COLUMNS = ("ID", "Status", "Severity", "Reason", "Comment", "By", "Age", "Decision")
+#: Actions that may be refused on the selected escalation (disabled, and a press says why).
+_REFUSABLE = ("release", "close_escalation", "reveal", "deliver")
 
 
 class LegalScreen(Screen[None]):
@@ -117,17 +122,23 @@ class LegalScreen(Screen[None]):
             table.add_row(
                 Text(esc.id), Text(status, style=STATUS_STYLES.get(status, "")),
                 Text(esc.severity, style="bold red" if esc.severity == "critical" else ""),
-                Text(esc.reason), Text(esc.comment_id), Text(one_line(esc.by, 20)),
+                Text(esc.reason),
+                Text(one_line(f"{one_line(esc.author, 14)}: {esc.masked_text}", 28)),
+                Text(one_line(esc.by, 20)),
                 Text(ago(esc.at, now)), Text(esc.decision or "—"), key=esc.id,
             )
         ids = [e.id for e in self._rows]
         if current in ids:
             table.move_cursor(row=ids.index(current))
-        self.sub_title = f"{len(self._rows)} escalations · acting as {self._user}"
+        count = len(self._rows)
+        self.sub_title = (f"{count} escalation{'' if count == 1 else 's'} · "
+                          f"acting as {self._user}")
+        self.refresh_bindings()
         self.show_detail()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()
+        self.refresh_bindings()
 
     def show_detail(self) -> None:
         body = self.query_one("#legal-detail-body", Static)
@@ -166,6 +177,45 @@ class LegalScreen(Screen[None]):
                 state += f" — {delivery.last_error}"
             lines.append(Text(state, style="red" if delivery.status == "pending" else "green"))
         return Group(*lines)
+
+    # -- which keys work here ----------------------------------------------------------
+
+    def refusal(self, action: str) -> str:
+        """Why ``action`` cannot be done on the selected escalation ("" when it can)."""
+        esc = self.selected
+        if action == "deliver":
+            return "" if configured_channels(self._config) else (
+                "No [escalation] channel in config.toml: nothing to deliver to.")
+        if esc is None:
+            return "No escalation is selected."
+        try:
+            if action == "release":
+                require_role(self._config, self._user, "legal", "release a legal hold")
+                if not esc.active:
+                    return f"{esc.id} is {esc.status}: its hold was already released"
+            elif action == "close_escalation":
+                require_role(self._config, self._user, "legal", "close an escalation")
+                if esc.status == "closed":
+                    return f"{esc.id} is already closed"
+                if esc.status != "released":
+                    return f"{esc.id} still holds the comment: release it first (r)"
+            elif action == "reveal" and (esc.id in self._revealed
+                                         or esc.masked_text == esc.text):
+                return "Nothing is masked in this comment."
+        except TriageError as exc:
+            return str(exc)
+        return ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _REFUSABLE:
+            return not self.refusal(action) or None
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key pressed while it is disabled here says why."""
+        active = self.active_bindings.get(event.key)
+        if active is not None and not active.enabled and active.binding.action in _REFUSABLE:
+            self.notify(self.refusal(active.binding.action), severity="warning", markup=False)
 
     # -- acting ----------------------------------------------------------------------
 
@@ -208,10 +258,13 @@ class LegalScreen(Screen[None]):
             )
             if done is not None:
                 self.refresh_rows(keep=esc.id)
-                self.notify(f"Released {esc.comment_id}: {decision}", markup=False)
+                self.notify(f"Released {esc.id}: {DECISION_LABELS.get(decision, decision)}",
+                            markup=False)
 
+        where = PLATFORM_LABELS.get(esc.platform, esc.platform)
         self.app.push_screen(
-            ChoiceScreen(f"Release {esc.comment_id} from legal hold — decision",
+            ChoiceScreen(f"Release {esc.id} ({one_line(esc.author, 30)} on {where}) from "
+                         "legal hold — the decision:",
                          [(d, DECISION_LABELS[d]) for d in DECISIONS]),
             chosen,
         )

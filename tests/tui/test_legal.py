@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from textual.app import App
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from tests.factories import FLU_POST, NOW, sample_comments
 from tests.tui.conftest import make_app, selected_id
@@ -168,3 +168,46 @@ def test_legal_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
         app = TriageApp(store=store, config=config, user="ana", clock=lambda: NOW,
                         show_clock=False, background_delivery=False)  # nothing is sent
         assert snap_compare(app, terminal_size=(120, 40), press=["L"])
+
+
+async def test_legal_keys_are_disabled_with_their_reason(queue_store: Store) -> None:
+    config = parse_config(LEGAL_ANA)
+    escalate(queue_store, config, "ben", "c-crisis", "other")  # nothing masked in it
+    app = make_app(queue_store, config=config, user="ben")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("L")
+        legal = app.screen
+        assert isinstance(legal, LegalScreen)
+        for action in ("release", "close_escalation", "reveal", "deliver"):
+            assert legal.check_action(action, ()) is None  # dimmed in the footer
+        assert legal.check_action("note", ()) is True
+        await pilot.press("v", "d")
+        assert "Nothing is masked in this comment." in messages(app)
+        assert "No [escalation] channel in config.toml: nothing to deliver to." \
+            in messages(app)
+        row = [str(cell) for cell in legal.query_one(DataTable).get_row_at(0)]
+        assert row[4] == "anon4471: I can't do this a…"  # who and what, not the id
+        assert legal.sub_title == "1 escalation · acting as ben"
+
+
+async def test_the_release_picker_says_which_comment_in_full(queue_store: Store) -> None:
+    config = parse_config(LEGAL_ANA)
+    escalate(queue_store, config, "ben", "c-privacy", "privacy_breach")
+    app = make_app(queue_store, config=config)  # ana is legal here
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.press("L")
+        legal = app.screen
+        await pilot.press("r")
+        picker = app.screen
+        assert isinstance(picker, ChoiceScreen)
+        title = picker.query_one(Label)
+        assert str(title.content) == ("Release esc-0001 (Lena Ortiz on Facebook) from legal "
+                                      "hold — the decision:")
+        assert title.size.height >= 2  # wrapped at 80 columns, not cut
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is legal
+        assert "Released esc-0001: Reply allowed — back to the team to answer" \
+            in messages(app)
+        assert legal.check_action("release", ()) is None
+        assert legal.check_action("close_escalation", ()) is True
