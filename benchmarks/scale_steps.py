@@ -27,9 +27,9 @@ def emit(**figures: object) -> None:
 
 def generate(path: str, size: str) -> None:
     import orjson
-    from triage.sandbox import generate as make
 
     from triage.convert import iso
+    from triage.sandbox import generate as make
 
     data = make(size=int(size), seed=11)
     with open(path, "wb") as out:
