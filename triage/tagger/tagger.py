@@ -20,13 +20,14 @@ from triage.tagger.misinfo import MisinfoFinder
 from triage.tagger.privacy import OrgContacts, PrivacyFinder
 from triage.tagger.question import QuestionFinder
 from triage.tagger.rules import Firing, RuleBook, RuleFile
+from triage.tagger.signals import SignalFinding, SignalScorer
 from triage.tagger.text import Doc
 
 __all__ = ["RULE_FILES", "Tagger", "TaggerData"]
 
 #: The built-in rule files, by the name their lexicons are qualified with.
-RULE_FILES = ("common", "stance", "question", "crisis", "adverse", "abuse", "privacy",
-              "misinformation")
+RULE_FILES = ("common", "stance", "question", "crisis", "crisis_signals", "adverse", "abuse",
+              "privacy", "misinformation")
 #: At most this many evidence spans per tag.
 MAX_SPANS = 12
 
@@ -41,6 +42,7 @@ class TaggerData:
     identifiers: IdentifierFinder
     aliases: dict[str, str]
     files: dict[str, RuleFile]
+    crisis_signals: SignalScorer
 
 
 def _stamp(paths: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -96,6 +98,7 @@ def compile_data(data_dir: Path, claim_files: Sequence[Path]) -> TaggerData:
         identifiers=identifiers,
         aliases=aliases,
         files=files,
+        crisis_signals=SignalScorer(files["crisis_signals"], book.names),
     )
     with _LOCK:
         if len(_CACHE) > 8:
@@ -143,6 +146,8 @@ class Tagger:
         for name in ("crisis", "adverse_event", "abuse"):
             rule_file = files["adverse" if name == "adverse_event" else name]
             tag = _from_firings(doc, name, rule_file.fire(doc, hits))
+            if name == "crisis":
+                tag = _with_signals(doc, tag, self.data.crisis_signals.score(doc, hits))
             if tag is not None:
                 tags[name] = tag
         privacy = self._privacy.find(doc, hits)
@@ -195,6 +200,20 @@ def _from_firings(doc: Doc, name: str, firings: list[Firing]) -> Tag | None:
     best = max(firings, key=lambda f: f.rule.score)
     spans = [doc.span(a, b) for firing in firings for a, b in firing.hits]
     return Tag(name, round(best.rule.score, 3), _merge(spans), f"rule:{best.rule.id}")
+
+
+def _with_signals(doc: Doc, tag: Tag | None, found: SignalFinding | None) -> Tag | None:
+    """The crisis tag of the rules and of the weighed signals together: the higher score
+    and its source, the evidence of both."""
+    if found is None:
+        return tag
+    spans = [doc.span(a, b) for a, b in found.hits]
+    source = f"signals:crisis/{found.source}"
+    if tag is None:
+        return Tag("crisis", found.score, _merge(spans), source)
+    if found.score > tag.score:
+        return Tag("crisis", found.score, _merge([*tag.evidence, *spans]), source)
+    return Tag("crisis", tag.score, _merge([*tag.evidence, *spans]), tag.source)
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
