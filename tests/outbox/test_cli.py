@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import run
 from tests.connectors.conftest import TOKENS, Masto
 from tests.connectors.conftest import sync as run_sync
 from tests.outbox.conftest import (
@@ -27,7 +27,6 @@ from tests.outbox.conftest import (
     standin_comment,
     tagger,
 )
-from triage.cli import main
 from triage.config import parse_config
 from triage.legal import escalate
 from triage.outbox import SENDING, all_items
@@ -36,18 +35,6 @@ from triage.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str, stdin: str = "") -> tuple[int, str, str]:
-    sys.stdin = io.StringIO(stdin)
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as stopped:
-        code = int(stopped.code or 0)
-    finally:
-        sys.stdin = sys.__stdin__
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.cli import main
+from tests.clirun import run
 from triage.store import Store
 
 LINES = [
@@ -26,15 +26,6 @@ LINES = [
                 "created_at": "2026-11-20T10:00:00", "author": {"name": "Ali", "id": "9"}}),
 ]
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as stopped:
-        code = int(stopped.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_reports_bad_lines_and_keeps_the_rest(

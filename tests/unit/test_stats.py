@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import run
 from tests.factories import FLU_POST, NOW, sample_comments
-from triage.cli import main
 from triage.desk import Desk
 from triage.stats import compute_stats
 from triage.store import Store
@@ -40,15 +40,6 @@ def test_stats_on_a_known_queue(tmp_path: Path) -> None:
     assert stats.top_myths == [{"claim_id": "flu-shot-gives-flu",
                                 "resource_title": "Flu vaccine safety (CDC)", "count": 1}]
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as stopped:
-        code = int(stopped.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

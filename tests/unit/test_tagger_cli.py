@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import run
 from tests.factories import FLU_POST, sample_comments
-from triage.cli import main
 from triage.desk import Desk
 from triage.store import Store
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as stopped:
-        code = int(stopped.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_tag_writes_one_json_line_per_comment_and_names_bad_lines(
@@ -52,14 +42,10 @@ def test_tag_writes_one_json_line_per_comment_and_names_bad_lines(
 
 
 def test_tag_reads_stdin_and_prints_a_short_line_without_json(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import io
-    import sys
-
     data = json.dumps({"id": "x", "text": "call me at 617-555-0142 about my results"}) + "\n"
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode())))
-    code, out, _ = run(capsys, "tag", "-")
+    code, out, _ = run(capsys, "tag", "-", stdin=data)
     assert code == 0
     assert out.startswith("x\tprivacy:") and "question:" in out
 

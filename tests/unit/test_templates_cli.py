@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import run
 from tests.factories import FLU_POST, NOW, sample_comments
-from triage.cli import main
 from triage.config import Config, parse_config
 from triage.errors import ConfigError
 from triage.store import Store
@@ -24,15 +24,6 @@ contact_phone = "1-800-555-0199"
 contact_url = "https://www.example.org/contact"
 """
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as stopped:
-        code = int(stopped.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
