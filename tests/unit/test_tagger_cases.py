@@ -228,6 +228,16 @@ CRISIS = [
     ("Chest pain can be a sign of a heart attack, know the symptoms", False),
     ("Es un buen hospital, gracias por todo", False),
     ("🙏🙏🙏🙏", False),
+    # emergencies told by their signs: a blow to the head, a battery or magnet swallowed
+    ("my grandma fell and hit her head, there's fluid coming from her nose and she keeps "
+     "asking where she is", True),
+    ("he slipped off the ladder and now there's blood in his ear and he keeps repeating "
+     "himself", True),
+    ("mi hija se tragó un imán hace un rato, qué hago", True),
+    ("my toddler just swallowed a button battery from the remote, what do we do", True),
+    ("He fell off the ladder last summer and had blood from his ear, he's fine now", False),
+    ("My toddler swallowed a coin last year, it passed on its own.", False),
+    ("Si tu hijo se traga una pila de botón, ve a urgencias de inmediato. Compartan.", False),
 ]
 
 

@@ -93,3 +93,63 @@ def test_a_broken_signal_file_names_the_file_and_the_entry(
         Tagger(data_dir=data)
     for part in expected:
         assert part in str(raised.value), str(raised.value)
+
+
+VEILED_GOODBYES = [
+    # not being around for what comes next, with thanks
+    "I won't be here for christmas this year. thanks for everything, all of you.",
+    # going quiet, and nobody to blame
+    "if I go quiet after tonight, it's nobody's fault. love you all",
+    # a means bought and kept secret
+    "bought a rope yesterday. haven't told anyone. just needed to tell someone",
+    # the last one, accounts deleted, things given away
+    "this is my last one. deleted all my socials. sorry for everything",
+    "gave my cat to my sister and wiped my phone. this one's the last post",
+    # a high place and not coming back down
+    "sitting on the roof of the parking structure. not coming back down this time",
+    # a warm bath and goodnight
+    "the tub is full, the water is warm. goodnight",
+    # an amount that "should do it"
+    "40 of my sleeping pills should do it. nobody will notice",
+    # a day it ends, after hopelessness
+    "It all ends tomorrow. Nothing is getting better anyway.",
+    # a plan, the means, and working up the nerve
+    "got a plan and everything i need, just have to work up the nerve",
+]
+
+
+@pytest.mark.parametrize("text", VEILED_GOODBYES)
+def test_veiled_goodbyes_add_up_to_a_crisis(tagger: Tagger, text: str) -> None:
+    tag = crisis(tagger, text)
+    assert tag is not None, text
+    assert tag.evidence
+
+
+THE_SAME_WORDS_ELSEWHERE = [
+    "I won't be around for the next meeting because of my surgery, thanks for the company "
+    "all these years at the support group!",
+    "Sitting in a warm bath after my first 10k, goodnight everyone!",
+    "Bought the rope for the new tire swing today, not telling anyone until the kids see it.",
+    "Our garage sale? It ends Sunday. Goodnight!",
+    "I have a plan and the stuff for it: meal prep Sunday for the whole week.",
+    "Deleted most of my accounts because of the data leak. This one is the last I'm keeping.",
+    "If I disappear from the group chat it's because my phone died lol",
+    "Cleaned the waiting room so nobody else has to, you're welcome night crew",
+    "Parked on the top level of the hospital garage again, took the stairs down because the "
+    "elevator was out.",
+    "Counting pills for my grandma's pill organiser, 14 should be enough for the week.",
+    "It's been a good run, my last day at the clinic is Friday. Thanks for everything!",
+    "I'm not telling anyone but I got the job! Starting Monday.",
+    # people who talk about crisis: a saying quoted, a shift that is over
+    "ER nurse here: when a patient says 'I can't do this anymore' we listen.",
+    "\"I want to die\" is never a joke. Please check on your friends.",
+    "Night shift in the ER: a kid swallowed a button battery, got it out in time. "
+    "Proud of this team.",
+]
+
+
+@pytest.mark.parametrize("text", THE_SAME_WORDS_ELSEWHERE)
+def test_the_same_cues_in_everyday_life_or_in_talk_about_crisis_are_not_a_crisis(
+    tagger: Tagger, text: str
+) -> None:
+    assert crisis(tagger, text) is None, text
