@@ -168,8 +168,13 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
         self.update_status()
 
     def switch_view(self, index: int) -> None:
+        """Show view ``index``: on the same comment if the view has it, else at its top."""
         self.view_index = index
+        queue = self.queue_screen.query_one(QueueList)
+        before = queue.selected
         self.reload()
+        if before is None or queue.index_of(before.id) is None:
+            queue.action_cursor_top()
 
     def _update_views(self) -> None:
         now = self.clock()

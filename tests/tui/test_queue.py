@@ -234,6 +234,23 @@ async def test_number_keys_switch_views_with_live_counts(queue_store: Store) -> 
         assert len(app.screen.query_one("#queue").rows) == 7
 
 
+async def test_a_view_opens_on_the_same_comment_if_it_has_it_else_at_its_top(
+    queue_store: Store,
+) -> None:
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("8", "j", "j", "x", "k")  # the third comment of All, dismissed
+        queue = app.screen.query_one("#queue")
+        assert queue.selected is not None and queue.selected.status == "dismissed"
+        await pilot.press("2")  # Needs reply has not got it: it opens at its top
+        assert queue.selected is not None and queue.selected.id == queue.rows[0].id
+        await pilot.press("j")
+        kept = queue.selected
+        await pilot.press("8")  # All has that comment: the cursor stays on it
+        assert queue.selected is not None and kept is not None
+        assert queue.selected.id == kept.id
+
+
 @pytest.mark.parametrize("size", [(160, 50), (120, 40), (100, 30), (80, 24)])
 async def test_the_view_bar_shows_every_view_and_the_current_one(
     queue_store: Store, size: tuple[int, int]
