@@ -10,6 +10,7 @@ from triage.desk import Desk
 from triage.errors import ActionRefused
 from triage.model import TAG_NAMES, utcnow
 from triage.query import parse_duration, parse_query
+from triage.timefmt import duration
 from triage.views import Sla
 
 __all__ = ["COMMANDS", "bulk_command", "stats_command", "undo_command"]
@@ -94,7 +95,7 @@ def stats_command(env: Env, as_json: bool, since: str) -> None:
     click.echo("by day:      " + ", ".join(f"{k} {v}" for k, v in stats.by_day.items()))
     median = stats.median_first_response_minutes
     click.echo(f"answered: {stats.responded}; median time to first response: "
-               f"{'—' if median is None else f'{median:g} min'}")
+               f"{'—' if median is None else duration(median)}")
     share = stats.sla_met_share
     click.echo(f"SLAs met: {stats.sla_met}, missed: {stats.sla_missed}"
                + ("" if share is None else f" ({share:.0%} met)"))

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from triage.model import utcnow
 
-__all__ = ["ago", "local"]
+__all__ = ["ago", "duration", "local"]
 
 
 def ago(moment: datetime, now: datetime | None = None) -> str:
@@ -26,6 +26,21 @@ def ago(moment: datetime, now: datetime | None = None) -> str:
     if days < 60:
         return f"{days} d ago"
     return f"{days // 30} mo ago"
+
+
+def duration(minutes: float) -> str:
+    """A span of time the way a person says it: "40 s", "12 min", "3 h 20 min", "2 d 4 h"."""
+    seconds = round(minutes * 60)
+    if seconds < 60:
+        return f"{seconds} s"
+    whole = seconds // 60
+    if whole < 60:
+        return f"{whole} min"
+    hours, rest = divmod(whole, 60)
+    if hours < 48:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def local(moment: datetime) -> str:

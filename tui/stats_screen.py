@@ -23,6 +23,7 @@ from textual_plotext import PlotextPlot
 
 from triage.stats import Stats, compute_stats
 from triage.store import Store
+from triage.timefmt import duration
 from triage.views import Sla
 from tui.chips import CHIP_LABELS
 from tui.queue_list import PLATFORM_LABELS
@@ -131,7 +132,7 @@ def _figures(stats: Stats) -> Table:
     share = stats.sla_met_share
     table.add_row("Comments", str(stats.total))
     table.add_row("Answered", str(stats.responded))
-    table.add_row("Median first response", "—" if median is None else f"{median:g} min")
+    table.add_row("Median first response", "—" if median is None else duration(median))
     table.add_row(
         "SLAs met",
         "—" if share is None else f"{share:.0%}  ({stats.sla_met} met, {stats.sla_missed} missed)",
@@ -139,5 +140,5 @@ def _figures(stats: Stats) -> Table:
     table.add_row("", "")
     table.add_row("Myths this week", "" if stats.top_myths else "none matched")
     for myth in stats.top_myths[:8]:
-        table.add_row(Text(str(myth["count"]), justify="right"), Text(str(myth["claim_id"])))
+        table.add_row(Text(f"  {myth['claim_id']}", style="not bold"), str(myth["count"]))
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tests.factories import FLU_POST, NOW, sample_comments
 from triage.desk import Desk
 from triage.stats import compute_stats
 from triage.store import Store
+from triage.timefmt import duration
 from triage.views import Sla
 
 SLA = Sla({"crisis": "15m", "question": "4h", "privacy": "1h", "misinformation": "8h"})
@@ -77,3 +79,23 @@ def test_stats_json(queue_dir: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0 and figures["total"] == 7
     assert figures["by_tag"]["privacy"] == 1
     assert {"median_first_response_minutes", "sla_met_share", "top_myths", "by_day"} <= set(figures)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [(0.5, "30 s"), (12.4, "12 min"), (60, "1 h"), (76, "1 h 16 min"), (2612.4, "43 h 32 min"),
+     (3000, "2 d 2 h"), (2880, "2 d")],
+)
+def test_response_times_read_as_a_person_says_them(minutes: float, said: str) -> None:
+    assert duration(minutes) == said
+
+
+def test_stats_prints_the_median_response_in_hours_and_minutes(
+    queue_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--data-dir", str(queue_dir), "--user", "ana"]
+    run(capsys, *base, "bulk", "dismiss", "--query", "tag:crisis", "--yes")
+    code, out, _ = run(capsys, *base, "stats", "--since", "3650d")
+    assert code == 0
+    said = r"(\d+ d( \d+ h)?|\d+ h( \d+ min)?|\d+ min|\d+ s)"
+    assert re.search(rf"median time to first response: {said}$", out, re.M), out
