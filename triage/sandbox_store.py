@@ -180,7 +180,7 @@ def run_sandbox(env: Env, *, size: int, seed: int, reset: bool, say: Callable[[s
             _sync_once(store, platforms.accounts, platforms.origin, say)
             return
         platforms.feed(spec.seed, spec.created)
-        tui(store, platforms.config(env.config), platforms.notes)
+        tui(store, platforms.config(env.config, env.user), platforms.notes)
 
 
 def _sync_once(store: Store, accounts: Collection[Any], origin: str,

@@ -197,3 +197,17 @@ def test_the_sandbox_config_never_holds_the_real_accounts(tmp_path: Path) -> Non
     assert platforms.notes == {a.name: f"{a.platform}: sandbox (no connector yet)"
                                for a in data.accounts
                                if a.platform not in connected_platforms()}
+
+
+def test_the_sandbox_has_a_practice_team_the_person_acting_joins(tmp_path: Path) -> None:
+    data = generate(20, 1, now=NOW)
+    platforms = SandboxPlatforms(data, connected_platforms())
+    team = {m.name: m.roles for m in platforms.config(Config(), "sam").team}
+    assert team["lee"] == ["legal"]  # `--user lee` practises releasing a legal hold
+    assert team["ana"] == ["agent", "approver"]
+    assert team["sam"] == ["agent", "approver"]  # whoever opens it can approve replies
+    assert {m.name for m in platforms.config(Config(), "lee").team} == {"ana", "ben", "lee"}
+    toml = tmp_path / "config.toml"
+    toml.write_text('[[team]]\nname = "kai"\nroles = ["agent"]\n')
+    real = load_config(str(toml))
+    assert [m.name for m in platforms.config(real, "sam").team] == ["kai"]  # theirs, as is

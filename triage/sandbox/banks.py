@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from triage.errors import DataFileError
+from triage.config import TeamMember
+from triage.errors import ConfigError, DataFileError
 from triage.model import PLATFORMS, TAG_NAMES
 from triage.sandbox.slots import (
     CONTEXT_SLOTS,
@@ -59,6 +60,7 @@ class SandboxOrg:
     emails: tuple[str, ...]
     addresses: tuple[str, ...]
     url: str
+    team: tuple[TeamMember, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +198,29 @@ class _Reader:
         return out
 
 
+def _team(reader: _Reader, value: Any) -> tuple[TeamMember, ...]:
+    if not isinstance(value, list):
+        raise reader.fail("team", "expected [[team]] entries")
+    team = []
+    for i, entry in enumerate(value):
+        where = f"team[{i}]"
+        table = reader.table(entry, where)
+        reader.keys(table, where, ("name", "email", "roles"), ("name", "roles"))
+        member = TeamMember(reader.text(table["name"], f"{where}.name"),
+                            str(table.get("email", "")),
+                            list(reader.texts(table["roles"], f"{where}.roles")))
+        try:
+            member.validate(where)
+        except ConfigError as exc:
+            raise reader.fail(where, str(exc).removeprefix(where).strip()) from None
+        team.append(member)
+    return tuple(team)
+
+
 def _org(reader: _Reader) -> tuple[SandboxOrg, dict[str, Unit], tuple[SandboxAccount, ...]]:
     doc = reader.doc
-    reader.keys(doc, "top level", ("org", "units", "accounts"), ("org", "units", "accounts"))
+    reader.keys(doc, "top level", ("org", "units", "accounts", "team"),
+                ("org", "units", "accounts"))
     org = reader.table(doc["org"], "org")
     reader.keys(org, "org", ("name", "phones", "emails", "addresses", "url"),
                 ("name", "phones", "emails", "addresses", "url"))
@@ -206,6 +228,7 @@ def _org(reader: _Reader) -> tuple[SandboxOrg, dict[str, Unit], tuple[SandboxAcc
         reader.text(org["name"], "org.name"), reader.texts(org["phones"], "org.phones"),
         reader.texts(org["emails"], "org.emails"),
         reader.texts(org["addresses"], "org.addresses"), reader.text(org["url"], "org.url"),
+        _team(reader, doc.get("team", [])),
     )
     units = {}
     for key, value in reader.table(doc["units"], "units").items():

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from triage.config import AccountConfig, Config, EscalationConfig
+from triage.config import AccountConfig, Config, EscalationConfig, TeamMember
 from triage.errors import Unavailable
 from triage.sandbox.banks import SandboxAccount
 from triage.sandbox.feeder import FEED_EVERY, Feeder, feed_pool
@@ -142,18 +142,25 @@ class SandboxPlatforms:
                 channel_id=found.get("channel_id", ""), user_id=found.get("user_id", "")))
         return self
 
-    def config(self, base: Config) -> Config:
+    def config(self, base: Config, user: str = "") -> Config:
         """``base`` with the sandbox's accounts instead of its own (never the real ones),
         and no escalation channel: practising an escalation never reaches the real legal
         team. Without a config file the organisation is the sandbox's own (its name in
-        the title) and its contacts, so that the reply templates can be filled in.
+        the title) and its contacts, so that the reply templates can be filled in, and the
+        team is its practice team, which ``user`` joins as an agent and approver.
         """
+        if base.source is not None:
+            return replace(base, accounts=list(self.accounts),
+                           escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS)
         own = self.data.org
-        org = base.org if base.source is not None else replace(
+        org = replace(
             base.org, name=own.name, contact_phone=own.phones[0] if own.phones else "",
             contact_url=own.url, contact_email=own.emails[0] if own.emails else "",
             phones=list(own.phones), emails=list(own.emails), addresses=list(own.addresses))
-        return replace(base, org=org, accounts=list(self.accounts),
+        team = list(own.team)
+        if user and all(member.name != user for member in team):
+            team.append(TeamMember(user, roles=["agent", "approver"]))
+        return replace(base, org=org, team=team, accounts=list(self.accounts),
                        escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS)
 
     def feed(self, seed: int, created: datetime, *,
