@@ -371,6 +371,21 @@ PRIVACY = [
     ("Can I get the RSV vaccine at your clinic if I'm over 60?", False),
     ("Look at this dot com nonsense", False),
     ("We raised $12,500 in 2024 for the new wing", False),
+    # a partial social security number; one's own visit or a neighbour's, told by a detail
+    ("the last four of my social is 9012 if you need to find the claim", True),
+    ("I'm the woman who was in the ER Sunday with the sprained wrist, thank you all", True),
+    ("I was the 2:30 pm with Dr. Haddad in cardio, still no call back", True),
+    ("Saw Pastor Greene being wheeled into your ER this morning, praying for him", True),
+    ("Finished my third session at the adolescent eating disorder program today", True),
+    ("My ex is in there for his detox, the front desk told everyone", True),
+    ("Our patient Lena Ortiz, treated in our cardiac unit last spring, ran her first 5k!", True),
+    ("Mi esposa tiene cita en la clinica de cardiologia el lunes", True),
+    ("My daughter's refill at your Elm St store has been stuck for a week", True),
+    # groups in general, distances, emergencies on the way in, staff telling their shifts
+    ("That clinic puts teens on stimulants at the first visit, it's their policy", False),
+    ("husband collapsed, we're 20 minutes from your hospital, do we drive or wait", False),
+    ("my son swallowed a coin, taking him to the ER now", False),
+    ("Early in my career I lost a patient to sepsis three blocks from the ED", False),
 ]
 
 
