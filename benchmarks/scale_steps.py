@@ -179,6 +179,7 @@ def crash(data: str) -> None:
 
 def baseline_table(source: str) -> None:
     import orjson
+    from rich.text import Text
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable
 
@@ -193,7 +194,7 @@ def baseline_table(source: str) -> None:
             table.add_columns("platform", "account", "author", "created", "text")
             for row in rows:
                 table.add_row(row["platform"], row["account"], row["author"],
-                              row["created_at"], row["text"][:80])
+                              row["created_at"], Text(row["text"][:80]))  # text, not markup
 
     async def run() -> None:
         app = Naive()
