@@ -47,6 +47,15 @@ DECISION_LABELS = {
     "delete": "Delete — back to the team to delete it",
     "no_action": "No action — dismiss it",
 }
+
+
+def _short_decision(decision: str | None) -> str:
+    """The decision's name as the release picker gives it ("Reply allowed"), or a dash."""
+    if not decision:
+        return "—"
+    return DECISION_LABELS.get(decision, decision).split(" — ")[0]
+
+
 STATUS_STYLES = {
     "pending delivery": "bold red", "open": "bold yellow", "under review": "cyan",
     "released": "green", "closed": "dim",
@@ -125,7 +134,7 @@ class LegalScreen(Screen[None]):
                 Text(esc.reason),
                 Text(one_line(f"{one_line(esc.author, 14)}: {esc.masked_text}", 28)),
                 Text(one_line(esc.by, 20)),
-                Text(ago(esc.at, now)), Text(esc.decision or "—"), key=esc.id,
+                Text(ago(esc.at, now)), Text(_short_decision(esc.decision)), key=esc.id,
             )
         ids = [e.id for e in self._rows]
         if current in ids:
@@ -169,7 +178,8 @@ class LegalScreen(Screen[None]):
         for note in esc.notes:
             lines.append(Text(f"  {local(note.at)} {clean(note.by)}: {clean(note.text)}"))
         if esc.decision:
-            lines.append(Text(f"Decision: {esc.decision} by {clean(esc.decided_by or '')}",
+            lines.append(Text(f"Decision: {DECISION_LABELS.get(esc.decision, esc.decision)} "
+                              f"by {clean(esc.decided_by or '')}",
                               style="bold"))
         for delivery in deliveries_of(self._store, esc.id):
             state = f"{delivery.channel}: {delivery.status}, {delivery.attempts} attempt(s)"

@@ -209,5 +209,7 @@ async def test_the_release_picker_says_which_comment_in_full(queue_store: Store)
         assert app.screen is legal
         assert "Released esc-0001: Reply allowed — back to the team to answer" \
             in messages(app)
+        table = legal.query_one(DataTable)
+        assert str(table.get_row_at(0)[-1]) == "Reply allowed"  # the decision, as picked
         assert legal.check_action("release", ()) is None
         assert legal.check_action("close_escalation", ()) is True
