@@ -479,6 +479,37 @@ MISINFORMATION = [
     ("People who think vaccines cause autism never read the studies", False),
     ("my aunt says sugar feeds cancer but her oncologist says that's a myth", False),
     ("I love the new flu clinic hours", False),
+    # dose limits called needless, doses pushed up
+    ("Give toddlers twice the dose of Motrin, the dosing chart on the box is way too "
+     "conservative.", True),
+    ("The max dose on the label is just lawyers covering themselves, I take 6 advil at once "
+     "all the time.", True),
+    ("if his cough won't settle, double his benadryl, the charts are super conservative", True),
+    ("Never double the dose if you miss one, the pharmacist told me, just take the next one.",
+     False),
+    ("Is it true the dosing charts for kids' ibuprofen go by weight and not age?", False),
+    # folk remedies in place of medicine, and medicines dropped for them
+    ("Put onions in their socks overnight, draws the fever out better than any medicine.",
+     True),
+    ("Garlic works just as good as blood pressure meds, I got my mom off her lisinopril.",
+     True),
+    ("Tape your mouth at night and you can ditch your cpap, cured my apnea.", True),
+    ("been drinking celery juice every morning and quit my statins because of it", True),
+    ("La quimio solo sirve para enriquecer a los doctores, el limon cura el cancer.", True),
+    ("My cardiologist switched my dad off warfarin onto Eliquis and he's doing great.", False),
+    ("Exercise and sunlight help my mood a lot, alongside my meds and therapy.", False),
+    ("My sleep apnea is so much better since I got my CPAP, wish I had done it sooner.",
+     False),
+    # grave harm from a medicine, care for profit
+    ("The gadolinium contrast builds up in your brain, never let them use it on you.", True),
+    ("SSRIs are a chemical lobotomy, stop your antidepressants cold turkey.", True),
+    ("This urgent care gets kickbacks for every antibiotic they prescribe.", True),
+    ("The contrast for my MRI made me feel warm for a minute, totally normal they said.",
+     False),
+    ("Our new cancer center has the best cure rates in the state for early breast cancer.",
+     False),
+    ("They watered down the coffee in the cafeteria again lol", False),
+    ("Night shift: a kid swallowed a magnet, the ED team got it out fast.", False),
 ]
 
 

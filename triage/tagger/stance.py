@@ -107,7 +107,7 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
         ):
             continue
         for target in found:
-            if 0 < target[0] - hit[1] <= 3 and not _broken(hits, hit[1], target[0]):
+            if 0 < target[0] - hit[1] <= 3 and not _broken(doc, hits, hit[1], target[0]):
                 return Stance.REFUTES
     for hit in local(COUNTERFACTUAL):
         if hit[0] <= first:
@@ -133,6 +133,12 @@ def stance_of(doc: Doc, hits: Hits, found: Sequence[Hit],
     return Stance.ASSERTS
 
 
-def _broken(hits: Hits, negation_end: int, target: int) -> bool:
-    """Whether a clause break ("but", ";") separates a negation from the myth's words."""
-    return any(negation_end < hit[0] < target for hit in hits.get(CLAUSE_BREAK))
+def _broken(doc: Doc, hits: Hits, negation_end: int, target: int) -> bool:
+    """Whether a clause break separates a negation from the myth's words: "but", or a
+    comma or semicolon after the negation's own verb ("if the fever won't break, the
+    charts are too conservative"; not "they don't, colds are viruses")."""
+    if any(negation_end < hit[0] < target for hit in hits.get(CLAUSE_BREAK)):
+        return True
+    between = doc.folded[doc.tokens[negation_end].end:doc.tokens[target].start]
+    cut = min((i for i in (between.find(","), between.find(";")) if i >= 0), default=-1)
+    return cut > 0 and any(c.isalpha() for c in between[:cut])
