@@ -36,7 +36,6 @@ from triage.store import Store
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 @pytest.fixture
 def masto_cli(masto: Masto, tmp_path: Path, templates_dir: Path,
               monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], dict[str, str]]:

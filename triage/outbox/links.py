@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from triage.config import AccountConfig, Config
-from triage.connectors import Capability, Connector, RetryPolicy, connector_class
+from triage.connectors import Capability, Connector, RetryPolicy, connector_class, platforms
 from triage.errors import ActionRefused, ConfigError
 from triage.model import Comment, utcnow
 from triage.sync import read_token
@@ -47,6 +47,10 @@ def capability_gap(config: Config, comment: Comment, capability: Capability) -> 
     the account or its connector cannot, or the comment is deleted there already."""
     if comment.status == "deleted":
         return f"the comment was deleted from {comment.platform}"
+    if comment.platform not in platforms():
+        return (f"no connector is installed for {comment.platform} yet "
+                f"(installed: {', '.join(platforms()) or 'none'}): act on it on "
+                f"{comment.platform} itself")
     try:
         account = account_of(config, comment)
         cls = connector_class(account.platform)
