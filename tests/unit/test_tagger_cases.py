@@ -637,6 +637,29 @@ ABUSE = [
     ("Beware of insurance fraud calls pretending to be the clinic", False),
     ("This parking situation is ridiculous, fix it", False),
     ("Shoutout to the ER nurses, absolute legends", False),
+    # harm wished on someone, people called vermin, looks mocked
+    ("This receptionist should get hit by a bus honestly", True),
+    ("these addicts are cockroaches, spray the ER entrance", True),
+    ("imagine being so fat and telling people to eat healthy, the one on the right", True),
+    ("I feel like I got run over by a truck after that flu shot, is that normal?", False),
+    ("I hope he doesn't get hit by a car crossing that street, they need a crosswalk.", False),
+    ("My dog had to be put down last year and the vet here was so kind", False),
+    ("That freak accident on the highway last week, thanks to the trauma team.", False),
+    # piling on a person, exposing them, threats to a career, a veiled threat in Spanish
+    ("Everyone go blow up his phone, his personal number is on his old resume", True),
+    ("I will find out who wrote this review and make sure she never works in nursing again",
+     True),
+    ("Sabemos bien donde vive el enfermero. Ya verá.", True),
+    ("Don't let her know I told you but the surprise party is Friday!", False),
+    # scams: fees through payment apps, investment pitches, subscribe-for-subscribe
+    ("URGENT notice from the health department: pay a $40 late vaccination fee via CashApp "
+     "today", True),
+    ("Hello dear, I came across your profile, I have an investment plan with 25% weekly "
+     "returns, let's connect", True),
+    ("great video!! sub to my channel, I sub back 🙏", True),
+    ("Can I pay my $25 copay via Venmo or only at the desk?", False),
+    ("Do you take Zelle? The fee for the records request is only $10 via mail.", False),
+    ("Official notice from the County Health Dept: flu clinics open Saturday, free.", False),
 ]
 
 
