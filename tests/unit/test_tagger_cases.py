@@ -322,6 +322,19 @@ ADVERSE = [
     ("Does metformin cause stomach problems?", False),
     ("Vaccines are tested for years before approval.", False),
     ("Are there side effects of the new Alzheimer's infusion I should know about", False),
+    # reactions told tersely or by their signs
+    ("cipro tore up my shoulder tendons, still can't lift my arm", True),
+    ("lamictal rash on my chest, stopped it like the doctor said", True),
+    ("my dad started the new memory pills and now he sees bugs on the ceiling", True),
+    ("gave my 4yo the store brand loratadine and he was bouncing off the walls all night", True),
+    ("after my second dose my period was 10 days late", True),
+    # emotions about a post, care that helps, people who give the treatment, claims
+    ("I'm on insulin and this post about drug prices made me cry", False),
+    ("Been in therapy for anxiety for two years and it really works", False),
+    ("nursing students: giving your first injection, your hands will shake, it's normal",
+     False),
+    ("As a nurse I see 'penicillin allergy' all the time and most of them aren't real", False),
+
 ]
 
 
@@ -561,6 +574,16 @@ QUESTION = [
     ("Anyone else think the new logo looks like a tooth?", False),
     ("Great video, thanks for sharing.", False),
     ("Can confirm, the night nurses are angels", False),
+    # asking without a question mark: whom to contact, when results come, what to do
+    ("Interested in the diabetes class - who's the right person to talk to", True),
+    ("had my MRI on monday, when will the results be ready", True),
+    ("Requesting a copy of my immunization record for school", True),
+    ("mi abuela no despierta bien, que hago", True),
+    # put to another user, rhetorical, or advice to whoever reads
+    ("@sam_r you coming to the walk saturday??", False),
+    ("Did you even read the post before commenting?", False),
+    ("If you're having thoughts of ending it, please call or text 988.", False),
+
 ]
 
 
