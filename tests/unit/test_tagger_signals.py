@@ -153,3 +153,37 @@ def test_the_same_cues_in_everyday_life_or_in_talk_about_crisis_are_not_a_crisis
     tagger: Tagger, text: str
 ) -> None:
     assert crisis(tagger, text) is None, text
+
+
+REPORTED_NOT_LIVED = [
+    # headlines and news about strangers
+    "Update: suicidal woman seeks help from a stranger on a train, police say",
+    "Terrible news from abroad: a young man committed suicide by jumping from the roof of "
+    "his building after losing his family.",
+    "Viral video shows a patient having great difficulty breathing in a hallway.",
+    "Workers walking along the railway tracks were stopped by police during the lockdown.",
+    # a case to solve, a monitor read out, an ordinary plan
+    "Fever and a rash on day 10 of chemo. Solve this case now: what's the diagnosis?",
+    "During my holter test it was found that my heart rate went from 190 to 40. Is that bad?",
+    "I take melatonin every night. I want to know how long before I go to bed to take it.",
+    "fever again and I'm ready to gargle with vinegar if it helps, nothing works",
+    "Over 100 of them had been contacted by the tracing team so far, more now",
+    # a quoted last message of someone who has died
+    'Her last message to us:\n"Going on the ventilator today. Remember me, love you all."\n'
+    "She passed away this morning.",
+]
+
+
+@pytest.mark.parametrize("text", REPORTED_NOT_LIVED)
+def test_reports_of_others_cases_and_ordinary_plans_are_not_a_crisis(
+    tagger: Tagger, text: str
+) -> None:
+    assert crisis(tagger, text) is None, text
+
+
+@pytest.mark.parametrize("text", [
+    "took 40 of them, should be enough. bye",
+    "took 20 of my sleeping pills, that'll do it",
+])
+def test_pills_taken_and_called_enough_are_a_crisis(tagger: Tagger, text: str) -> None:
+    assert crisis(tagger, text) is not None, text
