@@ -115,6 +115,14 @@ VEILED_GOODBYES = [
     "It all ends tomorrow. Nothing is getting better anyway.",
     # a plan, the means, and working up the nerve
     "got a plan and everything i need, just have to work up the nerve",
+    # a last video, care cancelled, accounts deleted and things given away
+    "this is my final upload. thank you all for watching for all these years",
+    "i won't be here next month so no need to call about my refill",
+    "if you never hear from me after tonight, it's not your fault",
+    "deleted tiktok, gave my camera to my cousin, this account is next",
+    # a means bought or counted out, kept secret
+    "i bought a gun last week. my husband doesn't know",
+    "counted out all my pills, there's more than enough",
 ]
 
 
@@ -140,6 +148,9 @@ THE_SAME_WORDS_ELSEWHERE = [
     "Counting pills for my grandma's pill organiser, 14 should be enough for the week.",
     "It's been a good run, my last day at the clinic is Friday. Thanks for everything!",
     "I'm not telling anyone but I got the job! Starting Monday.",
+    "The last time I came here they lost my paperwork. Never again.",
+    "I won't be here next month, we're moving to Denver, please send my records",
+    "counted out my pills for the trip, more than enough until my refill",
     # people who talk about crisis: a saying quoted, a shift that is over
     "ER nurse here: when a patient says 'I can't do this anymore' we listen.",
     "\"I want to die\" is never a joke. Please check on your friends.",
