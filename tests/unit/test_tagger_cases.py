@@ -238,6 +238,12 @@ CRISIS = [
     ("He fell off the ladder last summer and had blood from his ear, he's fine now", False),
     ("My toddler swallowed a coin last year, it passed on its own.", False),
     ("Si tu hijo se traga una pila de botón, ve a urgencias de inmediato. Compartan.", False),
+    ("my 2 year old just swallowed one of those little round batteries from a key fob", True),
+    ("my mom fell down the stairs, she's awake but keeps asking what day it is", True),
+    ("mi mamá no puede hablar bien y tiene la cara torcida", True),
+    ("Paramedic here, we had three falls and a choking call tonight, all fine", False),
+    ("The stroke signs are face drooping, arm weakness, speech difficulty, time to call 911",
+     False),
 ]
 
 
