@@ -405,6 +405,15 @@ PRIVACY = [
     ("husband collapsed, we're 20 minutes from your hospital, do we drive or wait", False),
     ("my son swallowed a coin, taking him to the ER now", False),
     ("Early in my career I lost a patient to sepsis three blocks from the ED", False),
+    ("I'm the lady who fainted in your lab waiting room Monday morning, thanks for helping",
+     True),
+    ("Saw my neighbor Mrs. Patel in your oncology waiting room, didn't know she had cancer",
+     True),
+    ("Our former patient Jordan Ellis, treated in our cardiac ICU last spring, ran a marathon!",
+     True),
+    ("I was the 8:15 with Dr. Kim in ortho, waited two hours for a 5 minute visit", True),
+    ("Does your pharmacy on Oak Ave carry the Gardasil vaccine?", False),
+    ("Your hospital is 15 minutes from my house, so convenient for everyone", False),
 ]
 
 
@@ -529,6 +538,9 @@ MISINFORMATION = [
      False),
     ("They watered down the coffee in the cafeteria again lol", False),
     ("Night shift: a kid swallowed a magnet, the ED team got it out fast.", False),
+    ("The dosing on the children's Tylenol box is way too low, I always give double", True),
+    ("This hospital harvests organs from uninsured patients, everyone knows it", True),
+    ("My doctor doubled my metformin dose after my A1C came back high", False),
 ]
 
 
