@@ -123,6 +123,15 @@ VEILED_GOODBYES = [
     # a means bought or counted out, kept secret
     "i bought a gun last week. my husband doesn't know",
     "counted out all my pills, there's more than enough",
+    "I've got a bottle of my dad's oxy and nobody's home this weekend",
+    "the water's warm, the door's locked. thank you all for trying",
+    "I've written letters for my kids. they'll understand one day.",
+    "everything's ready. the notes are on the table",
+    # in Spanish
+    "ya no voy a estar para la próxima cita. gracias por todo",
+    "si desaparezco mañana no es culpa de nadie",
+    "compré las pastillas hoy y nadie lo sabe",
+    "ya tengo todo listo. esta noche se acaba",
 ]
 
 
@@ -151,6 +160,11 @@ THE_SAME_WORDS_ELSEWHERE = [
     "The last time I came here they lost my paperwork. Never again.",
     "I won't be here next month, we're moving to Denver, please send my records",
     "counted out my pills for the trip, more than enough until my refill",
+    "I wrote letters to the nurses who cared for my mom, they were angels",
+    "Tonight is the night! Our gala starts at 7, don't be late",
+    "Everything's ready for the health fair tomorrow, see you there!",
+    "Ya no voy a estar en la clínica del centro, me mudé a Monterrey. Gracias por todo!",
+    "Compré las pastillas para la presión en su farmacia, muy buen servicio",
     # people who talk about crisis: a saying quoted, a shift that is over
     "ER nurse here: when a patient says 'I can't do this anymore' we listen.",
     "\"I want to die\" is never a joke. Please check on your friends.",
