@@ -541,6 +541,8 @@ MISINFORMATION = [
     ("The dosing on the children's Tylenol box is way too low, I always give double", True),
     ("This hospital harvests organs from uninsured patients, everyone knows it", True),
     ("My doctor doubled my metformin dose after my A1C came back high", False),
+    ("Got my flu shot today, arm is a little sore but no big deal", False),
+    ("The flu is no big deal, skip the flu shot", True),
 ]
 
 
@@ -602,6 +604,8 @@ QUESTION = [
     ("Did you even read the post before commenting?", False),
     ("If you're having thoughts of ending it, please call or text 988.", False),
 
+    ("I keep counting how many of my sleeping pills it would take", False),
+    ("been rehearsing how to tell my family without them noticing", False),
 ]
 
 
