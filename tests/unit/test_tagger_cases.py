@@ -341,6 +341,8 @@ ADVERSE = [
      False),
     ("As a nurse I see 'penicillin allergy' all the time and most of them aren't real", False),
 
+    ("ozempic week 3 and I can't keep anything down", True),
+    ("Does the flu shot cause fever in kids? my son gets his tomorrow", False),
 ]
 
 
