@@ -545,6 +545,9 @@ MISINFORMATION = [
     ("My doctor doubled my metformin dose after my A1C came back high", False),
     ("Got my flu shot today, arm is a little sore but no big deal", False),
     ("The flu is no big deal, skip the flu shot", True),
+    ("Breast milk cures pink eye, just squirt some in, way better than drops", True),
+    ("Diabetics can stop insulin if they go carnivore, I did", True),
+    ("Breast milk is amazing for babies, so glad I could nurse", False),
 ]
 
 
@@ -707,6 +710,13 @@ ABUSE = [
     ("Can I pay my $25 copay via Venmo or only at the desk?", False),
     ("Do you take Zelle? The fee for the records request is only $10 via mail.", False),
     ("Official notice from the County Health Dept: flu clinics open Saturday, free.", False),
+    ("you're a disgrace, hope your license gets revoked and you end up homeless", True),
+    ("I hope they all get fired and starve", True),
+    ("These doctors are butchers and child abusers, someone should deal with them", True),
+    ("I know what car you drive Dr. Patel. See you soon.", True),
+    ("No one should have to suffer like this, thank you hospice", False),
+    ("No child should starve in this country", False),
+    ("The doctors here are butchers of the English language lol, love them though", False),
 ]
 
 
