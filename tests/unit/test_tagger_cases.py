@@ -416,6 +416,7 @@ PRIVACY = [
     ("I was the 8:15 with Dr. Kim in ortho, waited two hours for a 5 minute visit", True),
     ("Does your pharmacy on Oak Ave carry the Gardasil vaccine?", False),
     ("Your hospital is 15 minutes from my house, so convenient for everyone", False),
+    ("A newborn named Sofia Ruiz was admitted to the Children's Hospital last night", True),
 ]
 
 
@@ -548,6 +549,8 @@ MISINFORMATION = [
     ("Breast milk cures pink eye, just squirt some in, way better than drops", True),
     ("Diabetics can stop insulin if they go carnivore, I did", True),
     ("Breast milk is amazing for babies, so glad I could nurse", False),
+    ("If 100 people go through a doorway at once there's a jam, same with hospital beds",
+     False),
 ]
 
 
