@@ -244,6 +244,7 @@ CRISIS = [
     ("Paramedic here, we had three falls and a choking call tonight, all fine", False),
     ("The stroke signs are face drooping, arm weakness, speech difficulty, time to call 911",
      False),
+    ("My son told me last night he wants to die, what do I do?", True),
 ]
 
 

@@ -165,6 +165,8 @@ THE_SAME_WORDS_ELSEWHERE = [
     "Everything's ready for the health fair tomorrow, see you there!",
     "Ya no voy a estar en la clínica del centro, me mudé a Monterrey. Gracias por todo!",
     "Compré las pastillas para la presión en su farmacia, muy buen servicio",
+    "When my son told me he wanted to die, this hospital's teen program saved him. He's 20 "
+    "now and thriving.",
     # people who talk about crisis: a saying quoted, a shift that is over
     "ER nurse here: when a patient says 'I can't do this anymore' we listen.",
     "\"I want to die\" is never a joke. Please check on your friends.",
