@@ -615,6 +615,10 @@ QUESTION = [
 
     ("I keep counting how many of my sleeping pills it would take", False),
     ("been rehearsing how to tell my family without them noticing", False),
+    ("looking to find out if my insurance covers the sleep study", True),
+    ("Who even approved this parking lot layout? Ridiculous.", False),
+    ("Why do I even bother calling, nobody ever answers", False),
+    ("So grateful for this team. How lucky are we to have them?", False),
 ]
 
 
