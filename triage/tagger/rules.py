@@ -206,12 +206,23 @@ class RuleBook:
             starts = [token.start for token in doc.tokens]
             ends = [token.end for token in doc.tokens]
             lowered = ""
+            # Whether a gate word is in the folded (False) or lower-cased (True) text,
+            # looked up once per comment: many patterns share their gate words.
+            seen: dict[tuple[bool, str], bool] = {}
             for (name, pattern, cased), gate in zip(self.patterns, self.gates, strict=True):
                 text = doc.text if cased else doc.folded
                 if gate is not None:
                     if cased and not lowered:
                         lowered = doc.text.lower()
-                    if not any(word in (lowered if cased else text) for word in gate):
+                    where = lowered if cased else text
+                    for word in gate:
+                        key = (cased, word)
+                        present = seen.get(key)
+                        if present is None:
+                            present = seen[key] = word in where
+                        if present:
+                            break
+                    else:
                         continue  # no word the pattern can start with is in the comment
                 for found in pattern.finditer(text):
                     first = bisect.bisect_right(ends, found.start())
@@ -281,11 +292,13 @@ def _usable(rule: Rule, doc: Doc, hits: Hits, name: str) -> list[Hit]:
     found = hits.get(name)
     if found and rule.mask and name not in rule.mask:
         # Words inside a masking match mean something else there ("yellow fever" shot).
-        covers = [hit for mask in rule.mask for hit in hits.get(mask)]
-        found = [
-            hit for hit in found
-            if not any(c[0] <= hit[1] and hit[0] <= c[1] for c in covers)
-        ]
+        covered = {i for mask in rule.mask for first, last in hits.get(mask)
+                   for i in range(first, last + 1)}
+        if covered:
+            found = [
+                hit for hit in found
+                if not any(i in covered for i in range(hit[0], hit[1] + 1))
+            ]
     if not found or not rule.not_after:
         return found
     blockers = [hit for blocker in rule.not_after for hit in hits.get(blocker)]

@@ -178,7 +178,9 @@ class SignalScorer:
         if not any(name in hits for c in self.classes if c.core for name in c.lexicons):
             return None
         clauses = _clauses(doc)
-        masks = {c.name: [h for n in (*self.mask, *c.mask) for h in hits.get(n)]
+        shared = {i for n in self.mask for a, b in hits.get(n) for i in range(a, b + 1)}
+        masks = {c.name: shared | {i for n in c.mask for a, b in hits.get(n)
+                                   for i in range(a, b + 1)}
                  for c in self.classes}
         neg_ends = sorted(h[1] for name in self.negation for h in hits.get(name))
         best: SignalFinding | None = None
@@ -277,7 +279,7 @@ class SignalScorer:
         return round(self.flag_score + (self.top_score - self.flag_score) * reach, 3)
 
 
-def _cues(signal: SignalClass, doc: Doc, hits: Hits, masks: list[Hit], neg_ends: list[int],
+def _cues(signal: SignalClass, doc: Doc, hits: Hits, masks: set[int], neg_ends: list[int],
           clauses: list[int],
           factors: list[tuple[str, int, float, tuple[str, ...]]]) -> list[_Cue]:
     found: list[_Cue] = []
@@ -288,7 +290,7 @@ def _cues(signal: SignalClass, doc: Doc, hits: Hits, masks: list[Hit], neg_ends:
                 continue
             seen.add(hit)
             first, last = hit
-            if any(m[0] <= last and first <= m[1] for m in masks):
+            if masks and any(i in masks for i in range(first, last + 1)):
                 continue  # a figure of speech or another sense of the words
             if signal.negatable and _negated(first, neg_ends, clauses):
                 continue
