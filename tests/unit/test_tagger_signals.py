@@ -132,6 +132,15 @@ VEILED_GOODBYES = [
     "si desaparezco mañana no es culpa de nadie",
     "compré las pastillas hoy y nadie lo sabe",
     "ya tengo todo listo. esta noche se acaba",
+    # a proxy goodbye, a car running in a closed garage, a last word, a railing at hand
+    "tell my dad im sorry. i love him",
+    "my wife is sitting in the garage with the engine running and won't open the door",
+    "i took all my klonopin about an hour ago",
+    "this is the last time anyone will hear from me",
+    "i've decided. sunday. just wanted to say thank you to this group",
+    "i'm at the top of the parking deck and the railing is right there",
+    "sorry i wasn't enough. take care of the kids for me",
+    "I'm giving my books away to my cousins, won't need them where I'm going",
 ]
 
 
@@ -165,6 +174,11 @@ THE_SAME_WORDS_ELSEWHERE = [
     "Everything's ready for the health fair tomorrow, see you there!",
     "Ya no voy a estar en la clínica del centro, me mudé a Monterrey. Gracias por todo!",
     "Compré las pastillas para la presión en su farmacia, muy buen servicio",
+    "I've decided to get the booster saturday, just wanted to say thank you to this group",
+    "Giving my old baby clothes away to the NICU families, hope they help",
+    "Took all my antibiotics like the pharmacist said and I feel so much better",
+    "At the top of the parking deck the view of the lake is gorgeous at sunset",
+    "the nurse in the naloxone video is so calm, i love her",
     "When my son told me he wanted to die, this hospital's teen program saved him. He's 20 "
     "now and thriving.",
     # people who talk about crisis: a saying quoted, a shift that is over
