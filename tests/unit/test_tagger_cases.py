@@ -418,6 +418,8 @@ PRIVACY = [
     ("Does your pharmacy on Oak Ave carry the Gardasil vaccine?", False),
     ("Your hospital is 15 minutes from my house, so convenient for everyone", False),
     ("A newborn named Sofia Ruiz was admitted to the Children's Hospital last night", True),
+    ("thank you to the nurse who sat with me during my miscarriage in your ER friday, you know "
+     "who you are", True),
 ]
 
 
@@ -552,6 +554,8 @@ MISINFORMATION = [
     ("Breast milk is amazing for babies, so glad I could nurse", False),
     ("If 100 people go through a doorway at once there's a jam, same with hospital beds",
      False),
+    ("Don't ever let them put your baby on antibiotics, ear infections clear with garlic oil",
+     True),
 ]
 
 
@@ -725,6 +729,8 @@ ABUSE = [
     ("No one should have to suffer like this, thank you hospice", False),
     ("No child should starve in this country", False),
     ("The doctors here are butchers of the English language lol, love them though", False),
+    ("if that doctor shows her face in this town again she'll regret it", True),
+    ("To the night nurse on 5 West, you know who you are, thank you", False),
 ]
 
 
