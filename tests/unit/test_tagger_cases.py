@@ -420,6 +420,10 @@ PRIVACY = [
     ("A newborn named Sofia Ruiz was admitted to the Children's Hospital last night", True),
     ("thank you to the nurse who sat with me during my miscarriage in your ER friday, you know "
      "who you are", True),
+    ("To whoever was at triage Friday: my son has type 1 and you made him wait 3 hours", True),
+    ("My neighbor's kid has leukemia and is getting treated at your children's hospital", True),
+    ("Pray for all the kids fighting cancer this holiday season", False),
+    ("Your neuro clinic is hiring nurses, great place to work!", False),
 ]
 
 
