@@ -46,16 +46,8 @@ class FacebookApi(GraphApi):
         self.comment_table = self._comment_fields()
 
     # -- lookups ------------------------------------------------------------------
-    def _resolve(self, req: Request, account: SeedAccount, native: str) -> Node | SeedAccount:
-        if native in ("me", account.id):
-            return account
-        node = self.world.get(self.name, native)
-        if node is None or node.deleted or node.account != account.key:
-            raise self.missing(req, native)
-        return node
-
     def read(self, req: Request, account: SeedAccount, native: str) -> Response:
-        found = self._resolve(req, account, native)
+        found = self.resolve(req, account, native)
         if isinstance(found, SeedAccount):
             return Response(body=self._page(req, found))
         with self.world.lock:
@@ -75,7 +67,7 @@ class FacebookApi(GraphApi):
         return out
 
     def edge(self, req: Request, account: SeedAccount, native: str, edge: str) -> Response:
-        found = self._resolve(req, account, native)
+        found = self.resolve(req, account, native)
         if edge not in EDGES or (isinstance(found, SeedAccount)) == (edge == "comments"):
             raise self.reject(400, f"(#100) Tried accessing nonexisting field ({edge})", code=100)
         if isinstance(found, SeedAccount):
@@ -182,7 +174,7 @@ class FacebookApi(GraphApi):
 
     # -- writes -------------------------------------------------------------------
     def comment(self, req: Request, account: SeedAccount, native: str) -> Response:
-        target = self._resolve(req, account, native)
+        target = self.resolve(req, account, native)
         if isinstance(target, SeedAccount):
             raise self.reject(400, "(#200) Publishing to the feed is not part of the "
                               "stand-in", code=200)
@@ -193,7 +185,7 @@ class FacebookApi(GraphApi):
         return Response(body={"id": node.id})
 
     def update(self, req: Request, account: SeedAccount, native: str) -> Response:
-        target = self._resolve(req, account, native)
+        target = self.resolve(req, account, native)
         if isinstance(target, SeedAccount) or target.is_post:
             raise self.missing(req, native)
         hidden = self.flag(req, "is_hidden")
@@ -214,7 +206,7 @@ class FacebookApi(GraphApi):
         return Response(body={"success": True})
 
     def delete(self, req: Request, account: SeedAccount, native: str) -> Response:
-        target = self._resolve(req, account, native)
+        target = self.resolve(req, account, native)
         if isinstance(target, SeedAccount):
             raise self.missing(req, native)
         self.world.delete(self.name, account.key, target, thread=True)

@@ -168,6 +168,16 @@ class GraphApi(PlatformApi):
             "cannot be loaded due to missing permissions, or does not support this operation.",
             code=100, subcode=33, kind="GraphMethodException"))
 
+    def resolve(self, req: Request, account: SeedAccount, native: str) -> Node | SeedAccount:
+        """The account itself (``me`` or its id) or one of its live posts or comments;
+        the platform's not-found error otherwise."""
+        if native in ("me", account.id):
+            return account
+        node = self.world.get(self.name, native)
+        if node is None or node.deleted or node.account != account.key:
+            raise self.missing(req, native)
+        return node
+
     def fields_of(self, req: Request, default: str) -> Fields:
         spec = req.param("fields")
         try:

@@ -69,16 +69,8 @@ class InstagramApi(GraphApi):
         }
 
     # -- lookups ------------------------------------------------------------------
-    def _resolve(self, req: Request, account: SeedAccount, native: str) -> Node | SeedAccount:
-        if native in ("me", account.id):
-            return account
-        node = self.world.get(self.name, native)
-        if node is None or node.deleted or node.account != account.key:
-            raise self.missing(req, native)
-        return node
-
     def read(self, req: Request, account: SeedAccount, native: str) -> Response:
-        found = self._resolve(req, account, native)
+        found = self.resolve(req, account, native)
         if isinstance(found, SeedAccount):
             return Response(body=self._user(req, found))
         with self.world.lock:
@@ -100,7 +92,7 @@ class InstagramApi(GraphApi):
         return out
 
     def edge(self, req: Request, account: SeedAccount, native: str, edge: str) -> Response:
-        found = self._resolve(req, account, native)
+        found = self.resolve(req, account, native)
         if isinstance(found, SeedAccount):
             if edge != "media":
                 raise self._no_edge(edge, "IGUser")
@@ -146,7 +138,7 @@ class InstagramApi(GraphApi):
 
     # -- writes -------------------------------------------------------------------
     def answer(self, req: Request, account: SeedAccount, native: str, edge: str) -> Response:
-        target = self._resolve(req, account, native)
+        target = self.resolve(req, account, native)
         if isinstance(target, SeedAccount) or edge != ("comments" if target.is_post else "replies"):
             raise self.reject(400, f"(#100) Unsupported post request to edge {edge}", code=100)
         if not target.is_post and (target.parent is not None or target.hidden):
@@ -159,7 +151,7 @@ class InstagramApi(GraphApi):
         return Response(body={"id": node.id})
 
     def hide(self, req: Request, account: SeedAccount, native: str) -> Response:
-        target = self._resolve(req, account, native)
+        target = self.resolve(req, account, native)
         if isinstance(target, SeedAccount) or target.is_post:
             raise self.missing(req, native)
         hidden = self.flag(req, "hide")
@@ -172,7 +164,7 @@ class InstagramApi(GraphApi):
         return Response(body={"success": True})
 
     def delete(self, req: Request, account: SeedAccount, native: str) -> Response:
-        target = self._resolve(req, account, native)
+        target = self.resolve(req, account, native)
         if isinstance(target, SeedAccount) or target.is_post:
             raise self.missing(req, native)
         self.world.delete(self.name, account.key, target, thread=True)
