@@ -47,9 +47,10 @@ def capability_gap(config: Config, comment: Comment, capability: Capability) -> 
     the account or its connector cannot, or the comment is deleted there already."""
     if comment.status == "deleted":
         return f"the comment was deleted from {comment.platform}"
-    if comment.platform not in platforms():
+    installed = platforms()
+    if comment.platform not in installed:
         return (f"no connector is installed for {comment.platform} yet "
-                f"(installed: {', '.join(platforms()) or 'none'}): act on it on "
+                f"(installed: {', '.join(installed) or 'none'}): act on it on "
                 f"{comment.platform} itself")
     try:
         account = account_of(config, comment)
