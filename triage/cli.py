@@ -251,6 +251,17 @@ def config_cmd(env: Env) -> None:
     click.echo(f"config: {path if path else 'none found (built-in defaults)'}")
     click.echo(f"data folder: {env.data_dir()}")
     click.echo(f"accounts: {len(config.accounts)}, team: {len(config.team)}")
+    for account in config.accounts:
+        if not os.environ.get(account.token_env):
+            click.echo(f"warning: account {account.name!r}: the environment variable "
+                       f"{account.token_env} (its token_env) is not set; it cannot sync "
+                       "until it is", err=True)
+    escalation = config.escalation
+    for key in ("webhook_token_env", "smtp_user_env", "smtp_password_env"):
+        name = getattr(escalation, key)
+        if name and not os.environ.get(name):
+            click.echo(f"warning: [escalation] {key}: the environment variable {name} "
+                       "is not set", err=True)
 
 
 #: Modules that add commands to ``triage``; each lists its click commands in ``COMMANDS``.

@@ -36,11 +36,12 @@ def tag_json(tag: Tag) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @pass_env
 def tag_command(env: Env, file: BinaryIO, as_json: bool) -> None:
-    """Tag comments read as JSON lines (`text`, optional `id`) from FILE or - (stdin).
+    """Tag comments from FILE or - (stdin): JSON lines (`text`, optional `id`) or plain text.
 
     Writes one line per comment: its id and tags, each with score, evidence (character
     spans) and source; for misinformation also the matched claim and its resource. A line
-    that is not valid JSON is reported by number on stderr and the rest are tagged.
+    that is not a JSON object is tagged as plain text; a broken JSON object is reported by
+    number on stderr, the rest are tagged, and the exit code is 2.
     """
     tag = env.tagger()
     out = sys.stdout
@@ -48,12 +49,16 @@ def tag_command(env: Env, file: BinaryIO, as_json: bool) -> None:
     for number, raw in enumerate(file, 1):
         if not raw.strip():
             continue
-        try:
-            row = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            click.echo(f"line {number}: not valid JSON", err=True)
-            bad += 1
-            continue
+        if not raw.lstrip().startswith(b"{"):
+            row = {"text": raw.decode("utf-8", "replace").strip()}  # a line of plain text
+        else:
+            try:
+                row = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                click.echo(f"line {number}: starts like a JSON object but is not valid JSON",
+                           err=True)
+                bad += 1
+                continue
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             click.echo(f"line {number}: needs a 'text' string", err=True)
             bad += 1
@@ -75,6 +80,7 @@ def tag_command(env: Env, file: BinaryIO, as_json: bool) -> None:
     out.flush()
     if bad:
         click.echo(f"{bad} bad line{'s' if bad != 1 else ''} skipped", err=True)
+        raise SystemExit(2)
 
 
 def _percent(value: float | None) -> str:

@@ -100,3 +100,21 @@ def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "env"))
     assert data_dir_for(config, None) == tmp_path / "env"
     assert data_dir_for(config, str(tmp_path / "opt")) == tmp_path / "opt"
+
+
+def test_config_warns_of_each_token_variable_that_is_not_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "team.toml"
+    path.write_text(
+        '[[accounts]]\nname = "fb-main"\nplatform = "facebook"\n'
+        'token_env = "FB_TOKEN_FOR_TEST"\npage_id = "1"\n'
+        '[[accounts]]\nname = "masto"\nplatform = "mastodon"\n'
+        'token_env = "MASTO_TOKEN_FOR_TEST"\nbase_url = "https://example.social"\n'
+    )
+    monkeypatch.delenv("FB_TOKEN_FOR_TEST", raising=False)
+    monkeypatch.setenv("MASTO_TOKEN_FOR_TEST", "set")
+    main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
+    err = capsys.readouterr().err
+    assert "account 'fb-main': the environment variable FB_TOKEN_FOR_TEST" in err
+    assert "MASTO_TOKEN_FOR_TEST" not in err

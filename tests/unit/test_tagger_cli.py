@@ -26,8 +26,9 @@ def test_tag_writes_one_json_line_per_comment_and_names_bad_lines(
         encoding="utf-8",
     )
     code, out, err = run(capsys, "tag", str(source), "--json")
-    assert code == 0
-    assert "line 2: not valid JSON" in err and "line 4: needs a 'text' string" in err
+    assert code == 2
+    assert "line 2: starts like a JSON object but is not valid JSON" in err
+    assert "line 4: needs a 'text' string" in err and "2 bad lines skipped" in err
     rows = [json.loads(line) for line in out.splitlines()]
     assert [row["id"] for row in rows] == ["c1", None, "c5"]
     myth = next(tag for tag in rows[0]["tags"] if tag["name"] == "misinformation")
@@ -48,6 +49,15 @@ def test_tag_reads_stdin_and_prints_a_short_line_without_json(
     code, out, _ = run(capsys, "tag", "-", stdin=data)
     assert code == 0
     assert out.startswith("x\tprivacy:") and "question:" in out
+
+
+def test_tag_takes_plain_text_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "tag", "-",
+                         stdin="Chemo is poison, go natural\nwhat time do you open?\n")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("-\tmisinformation:")
+    assert lines[1].startswith("-\tquestion:")
 
 
 LABELLED = [
