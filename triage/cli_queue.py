@@ -43,7 +43,7 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
         click.echo("no comment matches the query")
         return
     if not yes:
-        click.confirm(f"{action} {len(ids)} comments?", abort=True)
+        click.confirm(f"{action} {len(ids)} comment{'s' if len(ids) != 1 else ''}?", abort=True)
     desk = Desk(store, env.user, team=[m.name for m in env.config.team])
     if action == "dismiss":
         done = desk.dismiss(ids)

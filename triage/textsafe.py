@@ -40,9 +40,18 @@ def clean(text: str) -> str:
 
 
 def one_line(text: str, width: int) -> str:
-    """The start of ``text`` on one line, at most ``width`` characters, cleaned."""
+    """The start of ``text`` on one line, at most ``width`` characters, cleaned.
+
+    Text that does not fit is cut at the last word boundary that keeps most of the width,
+    so a shortened post or comment never ends in half a word.
+    """
     head = text[: width * 4 + 64]
     flat = _SPACES.sub(" ", clean(head)).strip()
     if len(flat) > width or len(head) < len(text):
-        return flat[: max(0, width - 1)] + "…"
+        cut = flat[: max(0, width - 1)]
+        if len(flat) > len(cut) and flat[len(cut)] != " ":
+            space = cut.rfind(" ")
+            if space >= width * 2 // 3:
+                cut = cut[:space]
+        return cut.rstrip() + "…"
     return flat

@@ -186,7 +186,7 @@ async def test_legal_keys_are_disabled_with_their_reason(queue_store: Store) -> 
         assert "No [escalation] channel in config.toml: nothing to deliver to." \
             in messages(app)
         row = [str(cell) for cell in legal.query_one(DataTable).get_row_at(0)]
-        assert row[4] == "anon4471: I can't do this a…"  # who and what, not the id
+        assert row[4] == "anon4471: I can't do this…"  # who and what, not the id
         assert legal.sub_title == "1 escalation · acting as ben"
 
 
