@@ -65,11 +65,22 @@ class Env:
             defer_load=defer_load,
         )
         self._stores.append(store)
+        _say_warnings(store.warnings)
         return store
 
     def close(self) -> None:
+        """Close every store, then say what closing could not write (never raised over
+        an error already on its way to the user)."""
         while self._stores:
-            self._stores.pop().close()
+            store = self._stores.pop()
+            shown = len(store.warnings)
+            store.close()
+            _say_warnings(store.warnings[shown:])
+
+
+def _say_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _os_user() -> str:
@@ -114,8 +125,6 @@ def _run_tui(env: Env, *, sandbox: bool, store: Any = None, config: Config | Non
         )
     if store is None:
         store = env.open_store(sandbox=sandbox, defer_load=True)
-    for warning in store.warnings:
-        click.echo(f"warning: {warning}", err=True)
     from tui.app import TriageApp  # the only place the command line imports the TUI
 
     app = TriageApp(store=store, config=config, user=env.user, sandbox=sandbox)

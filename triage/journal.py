@@ -5,9 +5,21 @@ before it, or 64 zeros for the first line) and ``hash``, the SHA-256 of the line
 canonical form without ``hash``. Changing, removing or reordering any line breaks the
 chain at that line, which :func:`verify` names.
 
-A line is acknowledged only once it has been written, flushed and fsynced. A crash in
-the middle of a write can leave a torn last line (no newline); opening the journal moves
-that fragment aside (it was never acknowledged) so the chain stays whole.
+A line is acknowledged only once it has been written, flushed and fsynced. A batch (the
+entries of one :meth:`Journal.append`, such as a bulk dismissal) is all or nothing:
+
+- Every line of a batch of several entries carries ``batch_end``, the ``seq`` of the
+  batch's last line. A batch whose last line is missing was never acknowledged.
+- When a write fails (a full disk, a file-size limit), the file is truncated back to
+  where the batch began and fsynced before the error is raised, so the running process
+  never leaves part of a batch behind.
+- A crash in the middle of a write can leave a torn last line (no newline) and, for a
+  batch, whole lines of a batch without its last line. Opening the journal moves exactly
+  those bytes, and nothing before them, to ``journal.jsonl.torn`` and says so in
+  :attr:`Journal.notices`; the chain stays whole and replay never sees half a batch.
+
+Framing, not only truncation, is what makes this hold after a kill or a power cut, when
+no code runs to truncate; truncation keeps the file clean for the process that goes on.
 """
 
 from __future__ import annotations
@@ -17,7 +29,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -27,6 +39,7 @@ __all__ = ["GENESIS", "Journal", "VerifyResult", "verify"]
 
 GENESIS = "0" * 64
 _DUMP_OPTIONS = orjson.OPT_SORT_KEYS
+_BLOCK = 1 << 20
 
 
 def _digest(entry: dict[str, Any]) -> str:
@@ -52,36 +65,65 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: What opening had to set aside (a torn line, an unfinished batch), for the user.
+        self.notices: list[str] = []
         self._recover_torn_tail()
         self.last_seq, self.last_hash = self._read_tail()
-        self._file = open(path, "ab")  # noqa: SIM115 - kept open for the store's lifetime
+        self._file = open(path, "ab", buffering=0)  # noqa: SIM115 - kept open while the store is
+        self._size = self._file.seek(0, os.SEEK_END)
+        self._broken = ""
 
     # -- writing ---------------------------------------------------------------------
 
     def append(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Number, chain and durably write ``entries``; return them as written.
 
-        Everything is on disk (fsynced) when this returns, in one write for the batch.
+        Everything is on disk (fsynced) when this returns, in one write for the batch. On
+        failure nothing of the batch stays in the file, and :class:`JournalError` names it.
         """
+        if self._broken:
+            raise JournalError(self._broken)
         written: list[dict[str, Any]] = []
         chunks: list[bytes] = []
         seq, prev = self.last_seq, self.last_hash
+        batch_end = seq + len(entries) if len(entries) > 1 else None
         for entry in entries:
             seq += 1
             line = dict(entry, seq=seq, prev=prev)
+            if batch_end is not None:
+                line["batch_end"] = batch_end
             line["hash"] = prev = _digest(line)
             chunks.append(orjson.dumps(line, option=_DUMP_OPTIONS) + b"\n")
             written.append(line)
         if not chunks:
             return written
+        payload = memoryview(b"".join(chunks))
+        fd = self._file.fileno()
         try:
-            self._file.write(b"".join(chunks))
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            done = 0
+            while done < len(payload):
+                done += os.write(fd, payload[done:])
+            os.fsync(fd)
         except OSError as exc:
-            raise JournalError(f"{self.path}: cannot write the journal: {exc.strerror}") from exc
+            self._roll_back(exc)
+        self._size += len(payload)
         self.last_seq, self.last_hash = seq, prev
         return written
+
+    def _roll_back(self, exc: OSError) -> None:
+        """Cut the file back to where the failed batch began; then raise, naming the journal."""
+        message = f"{self.path}: cannot write the journal: {exc.strerror or exc}"
+        try:
+            os.ftruncate(self._file.fileno(), self._size)
+            os.fsync(self._file.fileno())
+        except OSError as undo:
+            self._broken = (
+                f"{message}; it could not be cut back either ({undo.strerror or undo}), so "
+                "no more actions are written until Triage is started again (the unfinished "
+                "batch is then set aside)"
+            )
+            raise JournalError(self._broken) from exc
+        raise JournalError(f"{message}; the action was not recorded") from exc
 
     def close(self) -> None:
         if not self._file.closed:
@@ -91,7 +133,7 @@ class Journal:
 
     def offset(self) -> int:
         """The byte size of the journal: where the next entry will start."""
-        return self._file.tell() if not self._file.closed else self.path.stat().st_size
+        return self._size if not self._file.closed else self.path.stat().st_size
 
     def read(self, offset: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
         """Yield ``(end_offset, entry)`` for every whole line from ``offset`` on."""
@@ -121,26 +163,40 @@ class Journal:
     # -- opening ---------------------------------------------------------------------
 
     def _recover_torn_tail(self) -> None:
+        """Set aside a torn last line and the lines of an unfinished batch; nothing else."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return
         with open(self.path, "rb+") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(size - 1)
-            if handle.read(1) == b"\n":
-                return
-            tail_start = max(0, size - (1 << 20))
-            handle.seek(tail_start)
-            tail = handle.read()
-            cut = tail.rfind(b"\n")
-            keep = tail_start + cut + 1 if cut >= 0 else 0
-            fragment = tail[cut + 1 :]
-            aside = self.path.with_name(self.path.name + ".torn")
-            with open(aside, "ab") as torn:
-                torn.write(fragment + b"\n")
-            handle.truncate(keep)
-            handle.flush()
-            os.fsync(handle.fileno())
+            size = handle.seek(0, os.SEEK_END)
+            keep = _after_last_newline(handle, size)
+            if keep < size:
+                self._set_aside(handle, keep, size, "an unfinished last line")
+                size = keep
+            keep = _unfinished_batch_start(handle, size, self.path)
+            if keep < size:
+                self._set_aside(handle, keep, size, "the first lines of an unfinished batch")
+
+    def _set_aside(self, handle: BinaryIO, keep: int, size: int, what: str) -> None:
+        """Move bytes ``keep..size`` to ``journal.jsonl.torn``, then cut them off."""
+        aside = self.path.with_name(self.path.name + ".torn")
+        with open(aside, "ab") as torn:
+            handle.seek(keep)
+            left = size - keep
+            while left:
+                chunk = handle.read(min(left, _BLOCK))
+                torn.write(chunk)
+                left -= len(chunk)
+            if not what.startswith("the first lines"):
+                torn.write(b"\n")
+            torn.flush()
+            os.fsync(torn.fileno())
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
+        self.notices.append(
+            f"{self.path}: {what} ({size - keep:,} bytes), cut short by a crash and never "
+            f"acknowledged, was moved to {aside.name}; every entry before it is kept"
+        )
 
     def _read_tail(self) -> tuple[int, str]:
         for entry in self.read_backwards():
@@ -151,6 +207,58 @@ class Journal:
                     f"{self.path}: the last entry has no valid seq and hash"
                 ) from exc
         return 0, GENESIS
+
+
+def _after_last_newline(handle: BinaryIO, size: int) -> int:
+    """Where the file's last whole line ends, scanning back in blocks (0: none is whole)."""
+    position = size
+    while position > 0:
+        step = min(_BLOCK, position)
+        position -= step
+        handle.seek(position)
+        cut = handle.read(step).rfind(b"\n")
+        if cut >= 0:
+            return position + cut + 1
+    return 0
+
+
+def _unfinished_batch_start(handle: BinaryIO, size: int, path: Path) -> int:
+    """Where the lines of a batch whose last line never reached the file begin (or ``size``)."""
+    start = size
+    end_seq: Any = None
+    for line_start, raw in _lines_backwards(handle, size):
+        entry = _parse(raw, path, None)
+        batch_end = entry.get("batch_end")
+        if end_seq is None:
+            seq = entry.get("seq")
+            if not isinstance(batch_end, int) or not isinstance(seq, int) or batch_end <= seq:
+                return size  # the last line ends its batch, or has none
+            end_seq = batch_end
+        elif batch_end != end_seq:
+            break
+        start = line_start
+    return start
+
+
+def _lines_backwards(handle: BinaryIO, size: int) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(start, line)`` for the whole lines before ``size``, newest first."""
+    position, rest = size, b""
+    while position > 0:
+        step = min(_BLOCK, position)
+        position -= step
+        handle.seek(position)
+        lines = (handle.read(step) + rest).split(b"\n")
+        rest = lines[0]
+        offset = position + len(rest) + 1
+        starts = []
+        for raw in lines[1:]:
+            starts.append((offset, raw))
+            offset += len(raw) + 1
+        for line_start, raw in reversed(starts):
+            if raw.strip():
+                yield line_start, raw
+    if rest.strip():
+        yield 0, rest
 
 
 def _parse(raw: bytes, path: Path, line_no: int | None) -> dict[str, Any]:

@@ -169,6 +169,12 @@ class Store:
         self._meta_path = store_dir / "meta.json"
         meta = self._read_meta()
         self.journal = Journal(self.data_dir / "journal.jsonl")
+        self.warnings.extend(self.journal.notices)
+        try:
+            self._check_journal_length(meta)
+        except StoreError:
+            self.journal.close()
+            raise
         self._shards: list[TinyDB | None] = [None] * SHARDS
         self._shard_dir = store_dir
         self._record_dbs: dict[str, TinyDB] = {}
@@ -193,11 +199,25 @@ class Store:
         self.index.build(self.comments.values())
         self._applied_seq = int(meta.get("applied_seq", 0))
         self._journal_offset = int(meta.get("journal_offset", 0))
+        #: Comments the journal captured that never reached the store (id: content hash).
+        self._orphans = _orphans_from(meta)
         if self._journal_offset_reset:
             self._applied_seq = self._journal_offset = 0
         #: Where the journal stood when the store was opened; :meth:`adopt` replays from it.
         self._open_offset = self._journal_offset
         self.replayed = self._replay()
+
+    def _check_journal_length(self, meta: dict[str, Any]) -> None:
+        """Refuse a journal that ends before what the store applied: its numbers would repeat."""
+        applied = meta.get("applied_seq", 0)
+        if isinstance(applied, int) and applied > self.journal.last_seq:
+            raise StoreError(
+                f"{self.journal.path} ends at entry {self.journal.last_seq}, but the store has "
+                f"applied entries up to {applied}: the journal was cut short or replaced. "
+                "Nothing was changed; put the whole journal back (from a backup) before "
+                "opening this data folder again" + "".join(
+                    f". Also: {notice}" for notice in self.journal.notices)
+            )
 
     # -- loading in the background ---------------------------------------------------
 
@@ -311,23 +331,50 @@ class Store:
         offset = self._journal_offset
         if offset > self.journal.offset():
             offset = 0  # the journal was replaced: replay it whole (applying is idempotent)
-        count = 0
+        count = orphans = 0
         for end, entry in self.journal.read(offset):
-            if int(entry.get("seq", 0)) <= self._applied_seq:
+            seq = int(entry.get("seq", 0))
+            if seq <= self._applied_seq:
                 continue
-            self._apply(action_from_doc(entry))
+            action = action_from_doc(entry)
+            self._apply(action)
+            if action.kind == "capture" and action.comment_id is not None:
+                if not self._stored(action.comment_id):
+                    self._orphans[action.comment_id] = str(action.data.get("sha256", ""))
+                    orphans += 1
             count += 1
-            self._journal_offset = end
+            self._journal_offset, self._applied_seq = end, seq
+        if orphans and not self._journal_offset_reset:  # else the set-aside file says it
+            self.warnings.append(
+                f"{orphans} comment(s) captured in the journal never reached the store (an "
+                "import or sync was stopped midway): import or sync them again; they are "
+                "stored then, without a second capture"
+            )
         if count:
             self.flush()
         return count
 
+    def _stored(self, comment_id: str) -> bool:
+        """Whether the store holds a comment, looking in its shard while still loading."""
+        if comment_id in self.comments:
+            return True
+        if self.loaded:
+            return False
+        shard = self._shard(_shard_of(comment_id)).table("comments")
+        return bool(shard.contains(doc_id=comment_id))  # type: ignore[arg-type]
+
     def close(self) -> None:
+        """Write what is left and let the folder go.
+
+        A failed write here is kept in :attr:`warnings`, not raised: every action is in
+        the journal and is replayed at the next start, and an error already on its way to
+        the user (say, the journal's own) must stay the one they see.
+        """
         try:
             if self._flusher is not None:
                 flusher, self._flusher = self._flusher, None
                 flusher.stop()
-            self.flush()
+            self._flush_journaled()
         finally:
             self.journal.close()
             self._lock.release()
@@ -413,6 +460,20 @@ class Store:
         self._note_pending(len(actions))
         return actions
 
+    def _flush_journaled(self, flush: Callable[[], None] | None = None) -> None:
+        """Flush after actions that are already journaled: a failure is a warning.
+
+        The actions are durable (and replayed at the next start), so they are not
+        reported as failed; the store files are tried again at the next flush.
+        """
+        try:
+            (flush or self.flush)()
+        except StoreError as exc:
+            message = (f"{exc}; every action is safe in the journal and is replayed at the "
+                       "next start")
+            if message not in self.warnings:
+                self.warnings.append(message)
+
     def _apply(self, action: Action) -> None:
         record = action.data.get("record")
         if isinstance(record, dict):
@@ -420,10 +481,15 @@ class Store:
         if action.comment_id is None or not action.after:
             return
         comment = self.comments.get(action.comment_id)
-        if comment is None:
-            return
         fields = {k: v for k, v in action.after.items() if k in MUTABLE_FIELDS}
         if not fields:
+            return
+        if comment is None:
+            if not self.loaded and self._stored(action.comment_id):
+                # Still loading: the comment is only on disk; change it there, so the
+                # journal offset can move past this entry (adopt() applies it in memory).
+                shard = self._shard(_shard_of(action.comment_id))
+                shard.table("comments").update(fields, doc_ids=[action.comment_id])  # type: ignore[list-item]
             return
         changed = replace(comment, **{k: _field_value(k, v) for k, v in fields.items()})
         self.comments[comment.id] = changed
@@ -473,7 +539,10 @@ class Store:
                 )
                 self.comments[comment.id] = comment
                 self.index.add(comment)
-                entries.append(_capture_entry(user, "capture", comment))
+                captured = self._orphans.pop(comment.id, None)
+                if captured != comment.content_hash:  # captured already: not twice
+                    kind = "capture" if captured is None else "update"
+                    entries.append(_capture_entry(user, kind, comment))
             elif old.text != comment.text or old.permalink != comment.permalink:
                 if old.text == comment.text:
                     tags = old.tags  # only the link moved: the tags (and corrections) stay
@@ -538,7 +607,7 @@ class Store:
         if not self._pending:
             self._pending_since = time.monotonic()
         self._pending += count
-        self.flush_if_due()
+        self._flush_journaled(self.flush_if_due)
 
     def flush_if_due(self) -> None:
         """Flush when enough actions wait or the oldest has waited long enough."""
@@ -594,6 +663,7 @@ class Store:
                 "shards": SHARDS,
                 "applied_seq": self._applied_seq,
                 "journal_offset": self._journal_offset,
+                "orphan_captures": self._orphans,
             })
         try:
             for storage, payload in late:
@@ -632,6 +702,13 @@ def _storable(comment: Comment) -> Comment:
     if text is comment.text and name is comment.author.name:
         return comment
     return replace(comment, text=text, author=replace(comment.author, name=name))
+
+
+def _orphans_from(meta: dict[str, Any]) -> dict[str, str]:
+    found = meta.get("orphan_captures")
+    if not isinstance(found, dict):
+        return {}
+    return {str(key): str(value) for key, value in found.items()}
 
 
 def _capture_entry(user: str, kind: str, comment: Comment) -> dict[str, Any]:
