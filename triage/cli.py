@@ -54,15 +54,24 @@ class Env:
         )
         return tagger.tag
 
+    def audit_key(self, data_dir: Path) -> Any:
+        """The audit key (TRIAGE_AUDIT_KEY, TRIAGE_AUDIT_KEY_FILE, [audit] key_file) or None."""
+        from triage.auditkey import load_audit_key
+
+        key_file = self.config.audit.key_file
+        return load_audit_key(self.config.resolve(key_file) if key_file else None, data_dir)
+
     def open_store(
         self, *, sandbox: bool = False, tagging: bool = True, defer_load: bool = False
     ) -> Any:
         from triage.store import Store
 
+        data_dir = self.data_dir(sandbox=sandbox)
         store = Store(
-            self.data_dir(sandbox=sandbox),
+            data_dir,
             tagger=self.tagger() if tagging else None,
             defer_load=defer_load,
+            audit_key=self.audit_key(data_dir),
         )
         self._stores.append(store)
         _say_warnings(store.warnings)

@@ -194,16 +194,18 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @click.pass_context
 def verify_command(ctx: click.Context) -> None:
-    """Walk the journal's hash chain: `OK: N entries`, or the first line that breaks it."""
+    """Check the journal's chain, its MACs (with an audit key) and that nothing was cut.
+
+    `OK: N entries` and what that proves, or the first line that fails and what can still
+    be said of the lines before it.
+    """
     env = _env(ctx)
-    path, result = verify_journal(env.data_dir())
-    if result.ok:
-        click.echo(f"OK: {result.entries} entries")
+    data_dir = env.data_dir()
+    path, report = verify_journal(data_dir, env.audit_key(data_dir))
+    if report.ok:
+        click.echo("\n".join(report.lines))
         return
-    raise JournalError(
-        f"{path.name} line {result.broken_line}: {result.reason} "
-        f"(the {result.entries} entries before it are intact; {path})"
-    )
+    raise JournalError("\n".join([*report.lines, f"(the journal: {path})"]))
 
 
 @audit_group.command("log")

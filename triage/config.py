@@ -206,6 +206,13 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditConfig:
+    """Where the audit key is: a file outside the data folder (the key is never in here)."""
+
+    key_file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RepliesConfig:
     """Replies: where the approved templates are (empty: the ones shipped with Triage),
     the undo window before a reply is sent, and how often a failed send is retried."""
@@ -240,6 +247,7 @@ class Config:
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     replies: RepliesConfig = field(default_factory=RepliesConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
 

@@ -2,8 +2,10 @@
 
 Each line is one JSON object: the action's fields, ``prev`` (the ``hash`` of the line
 before it, or 64 zeros for the first line) and ``hash``, the SHA-256 of the line's
-canonical form without ``hash``. Changing, removing or reordering any line breaks the
-chain at that line, which :func:`verify` names.
+canonical form without ``hash`` and ``mac``. Changing, removing or reordering any line
+breaks the chain at that line, which :func:`verify` names, unless the hashes after it are
+recomputed: anyone can do that. With an audit key (see auditkey.py) each line also carries
+``mac``, the HMAC of its ``hash``, which only a holder of the key can compute.
 
 A line is acknowledged only once it has been written, flushed and fsynced. A batch (the
 entries of one :meth:`Journal.append`, such as a bulk dismissal) is all or nothing:
@@ -29,13 +31,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
 from triage.errors import JournalError
 
-__all__ = ["GENESIS", "Journal", "VerifyResult", "verify"]
+if TYPE_CHECKING:
+    from triage.auditkey import AuditKey
+
+__all__ = ["GENESIS", "Journal", "VerifyResult", "check_line", "verify"]
 
 GENESIS = "0" * 64
 _DUMP_OPTIONS = orjson.OPT_SORT_KEYS
@@ -43,17 +48,28 @@ _BLOCK = 1 << 20
 
 
 def _digest(entry: dict[str, Any]) -> str:
-    body = {key: value for key, value in entry.items() if key != "hash"}
+    body = {key: value for key, value in entry.items() if key not in ("hash", "mac")}
     return hashlib.sha256(orjson.dumps(body, option=_DUMP_OPTIONS)).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
-    """What :func:`verify` found: the number of entries and the first broken line."""
+    """What :func:`verify` found.
+
+    ``entries`` lines hold together (they are lines 1 to ``entries``, numbered so);
+    ``broken_line`` is the first that does not. ``keyed``: MACs were checked with a key;
+    ``macs_from``: the first line carrying a MAC. ``last_hash`` and ``last_mac`` are those
+    of line ``entries``; ``marked`` is ``(hash, mac)`` of the line asked for by ``mark``.
+    """
 
     entries: int
     broken_line: int | None = None
     reason: str = ""
+    keyed: bool = False
+    macs_from: int | None = None
+    last_hash: str = GENESIS
+    last_mac: str | None = None
+    marked: tuple[str, str | None] | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,14 +77,20 @@ class VerifyResult:
 
 
 class Journal:
-    """Appends actions to ``journal.jsonl``; one writer (the store holds the lock)."""
+    """Appends actions to ``journal.jsonl``; one writer (the store holds the lock).
 
-    def __init__(self, path: Path) -> None:
+    With ``key``, every line written carries a ``mac``.
+    """
+
+    def __init__(self, path: Path, key: AuditKey | None = None) -> None:
         self.path = path
+        self.key = key
         #: What opening had to set aside (a torn line, an unfinished batch), for the user.
         self.notices: list[str] = []
         self._recover_torn_tail()
         self.last_seq, self.last_hash = self._read_tail()
+        #: The ``mac`` of the last line (None when it has none, or the journal is empty).
+        self.last_mac: str | None = self._tail_mac
         self._file = open(path, "ab", buffering=0)  # noqa: SIM115 - kept open while the store is
         self._size = self._file.seek(0, os.SEEK_END)
         self._broken = ""
@@ -93,6 +115,8 @@ class Journal:
             if batch_end is not None:
                 line["batch_end"] = batch_end
             line["hash"] = prev = _digest(line)
+            if self.key is not None:
+                line["mac"] = self.key.mac(prev)
             chunks.append(orjson.dumps(line, option=_DUMP_OPTIONS) + b"\n")
             written.append(line)
         if not chunks:
@@ -108,6 +132,7 @@ class Journal:
             self._roll_back(exc)
         self._size += len(payload)
         self.last_seq, self.last_hash = seq, prev
+        self.last_mac = written[-1].get("mac")
         return written
 
     def _roll_back(self, exc: OSError) -> None:
@@ -199,7 +224,10 @@ class Journal:
         )
 
     def _read_tail(self) -> tuple[int, str]:
+        self._tail_mac: str | None = None
         for entry in self.read_backwards():
+            mac = entry.get("mac")
+            self._tail_mac = mac if isinstance(mac, str) else None
             try:
                 return int(entry["seq"]), str(entry["hash"])
             except (KeyError, TypeError, ValueError) as exc:
@@ -287,30 +315,62 @@ def read_entries(path: Path, offset: int = 0) -> Iterator[tuple[int, dict[str, A
                 yield position, _parse(raw, path, None)
 
 
-def verify(path: Path) -> VerifyResult:
-    """Walk the hash chain of a journal file; name the first line that breaks it."""
+def check_line(entry: dict[str, Any], prev: str | None, seq: int | None,
+               key: AuditKey | None = None, macs_started: bool = True) -> str:
+    """Why ``entry`` cannot follow a line of hash ``prev`` and number ``seq - 1``; "" if it can.
+
+    ``prev`` or ``seq`` None: that is not checked. With ``key``, the MAC is checked; a line
+    without one fails only if ``macs_started`` (MACs began on an earlier line).
+    """
+    if prev is not None and entry.get("prev") != prev:
+        return "does not follow the line before it"
+    if entry.get("hash") != _digest(entry):
+        return "its content does not match its hash"
+    if seq is not None and entry.get("seq") != seq:
+        return f"sequence number is not {seq}"
+    mac = entry.get("mac")
+    if key is not None and mac is None and macs_started:
+        return "it carries no MAC, unlike the lines before it: written without the audit key"
+    if key is not None and mac is not None and not key.check(entry.get("hash"), mac):
+        return "its MAC does not match: written without the audit key"
+    return ""
+
+
+def verify(path: Path, key: AuditKey | None = None, mark: int = 0) -> VerifyResult:
+    """Walk the chain of a journal file (and its MACs, with ``key``); name the first bad line.
+
+    ``mark``: a line number whose hash and MAC to report (the store's anchor).
+    """
     prev = GENESIS
+    last_mac: str | None = None
+    macs_from: int | None = None
+    marked: tuple[str, str | None] | None = None
     count = 0
-    expected_seq = 1
+
+    def result(line_no: int | None = None, reason: str = "") -> VerifyResult:
+        return VerifyResult(count, line_no, reason, key is not None, macs_from, prev,
+                            last_mac, marked)
+
     if not path.exists():
-        return VerifyResult(0)
+        return result()
     with open(path, "rb") as handle:
         for line_no, raw in enumerate(handle, start=1):
             if not raw.strip():
-                return VerifyResult(count, line_no, "blank line")
+                return result(line_no, "blank line")
             try:
                 entry = orjson.loads(raw)
             except orjson.JSONDecodeError:
-                return VerifyResult(count, line_no, "not valid JSON")
+                return result(line_no, "not valid JSON")
             if not isinstance(entry, dict):
-                return VerifyResult(count, line_no, "not a JSON object")
-            if entry.get("prev") != prev:
-                return VerifyResult(count, line_no, "does not follow the line before it")
-            if entry.get("hash") != _digest(entry):
-                return VerifyResult(count, line_no, "its content does not match its hash")
-            if entry.get("seq") != expected_seq:
-                return VerifyResult(count, line_no, f"sequence number is not {expected_seq}")
-            prev = entry["hash"]
-            expected_seq += 1
+                return result(line_no, "not a JSON object")
+            reason = check_line(entry, prev, line_no, key, macs_from is not None)
+            if reason:
+                return result(line_no, reason)
+            mac = entry.get("mac")
+            if mac is not None and macs_from is None:
+                macs_from = line_no
+            prev, last_mac = entry["hash"], mac if isinstance(mac, str) else None
+            if line_no == mark:
+                marked = (prev, last_mac)
             count += 1
-    return VerifyResult(count)
+    return result()

@@ -121,7 +121,8 @@ def _build(env: Env, data_dir: Path, spec: SandboxSpec, data: SandboxData) -> No
     marker = data_dir / MARKER
     data_dir.mkdir(parents=True, exist_ok=True)
     marker.write_bytes(orjson.dumps(spec.to_doc(data.org.name, complete=False)))
-    with Store(data_dir, tagger=sandbox_tagger(env, data.org)) as store:
+    with Store(data_dir, tagger=sandbox_tagger(env, data.org),
+               audit_key=env.audit_key(data_dir)) as store:
         store.ingest([c for c in data.comments if c.platform not in spec.synced],
                      [p for p in data.posts if p.platform not in spec.synced], user="sandbox")
     marker.write_bytes(orjson.dumps(spec.to_doc(data.org.name, complete=True)))

@@ -4,7 +4,8 @@ Layout of a data folder::
 
     journal.jsonl          every action, hash-chained (the audit trail; see journal.py)
     triage.lock            held by the one process that owns the folder
-    store/meta.json        how far the store has applied the journal
+    store/meta.json        how far the store has applied the journal: the last applied
+                           seq, its hash and MAC (the anchor `triage audit verify` checks)
     store/comments-XX.json the comments, sharded by id so an update rewrites one small file
     store/posts.json       the posts comments sit under
     store/state.json       small keyed state: sync cursors and the like
@@ -32,6 +33,7 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from triage.auditkey import AuditKey
 from triage.convert import (
     action_from_doc,
     comment_from_doc,
@@ -45,12 +47,15 @@ from triage.convert import (
 from triage.errors import NotFound, StoreError, StoreLockedError
 from triage.flusher import Flusher
 from triage.index import QueueIndex
-from triage.journal import Journal
+from triage.journal import GENESIS, Journal, check_line
 from triage.model import Action, Comment, Post, Tag, utcnow
 from triage.storage import AtomicJSONStorage, open_tinydb, write_atomic
 from triage.textsafe import valid_unicode
 
-__all__ = ["IngestResult", "Store", "Tagger"]
+__all__ = ["META_PATH", "IngestResult", "Store", "Tagger"]
+
+#: Where in a data folder the store keeps how far it applied the journal.
+META_PATH = Path("store", "meta.json")
 
 SHARDS = 64
 #: How many of the newest comments ``head.json`` holds for the first screen.
@@ -108,8 +113,11 @@ class Store:
         flush_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         defer_load: bool = False,
+        audit_key: AuditKey | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
+        #: With a key, every journal line carries a MAC and replay applies only genuine ones.
+        self.audit_key = audit_key
         self.clock = clock
         #: False while only the newest comments are in memory (see :meth:`adopt`).
         self.loaded = not defer_load
@@ -166,10 +174,17 @@ class Store:
     def _open(self) -> None:
         store_dir = self.data_dir / "store"
         store_dir.mkdir(exist_ok=True)
-        self._meta_path = store_dir / "meta.json"
+        self._meta_path = self.data_dir / META_PATH
         meta = self._read_meta()
-        self.journal = Journal(self.data_dir / "journal.jsonl")
+        self.journal = Journal(self.data_dir / "journal.jsonl", self.audit_key)
         self.warnings.extend(self.journal.notices)
+        if self.audit_key is None and self.journal.last_mac is not None:
+            self.journal.close()
+            raise StoreError(
+                f"{self.journal.path} is authenticated with an audit key (its last line "
+                "carries a MAC) but no key is set: set TRIAGE_AUDIT_KEY or "
+                "TRIAGE_AUDIT_KEY_FILE, or [audit] key_file in config.toml"
+            )
         try:
             self._check_journal_length(meta)
         except StoreError:
@@ -201,8 +216,12 @@ class Store:
         self._journal_offset = int(meta.get("journal_offset", 0))
         #: Comments the journal captured that never reached the store (id: content hash).
         self._orphans = _orphans_from(meta)
+        #: The hash and MAC of the last applied entry, kept in meta.json as an anchor.
+        self._applied_hash: str | None = meta.get("applied_hash")
+        self._applied_mac: str | None = meta.get("applied_mac")
         if self._journal_offset_reset:
             self._applied_seq = self._journal_offset = 0
+            self._applied_hash = self._applied_mac = None
         #: Where the journal stood when the store was opened; :meth:`adopt` replays from it.
         self._open_offset = self._journal_offset
         self.replayed = self._replay()
@@ -331,6 +350,8 @@ class Store:
         offset = self._journal_offset
         if offset > self.journal.offset():
             offset = 0  # the journal was replaced: replay it whole (applying is idempotent)
+        if self.audit_key is not None:
+            self._check_unapplied(offset)
         count = orphans = 0
         for end, entry in self.journal.read(offset):
             seq = int(entry.get("seq", 0))
@@ -343,7 +364,8 @@ class Store:
                     self._orphans[action.comment_id] = str(action.data.get("sha256", ""))
                     orphans += 1
             count += 1
-            self._journal_offset, self._applied_seq = end, seq
+            self._journal_offset = end
+            self._note_applied(entry)
         if orphans and not self._journal_offset_reset:  # else the set-aside file says it
             self.warnings.append(
                 f"{orphans} comment(s) captured in the journal never reached the store (an "
@@ -362,6 +384,30 @@ class Store:
             return False
         shard = self._shard(_shard_of(comment_id)).table("comments")
         return bool(shard.contains(doc_id=comment_id))  # type: ignore[arg-type]
+
+    def _check_unapplied(self, offset: int) -> None:
+        """Refuse to replay if any entry not yet applied lacks a genuine MAC (or link)."""
+        anchor = self._applied_hash if isinstance(self._applied_hash, str) else None
+        prev: str | None = GENESIS if offset == 0 else anchor
+        seq: int | None = 1 if offset == 0 else None
+        for _, entry in self.journal.read(offset):
+            number = entry.get("seq")
+            if isinstance(number, int) and number <= self._applied_seq:
+                prev, seq = entry.get("hash"), number + 1
+                continue
+            reason = check_line(entry, prev, seq, self.audit_key)
+            if reason:
+                self.journal.close()
+                raise StoreError(
+                    f"{self.journal.path}: the entry with seq {number} was not applied, nor "
+                    f"any after it: {reason}. Nothing was changed; `triage audit verify` "
+                    "names the first line that fails"
+                )
+            prev, seq = entry.get("hash"), int(number) + 1 if isinstance(number, int) else None
+
+    def _note_applied(self, entry: dict[str, Any]) -> None:
+        self._applied_seq = int(entry["seq"])
+        self._applied_hash, self._applied_mac = entry.get("hash"), entry.get("mac")
 
     def close(self) -> None:
         """Write what is left and let the folder go.
@@ -456,7 +502,7 @@ class Store:
                 self._apply(action)
             if written:
                 self._journal_offset = self.journal.offset()
-                self._applied_seq = written[-1]["seq"]
+                self._note_applied(written[-1])
         self._note_pending(len(actions))
         return actions
 
@@ -557,6 +603,7 @@ class Store:
             self.journal.append([{"at": iso(self.clock()), **e} for e in entries])
             self._journal_offset = self.journal.offset()
             self._applied_seq = self.journal.last_seq
+            self._applied_hash, self._applied_mac = self.journal.last_hash, self.journal.last_mac
         for index, docs in new_docs.items():
             self._shard(index).table("comments").insert_multiple(docs)
         for fresh, doc in updates:
@@ -662,6 +709,8 @@ class Store:
                 "version": 1,
                 "shards": SHARDS,
                 "applied_seq": self._applied_seq,
+                "applied_hash": self._applied_hash,
+                "applied_mac": self._applied_mac,
                 "journal_offset": self._journal_offset,
                 "orphan_captures": self._orphans,
             })

@@ -171,7 +171,8 @@ def run_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> CliRun:
     """Run ``triage`` as a user does, on the test's data folder; returns (code, out, err)."""
-    for name in ("TRIAGE_USER", "TRIAGE_CONFIG", "TRIAGE_DATA_DIR"):
+    for name in ("TRIAGE_USER", "TRIAGE_CONFIG", "TRIAGE_DATA_DIR", "TRIAGE_AUDIT_KEY",
+                 "TRIAGE_AUDIT_KEY_FILE"):
         monkeypatch.delenv(name, raising=False)
     for command in (escalate_command, escalations_group, escalation_group, audit_group,
                     retention_group):

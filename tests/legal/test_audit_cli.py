@@ -47,7 +47,9 @@ def test_audit_verify_ok_then_names_the_changed_line(prepared: Path, run_cli: Cl
     code, out, _ = run_cli("audit", "verify")
     journal = prepared / "journal.jsonl"
     lines = journal.read_bytes().splitlines(keepends=True)
-    assert code == 0 and out.strip() == f"OK: {len(lines)} entries"
+    assert code == 0 and out.startswith(f"OK: {len(lines)} entries\n")
+    assert ("without an audit key this shows only that no line was damaged by accident, "
+            "not that none was forged or cut") in out
     target = next(i for i, line in enumerate(lines) if b'"kind":"escalate"' in line)
     lines[target] = lines[target].replace(b'"severity":"high"', b'"severity":"low"', 1)
     journal.write_bytes(b"".join(lines))
@@ -55,7 +57,9 @@ def test_audit_verify_ok_then_names_the_changed_line(prepared: Path, run_cli: Cl
     assert code == 1 and out == ""
     assert err.startswith(f"triage: journal.jsonl line {target + 1}: "
                           "its content does not match its hash")
-    assert f"the {target} entries before it are intact" in err
+    assert (f"lines 1 to {target} hash together, which without an audit key rules out "
+            "accidental damage only") in err
+    assert "intact" not in err
 
 
 def test_audit_verify_reads_without_the_lock(prepared: Path, run_cli: CliRun) -> None:

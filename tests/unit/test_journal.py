@@ -82,3 +82,22 @@ def test_reading_backwards_gives_newest_first(tmp_path: Path) -> None:
     seqs = [entry["seq"] for entry in journal.read_backwards(block=97)]
     journal.close()
     assert seqs == list(range(50, 0, -1))
+
+
+def test_with_a_key_every_line_carries_a_mac_that_verify_checks(tmp_path: Path) -> None:
+    from triage.auditkey import AuditKey
+
+    path = _journal(tmp_path, 2)  # written before the key: no MAC
+    key = AuditKey(b"a-key-of-some-length", "a test")
+    journal = Journal(path, key)
+    journal.append([{"user": "ana", "kind": "dismiss", "comment_id": "c9"}])
+    journal.close()
+    lines = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    assert ["mac" in line for line in lines] == [False, False, True]
+    assert verify(path).ok and verify(path).macs_from == 3  # without the key: the chain only
+    result = verify(path, key)
+    assert result.ok and result.keyed and result.macs_from == 3 and result.entries == 3
+    wrong = verify(path, AuditKey(b"another-key-entirely", "a test"))
+    assert (wrong.broken_line, wrong.reason) == (
+        3, "its MAC does not match: written without the audit key")
+    assert "a-key" not in repr(key) and "a-key" not in str(key)

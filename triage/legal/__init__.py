@@ -1,6 +1,12 @@
 """Legal: escalation, legal holds, delivery to legal, case packets, roles, audit, PHI, retention."""
 
-from triage.legal.audit import AuditLine, audit_lines, change_text, verify_journal
+from triage.legal.audit import (
+    AuditLine,
+    AuditReport,
+    audit_lines,
+    change_text,
+    verify_journal,
+)
 from triage.legal.delivery import (
     CHANNELS,
     Attempt,
@@ -49,6 +55,7 @@ __all__ = [
     "SEVERITIES",
     "Attempt",
     "AuditLine",
+    "AuditReport",
     "Delivery",
     "DeliveryJob",
     "DeliveryReport",

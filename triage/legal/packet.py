@@ -52,7 +52,7 @@ def build_packet(store: Store, esc: Escalation, *, generated_by: str) -> dict[st
     desk = Desk(store, generated_by)
     parent, siblings = desk.thread(comment) if comment else (None, [])
     post = store.posts.get(esc.post_id or "")
-    chain = verify(store.journal.path)
+    chain = verify(store.journal.path, store.audit_key)
     current = comment.content_hash if comment else None
     return {
         "format": "triage-case-packet/1",
@@ -111,7 +111,8 @@ def build_packet(store: Store, esc: Escalation, *, generated_by: str) -> dict[st
             if entry.get("comment_id") == esc.comment_id
         ],
         "journal_chain": {"ok": chain.ok, "entries": chain.entries,
-                          "broken_line": chain.broken_line, "reason": chain.reason},
+                          "broken_line": chain.broken_line, "reason": chain.reason,
+                          "macs_checked": chain.keyed, "macs_from": chain.macs_from},
     }
 
 
@@ -196,6 +197,10 @@ def render_markdown(packet: dict[str, Any]) -> str:
     chain = packet["journal_chain"]
     verdict = (f"hash chain intact ({chain['entries']} entries)" if chain["ok"]
                else f"HASH CHAIN BROKEN at line {chain['broken_line']}: {chain['reason']}")
+    if chain["ok"] and chain.get("macs_checked") and chain.get("macs_from"):
+        verdict += f", MACs checked with the audit key from line {chain['macs_from']}"
+    elif chain["ok"]:
+        verdict += " (no audit key checked: this rules out accidental damage only)"
     out += ["", "## Journal", "", f"Every entry touching the comment; {verdict}.", "",
             "| seq | time | who | what | before → after (or what about) |",
             "|---|---|---|---|---|"]
