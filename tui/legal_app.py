@@ -136,7 +136,7 @@ class LegalApp(App[None]):
             self.revealed.discard(comment.id)
             return False
         try:
-            reveal(self.store, self.user, comment.id, where=where)
+            reveal(self.store, self.config, self.user, comment.id, where=where)
         except TriageError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return None

@@ -291,8 +291,8 @@ class LegalScreen(Screen[None]):
         esc = self.selected
         if esc is None or esc.id in self._revealed or esc.masked_text == esc.text:
             return
-        if self._perform(lambda: reveal(self._store, self._user, esc.comment_id,
-                                        where="legal screen")):
+        if self._perform(lambda: reveal(self._store, self._config, self._user,
+                                        esc.comment_id, where="legal screen")):
             self._revealed.add(esc.id)
             self.show_detail()
 

@@ -86,14 +86,23 @@ def test_masked_keeps_everything_but_the_text() -> None:
 
 
 def test_revealing_is_journaled(legal_store: Store) -> None:
-    action = reveal(legal_store, "ana", "c-phi", where="detail")
-    assert (action.kind, action.user, action.comment_id) == ("reveal", "ana", "c-phi")
+    action = reveal(legal_store, make_config(), "lee", "c-phi", where="detail")
+    assert (action.kind, action.user, action.comment_id) == ("reveal", "lee", "c-phi")
     assert action.data == {"identifiers": 2, "kinds": ["email", "number"], "where": "detail"}
     last = next(legal_store.journal.read_backwards())
-    assert last["kind"] == "reveal" and last["user"] == "ana"
+    assert last["kind"] == "reveal" and last["user"] == "lee"
     assert legal_store.get("c-phi").text == PHI_TEXT  # revealing changes nothing stored
     with pytest.raises(NotFound):
-        reveal(legal_store, "ana", "c-none")
+        reveal(legal_store, make_config(), "lee", "c-none")
+
+
+def test_only_legal_may_reveal_wherever_it_is_asked(legal_store: Store) -> None:
+    before = legal_store.journal.last_seq
+    with pytest.raises(ActionRefused, match="only the legal role can reveal"):
+        reveal(legal_store, make_config(), "ana", "c-phi", where="queue")
+    with pytest.raises(ActionRefused, match="ask lee"):
+        reveal_many(legal_store, make_config(), "ana", [legal_store.get("c-phi")])
+    assert legal_store.journal.last_seq == before  # nothing journaled
 
 
 def test_require_role_names_the_role_and_who_has_it() -> None:
@@ -124,7 +133,7 @@ def test_ls_masks_identifiers_and_only_legal_reveals_them(
 
     code, out, err = run_cli("ls", "--reveal")
     assert code == 1 and out == ""
-    assert "only the legal role can list comments with identifiers revealed" in err
+    assert "only the legal role can reveal the identifiers of comments" in err
     assert _last_seq(prepared) == seq  # refused: nothing shown, nothing journaled
 
     code, out, _ = run_cli("ls", "--json", "--reveal", user="lee")
@@ -143,6 +152,6 @@ def _last_seq(data_dir: Path) -> int:
 
 def test_reveal_many_journals_one_batch(legal_store: Store) -> None:
     comments = [legal_store.get(i) for i in ("c-phi", "c-myth")]
-    actions = reveal_many(legal_store, "lee", comments, where="export")
+    actions = reveal_many(legal_store, make_config(), "lee", comments, where="export")
     assert [(a.kind, a.comment_id, a.user) for a in actions] == [("reveal", "c-phi", "lee")]
-    assert reveal_many(legal_store, "lee", [legal_store.get("c-myth")]) == []
+    assert reveal_many(legal_store, make_config(), "lee", [legal_store.get("c-myth")]) == []

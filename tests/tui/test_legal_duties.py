@@ -56,7 +56,19 @@ def row_of(app: TriageApp, comment_id: str) -> str:
 async def test_identifiers_are_masked_in_the_list_and_detail_until_revealed(
     queue_store: Store,
 ) -> None:
-    app = make_app(queue_store)
+    team = parse_config('[[team]]\nname = "ana"\nroles = ["agent"]\n'
+                        '[[team]]\nname = "lee"\nroles = ["legal"]\n')
+    app = make_app(queue_store, team, user="ana")
+    async with app.run_test(size=(160, 40)) as pilot:
+        app.query_one(QueueList).move_to_id("c-privacy")
+        await pilot.pause()
+        await pilot.press("v")  # ana is an agent: only legal reveals, as on the command line
+        assert any("only the legal role can reveal the identifiers of a comment (ana has the "
+                   "role agent; ask lee)" in message for message in messages(app))
+        assert "555-201" not in detail(app)
+        assert next(queue_store.journal.read_backwards())["kind"] == "capture"
+
+    app = make_app(queue_store, team, user="lee")
     async with app.run_test(size=(160, 40)) as pilot:
         assert "•••-•••-8834" in row_of(app, "c-privacy")
         assert "555-201" not in row_of(app, "c-privacy")
@@ -73,7 +85,7 @@ async def test_identifiers_are_masked_in_the_list_and_detail_until_revealed(
         assert "Identifiers are masked" not in detail(app)
         entry = next(queue_store.journal.read_backwards())
         assert (entry["kind"], entry["user"], entry["comment_id"], entry["data"]["where"]) == (
-            "reveal", "ana", "c-privacy", "queue")
+            "reveal", "lee", "c-privacy", "queue")
         seq = entry["seq"]
 
         await pilot.press("v")  # masks it again; hiding is not an event

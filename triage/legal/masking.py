@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from triage.config import Config
+from triage.legal.people import require_role
 from triage.model import Action, Comment
 from triage.store import Store
 
@@ -176,18 +178,28 @@ def _reveal_entry(user: str, comment: Comment, where: str) -> dict[str, Any]:
     return {"user": user, "kind": "reveal", "comment_id": comment.id, "data": data}
 
 
-def reveal(store: Store, user: str, comment_id: str, *, where: str = "") -> Action:
-    """Journal that ``user`` revealed the identifiers of a comment (``where``: the screen)."""
-    (action,) = store.record([_reveal_entry(user, store.get(comment_id), where)])
+def reveal(
+    store: Store, config: Config, user: str, comment_id: str, *, where: str = ""
+) -> Action:
+    """Journal that ``user`` revealed the identifiers of a comment (``where``: the screen).
+
+    Only the legal role may reveal, wherever it is asked for (the queue, the Legal screen,
+    ``triage ls --reveal``): one rule, checked here.
+    """
+    comment = store.get(comment_id)
+    require_role(config, user, "legal", "reveal the identifiers of a comment")
+    (action,) = store.record([_reveal_entry(user, comment, where)])
     return action
 
 
 def reveal_many(
-    store: Store, user: str, comments: Iterable[Comment], *, where: str = ""
+    store: Store, config: Config, user: str, comments: Iterable[Comment], *, where: str = ""
 ) -> list[Action]:
     """Journal, in one write, that ``user`` revealed the identifiers of ``comments``.
 
-    Comments with nothing masked are left out: only a real reveal is journaled.
+    Comments with nothing masked are left out: only a real reveal is journaled. Only the
+    legal role may reveal.
     """
+    require_role(config, user, "legal", "reveal the identifiers of comments")
     entries = [_reveal_entry(user, c, where) for c in comments if has_identifiers(c)]
     return store.record(entries) if entries else []
