@@ -16,7 +16,7 @@ from triage.holds import held_ids, require_not_held
 from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
 from triage.store import Store, stored_fields
 
-__all__ = ["AT_SOURCE", "PERSON_ACTIONS", "UNDOABLE", "Desk", "cannot_undo"]
+__all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo"]
 
 #: Kinds of action that the desk's ``undo`` takes back.
 UNDOABLE = frozenset({"dismiss", "restore", "assign", "tag", "status"})

@@ -13,7 +13,6 @@ else is done. Each key, where it cannot work, is disabled and says why (``refusa
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,7 +25,7 @@ from triage.desk import AT_SOURCE, REPLIES
 from triage.errors import ActionRefused, TriageError
 from triage.holds import require_not_held
 from triage.model import Action, Comment
-from triage.outbox import capability_gap, delete_comment, set_hidden, undo_hide, undo_reply
+from triage.outbox import capability_gap, delete_comment, hide_many, undo_hide, undo_reply
 from triage.textsafe import one_line
 from tui.outbox_app import OutboxApp
 from tui.pickers import ConfirmScreen
@@ -120,14 +119,12 @@ class ModerationApp(OutboxApp):
     @work(group="hide", exit_on_error=False)
     async def _hide(self, ids: list[str], *, hidden: bool) -> None:
         """Hide (or show again) ``ids`` at their source; several make one batch (one undo)."""
-        batch = uuid.uuid4().hex[:12] if len(ids) > 1 else None
-        done: list[Action] = []
-        try:
-            for comment_id in ids:
-                done += await set_hidden(self.store, self.config, self.user, comment_id,
-                                         hidden=hidden, links=self._links_now(), batch=batch)
-        except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+        done, refused = await hide_many(self.store, self.config, self.user, ids,
+                                        hidden=hidden, links=self._links_now())
+        if refused:
+            reason = next(iter(refused.values()))
+            many = f"{len(refused)} comments were not changed: " if len(ids) > 1 else ""
+            self.notify(f"{many}{reason}", severity="error", markup=False)
         if not done:
             return
         self.refresh_comments([a.comment_id for a in done if a.comment_id],

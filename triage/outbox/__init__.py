@@ -37,7 +37,7 @@ from triage.outbox.commands import (
     window_cancel,
 )
 from triage.outbox.diff import Change, wdiff, word_diff
-from triage.outbox.hide import delete_comment, set_hidden, undo_hide
+from triage.outbox.hide import delete_comment, hide_many, set_hidden, undo_hide
 from triage.outbox.item import (
     ACTIVE,
     CANCELLED,
@@ -88,6 +88,7 @@ __all__ = [
     "describe",
     "existing_reply",
     "find_item",
+    "hide_many",
     "item_entry",
     "item_from_doc",
     "item_to_doc",

@@ -25,7 +25,7 @@ from triage.model import Action, Comment
 from triage.outbox.links import Links, require_capability
 from triage.store import Store
 
-__all__ = ["delete_comment", "set_hidden", "undo_hide"]
+__all__ = ["delete_comment", "hide_many", "set_hidden", "undo_hide"]
 
 
 async def set_hidden(
@@ -45,6 +45,24 @@ async def set_hidden(
     return await _moderate(store, config, user, comment_id, links, "hide" if hidden else
                            "unhide", Capability.HIDE, "hidden" if hidden else "new", act,
                            batch=batch, extra=extra)
+
+
+async def hide_many(
+    store: Store, config: Config, user: str, ids: Sequence[str], *, hidden: bool, links: Links
+) -> tuple[list[Action], dict[str, str]]:
+    """Hide (or show again) several comments as one batch, so one undo takes them all
+    back; any that cannot be (a legal hold, a platform without hide, the platform
+    refusing) is left as it is, with the reason, and the rest go on."""
+    batch = uuid.uuid4().hex[:12] if len(ids) > 1 else None
+    done: list[Action] = []
+    refused: dict[str, str] = {}
+    for comment_id in ids:
+        try:
+            done += await set_hidden(store, config, user, comment_id, hidden=hidden,
+                                     links=links, batch=batch)
+        except TriageError as exc:
+            refused[comment_id] = str(exc)
+    return done, refused
 
 
 async def undo_hide(
