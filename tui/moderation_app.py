@@ -129,14 +129,16 @@ class ModerationApp(OutboxApp):
             return
         self.refresh_comments([a.comment_id for a in done if a.comment_id],
                               stay=ids[0] if len(ids) == 1 else None)
-        verb = "Hid" if hidden else "Showed again"
         if len(done) > 1:
             what = f"{len(done)} comments"
         else:
             comment = self.store.get(ids[0])
             what = f"the comment on {PLATFORM_LABELS.get(comment.platform, comment.platform)}"
-        again = " (h again shows it)" if hidden and len(done) == 1 else ""
-        self.notify(f"{verb} {what}{again} — u to undo", timeout=3, markup=False)
+        if hidden:
+            again = " (h again shows it)" if len(done) == 1 else ""
+            self.notify(f"Hid {what}{again} — u to undo", timeout=3, markup=False)
+        else:
+            self.notify(f"Showed {what} again — u to undo", timeout=3, markup=False)
 
     # -- u ------------------------------------------------------------------------------
 

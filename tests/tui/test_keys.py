@@ -1,5 +1,7 @@
 """Keys that keep their word: h toggles on the same comment, u undoes the last action
-whatever it was, marks are acted on or refused, D moves on; against the stand-ins."""
+whatever it was, marks are acted on or refused, D moves on, a key that cannot work says
+why (and ? says the same), the composer's filter matches words, no key after q prints a
+traceback, and quitting with a reply queued asks first; against the stand-ins."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.app import App
+from textual.widgets import Input, Label, OptionList, Static, TextArea
 
 from tests.clirun import run
 from tests.connectors.conftest import FAST
@@ -19,14 +23,22 @@ from tests.outbox.conftest import (
     write_templates,
 )
 from tests.tui.conftest import make_app
+from tests.tui.test_composer import status_cell, text_of
+from tests.tui.test_legal import LEGAL_ANA
 from triage.config import parse_config
+from triage.legal import escalate
+from triage.outbox import all_items
 from triage.standins import StandinServer
 from triage.store import Store
 from tui.app import TriageApp
+from tui.approvals_screen import ApprovalsScreen
 from tui.composer import ComposerScreen
 from tui.escalate_form import EscalateForm
+from tui.help_screen import HelpScreen
+from tui.legal_screen import LegalScreen
 from tui.pickers import ChoiceScreen, ConfirmScreen
 from tui.queue_list import QueueList
+from tui.template_list import word_match
 
 
 class World:
@@ -251,10 +263,7 @@ async def test_d_moves_on_to_the_next_comment(world: World) -> None:
 
 def help_lines(app: TriageApp) -> dict[str, str]:
     """The help screen's rows, by the binding id that ends each."""
-    from rich.console import Console
-    from textual.widgets import Static
 
-    from tui.help_screen import HelpScreen
 
     assert isinstance(app.screen, HelpScreen)
     console = Console(width=400, record=True, color_system=None)
@@ -287,10 +296,6 @@ async def test_help_tells_which_keys_work_on_the_comment_and_why_not(world: Worl
 
 
 async def test_y_in_approvals_for_someone_not_an_approver_says_why(world: World) -> None:
-    from textual.widgets import TextArea
-
-    from tui.approvals_screen import ApprovalsScreen
-
     app = world.app(user="ben")
     async with app.run_test(size=(120, 40)) as pilot:
         app.query_one(QueueList).move_to_id(facebook_rows(app)[0])
@@ -317,10 +322,6 @@ async def test_y_in_approvals_for_someone_not_an_approver_says_why(world: World)
 
 async def test_legal_keys_say_why_for_someone_not_legal_and_work_for_legal(
         queue_store: Store) -> None:
-    from tests.tui.test_legal import LEGAL_ANA
-    from triage.legal import escalate
-    from tui.legal_screen import LegalScreen
-
     config = parse_config(LEGAL_ANA)
     escalate(queue_store, config, "ana", "c-privacy", "other", "low", "")
     app = make_app(queue_store, config=config, user="ben")
@@ -349,8 +350,6 @@ async def test_legal_keys_say_why_for_someone_not_legal_and_work_for_legal(
 
 async def test_the_template_filter_matches_words_and_word_beginnings(
         world: World, tmp_path: Path) -> None:
-    from textual.widgets import Input
-
     templates = Path(__file__).resolve().parents[2] / "templates"
     accounts, _ = standin_accounts(world.server)
     app = world.app()
@@ -387,8 +386,6 @@ async def test_the_template_filter_matches_words_and_word_beginnings(
 ])
 def test_word_match_counts_whole_words_then_beginnings(
         query: str, text: str, found: tuple[int, int] | None) -> None:
-    from tui.template_list import word_match
-
     assert word_match(query, text) == found
 
 
@@ -432,10 +429,6 @@ def replies_posted(world: World) -> list[str]:
 ])
 async def test_q_with_a_reply_in_its_window_asks_first(
         world: World, choice: str, running: bool, state: str) -> None:
-    from textual.widgets import Label, OptionList
-
-    from triage.outbox import all_items
-
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await queue_a_reply(app, pilot)
@@ -457,9 +450,6 @@ async def test_q_with_a_reply_in_its_window_asks_first(
 
 
 async def test_a_reply_past_its_window_with_no_sender_says_queued(world: World) -> None:
-    from tests.tui.test_composer import status_cell, text_of
-    from textual.widgets import Static
-
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
         comment = await queue_a_reply(app, pilot)
