@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import click
 import orjson
 
 from triage.cli import Env, pass_env
-from triage.desk import Desk
+from triage.desk import AT_SOURCE, REPLIES, Desk
 from triage.errors import ActionRefused
-from triage.model import TAG_NAMES, utcnow
+from triage.model import TAG_NAMES, Action, utcnow
+from triage.outbox import undo_reply
 from triage.query import parse_duration, parse_query
+from triage.store import Store
 from triage.timefmt import duration
 from triage.views import Sla
 
 __all__ = ["COMMANDS", "bulk_command", "stats_command", "undo_command"]
 
-BULK_ACTIONS = ("dismiss", "restore", "assign", "unassign", "tag", "untag")
+BULK_ACTIONS = ("dismiss", "restore", "assign", "unassign", "tag", "untag", "hide", "unhide")
 
 
 @click.command("bulk")
@@ -31,6 +35,7 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
     triage bulk dismiss --query 'tag:abuse status:new'
     triage bulk assign ben --query 'tag:question age:>1d'
     triage bulk tag question --query '"when do you open"'
+    triage bulk hide --query 'tag:abuse status:new'   (at the source, where it can)
     """
     match = parse_query(query_text).matcher(now=utcnow(), user=env.user)
     if action in ("assign", "tag", "untag") and not value:
@@ -44,6 +49,9 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
         return
     if not yes:
         click.confirm(f"{action} {len(ids)} comment{'s' if len(ids) != 1 else ''}?", abort=True)
+    if action in ("hide", "unhide"):
+        _hide_at_source(env, store, ids, hidden=action == "hide")
+        return
     desk = Desk(store, env.user, team=[m.name for m in env.config.team])
     if action == "dismiss":
         done = desk.dismiss(ids)
@@ -62,17 +70,59 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
                "(`triage undo` takes the whole batch back)")
 
 
+def _hide_at_source(env: Env, store: Store, ids: list[str], *, hidden: bool) -> None:
+    """``bulk hide``/``unhide``: ask each comment's platform, as one batch (one undo); a
+    comment that cannot be (a legal hold, a platform without hide) is named with why."""
+    from triage.outbox import Links, hide_many
+    from triage.sync import new_client
+
+    async def run() -> tuple[list[Action], dict[str, str]]:
+        async with new_client() as client:
+            return await hide_many(store, env.config, env.user, ids, hidden=hidden,
+                                   links=Links(env.config, client))
+
+    done, refused = asyncio.run(run())
+    for comment_id, reason in refused.items():
+        click.echo(f"{comment_id}: {reason}", err=True)
+    verb = "hide" if hidden else "unhide"
+    click.echo(f"{verb}: {len(done)} changed, {len(refused)} left as they are "
+               "(`triage undo` takes the whole batch back)")
+    if refused and not done:
+        raise SystemExit(1)
+
+
 @click.command("undo")
 @pass_env
 def undo_command(env: Env) -> None:
     """Undo the acting person's last action, or their whole last batch."""
     store = env.open_store(tagging=False)
+    desk = Desk(store, env.user)
+    last = desk.last_actions()
     try:
-        done = Desk(store, env.user).undo()
+        if last and last[0].kind in AT_SOURCE:
+            done = _undo_at_source(env, store, last)
+        elif last and last[0].kind in REPLIES:
+            item = undo_reply(store, env.user, last[0], now=utcnow())
+            click.echo(f"cancelled the reply to {item.comment_id}: nothing was sent")
+            return
+        else:
+            done = desk.undo()
     except ActionRefused as exc:
         raise click.ClickException(str(exc)) from None
-    kind = done[0].data.get("undone_kind", "action") if done else "action"
+    kind = done[0].data.get("undone_kind", last[0].kind) if done else "action"
     click.echo(f"undid {kind} of {len(done)} comment{'s' if len(done) != 1 else ''}")
+
+
+def _undo_at_source(env: Env, store: Store, last: list[Action]) -> list[Action]:
+    from triage.outbox import Links, undo_hide
+    from triage.sync import new_client
+
+    async def run() -> list[Action]:
+        async with new_client() as client:
+            return await undo_hide(store, env.config, env.user, last,
+                                   links=Links(env.config, client))
+
+    return asyncio.run(run())
 
 
 @click.command("stats")

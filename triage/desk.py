@@ -16,10 +16,33 @@ from triage.holds import held_ids, require_not_held
 from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
 from triage.store import Store, stored_fields
 
-__all__ = ["UNDOABLE", "Desk"]
+__all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo"]
 
-#: Kinds of action that ``undo`` can take back.
+#: Kinds of action that the desk's ``undo`` takes back.
 UNDOABLE = frozenset({"dismiss", "restore", "assign", "tag", "status"})
+#: Kinds undone by asking the platform again (the outbox's ``undo_hide``).
+AT_SOURCE = frozenset({"hide", "unhide"})
+#: Kinds undone by cancelling the reply, while it is not sent yet.
+REPLIES = frozenset({"reply_queued", "reply_submitted", "reply_retry"})
+#: Why the other things a person does cannot be undone.
+_FINAL = {
+    "delete": "cannot undo a delete: the comment was removed from its platform for everyone",
+    "escalate": "cannot undo an escalation: legal releases the hold (L)",
+    "reply_cancelled": "cannot undo cancelling a reply: compose it again (r)",
+    "reply_approved": "cannot undo an approval: the reply is sent or on its way",
+    "reply_rejected": "cannot undo a rejection: the writer may submit the reply again",
+    "escalation_note": "cannot undo a note on an escalation: legal's record stays as it is",
+    "release": "cannot undo releasing a legal hold: legal's record stays as it is",
+    "escalation_close": "cannot undo closing an escalation: legal's record stays as it is",
+}
+#: Everything a person does that ``u`` considers "the last action" (the sender's and the
+#: sync's entries, reveals and exports are not actions on the queue).
+PERSON_ACTIONS = UNDOABLE | AT_SOURCE | REPLIES | frozenset(_FINAL)
+
+
+def cannot_undo(action: Action) -> str:
+    """Why ``action`` cannot be undone, as the person reads it ("" when it can)."""
+    return _FINAL.get(action.kind, "")
 
 
 class Desk:
@@ -128,11 +151,18 @@ class Desk:
     def undo(self) -> list[Action]:
         """Take back this user's last action (or the whole of their last batch).
 
-        Refused when nothing is left to undo, or when someone changed the comment since.
+        Refused when nothing is left to undo, when someone changed the comment since, and
+        when the last action is one the desk cannot take back (a delete, a reply, a hide:
+        saying why, or what does it), so an older action is never undone instead.
         """
-        targets = self._last_undoable()
+        targets = self.last_actions()
         if not targets:
             raise ActionRefused("nothing to undo")
+        kind = targets[0].kind
+        if kind not in UNDOABLE:
+            raise ActionRefused(cannot_undo(targets[0]) or (
+                f"the last action was {kind.replace('_', ' ')}, which the desk cannot "
+                "undo here"))
         entries = []
         batch = uuid.uuid4().hex[:12] if len(targets) > 1 else None
         for target in targets:
@@ -157,18 +187,23 @@ class Desk:
             entries.append(entry)
         return self.store.record(entries)
 
-    def _last_undoable(self) -> list[Action]:
+    def last_actions(self) -> list[Action]:
+        """This user's last action not undone yet (all of it, when it was a batch).
+
+        An entry that undid another (an ``undo``, or a hide, unhide or cancel made by
+        undoing) names it in ``data.undoes``: both are passed over.
+        """
         undone: set[int] = set()
         found: list[Action] = []
         for doc in self.store.journal.read_backwards():
             if doc.get("user") != self.user:
                 continue
-            kind = doc.get("kind")
-            if kind == "undo":
-                undone.add(int((doc.get("data") or {}).get("undoes", 0)))
+            undoes = (doc.get("data") or {}).get("undoes")
+            if undoes is not None:
+                undone.add(int(undoes))
                 continue
-            if kind not in UNDOABLE or int(doc["seq"]) in undone:
-                if found:
+            if doc.get("kind") not in PERSON_ACTIONS or int(doc["seq"]) in undone:
+                if found and doc.get("kind") in PERSON_ACTIONS:
                     break
                 continue
             action = action_from_doc(doc)

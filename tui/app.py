@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TypeVar
 
 from rich.text import Text
-from textual import work
+from textual import events, on, work
+from textual.actions import ActionParseResult
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -17,22 +17,20 @@ from textual.widgets import Static
 
 from triage.config import Config
 from triage.desk import Desk
-from triage.errors import QueryError, TriageError
+from triage.errors import QueryError
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
 from triage.views import Sla, views_from_config
-from tui.delete_app import DeleteApp
-from tui.help_screen import HelpScreen
+from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
+from tui.moderation_app import ModerationApp
 from tui.queue_list import QueueList
 from tui.queue_screen import QueueScreen
 from tui.sync_app import SyncApp
 from tui.view_bar import ViewBar
 
 __all__ = ["MAX_NOTICES", "QueueScreen", "TriageApp", "binding_ids"]
-
-T = TypeVar("T")
 
 #: At most this many notifications are on screen at once (the oldest go first).
 MAX_NOTICES = 4
@@ -53,7 +51,7 @@ def binding_ids() -> set[str]:
     return found
 
 
-class TriageApp(LegalApp, SyncApp, DeleteApp):
+class TriageApp(LegalApp, SyncApp, ModerationApp):
     """Work the queue from the keyboard."""
 
     CSS_PATH = "app.tcss"
@@ -145,13 +143,16 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
             sla=self.sla, priority=self.config.priority.order,
         )
 
-    def refresh_comments(self, ids: Iterable[str]) -> None:
+    def refresh_comments(self, ids: Iterable[str], *, stay: str | None = None) -> None:
         """Show the new state of comments an action changed, without rebuilding the list.
 
-        A comment that no longer belongs in the view leaves it; one that now belongs but
-        is not shown (an undo) makes the list be rebuilt.
+        A comment that no longer belongs in the view leaves it, unless it is ``stay`` (the
+        one the cursor stays on, so that the same key takes the action back); one that
+        now belongs but is not shown (an undo) makes the list be rebuilt.
         """
-        queue = self.queue_screen.query_one(QueueList)
+        queue = self.queue_list()
+        if queue is None:
+            return
         now = self.clock()
         view = self.views[self.view_index]
         match = Query(view.query.terms + self.filter_query.terms).matcher(now=now, user=self.user)
@@ -159,7 +160,8 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
             comment = self.store.comments.get(comment_id)
             if comment is None:
                 continue
-            if not queue.update_row(comment, keep=match(comment)) and match(comment):
+            keep = match(comment) or comment_id == stay
+            if not queue.update_row(comment, keep=keep) and match(comment):
                 self.reload(keep=comment_id)
                 return
         self._seen_version = self.store.version
@@ -238,14 +240,6 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
         if before is None or queue.index_of(before.id) is None:
             queue.action_cursor_top()  # a new search starts at its first match
 
-    def perform(self, command: Callable[[], T]) -> T | None:
-        """Run a desk command; a refusal or a problem becomes a notification."""
-        try:
-            return command()
-        except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return None
-
     def refresh_queue(self) -> None:
         """Show comments a sync stored; the cursor stays on the comment it is on."""
         if self.store.version != self._seen_version:
@@ -253,6 +247,8 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
 
     def _tick(self) -> None:
         self.perform(self.store.flush_if_due)
+        if self.return_code is not None or self.queue_list() is None:
+            return  # quitting: the store is flushed at the end, nothing more is shown
         error = self.store.take_write_error()
         if error:
             self.notify(f"{error}. Your actions are safe in the journal; writing is retried.",
@@ -261,7 +257,9 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
             self.reload()
 
     def _refresh_ages(self) -> None:
-        self.queue_screen.query_one(QueueList).refresh_ages()
+        queue = self.queue_list()
+        if queue is not None:
+            queue.refresh_ages()
 
     def update_status(self) -> None:
         """The status line: the view, counts, the search, the marks, who is acting."""
@@ -281,7 +279,7 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
             parts.append(f"search “{self.filter_text}”: {shown} shown (/ edits, esc clears)")
         marked = len(self.queue_screen.query_one(QueueList).marked)
         if marked:
-            parts.append(f"{marked} marked: x a t act on them, esc clears")
+            parts.append(f"{marked} marked: x a t h act on them, esc clears")
         if not self.store.loaded:
             parts.append(f"loading {self.store.expected_total:,} comments — the newest are here")
         else:
@@ -306,6 +304,25 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
             self._unnotify(old, refresh=False)
 
     # -- app-wide actions ------------------------------------------------------------
+
+    async def run_action(self, action: str | ActionParseResult,
+                         default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
+        """Every key's action, except once the app is quitting: its screens are being
+        taken down, and nothing may act on them any more."""
+        if self.return_code is not None:
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
+    @on(events.Key)
+    def _say_why_disabled(self, event: events.Key) -> None:
+        """A key pressed where it cannot work says why (the screen's or app's refusal)."""
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.enabled:
+            return
+        reason = refusal_of(active)
+        if reason:
+            self.notify(reason, severity="warning", markup=False)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from triage.errors import TriageError
-from triage.legal import has_role
+from triage.legal import has_role, require_role
 from triage.outbox import (
     WAITING,
     OutboxItem,
@@ -165,9 +165,20 @@ class ApprovalsScreen(Screen[None]):
         comment = self.outbox.store.comments.get(item.comment_id)
         return one_line(comment.author.name, 30) if comment is not None else item.comment_id
 
+    def refusal(self, action: str) -> str:
+        """Why ``y`` or ``n`` cannot work now ("" when it can), as the command line says it."""
+        if action not in ("approve", "reject"):
+            return ""
+        app = self.outbox
+        try:
+            require_role(app.config, app.user, "approver", f"{action} a reply")
+        except TriageError as exc:
+            return str(exc)
+        return "" if self.selected() is not None else "No reply is waiting for approval."
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("approve", "reject"):
-            return (self.may_decide and self.selected() is not None) or None
+            return not self.refusal(action) or None
         return True
 
     def action_approve(self) -> None:

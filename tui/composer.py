@@ -1,4 +1,4 @@
-"""The composer: the templates ranked for a comment, a fuzzy filter, the reply, its checks.
+"""The composer: the templates ranked for a comment, a filter by words, the reply, its checks.
 
 It opens with the best template for the comment chosen and its rendering in the editor —
 the first relevant one (``rank``: it answers one of the comment's tags; for a privacy

@@ -1,16 +1,32 @@
-"""The help screen: every key that works here, what it does, and its id for [keymap]."""
+"""The help screen: every key here, what it does (or why it cannot now), its id for [keymap]."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-__all__ = ["HelpScreen"]
+__all__ = ["HelpScreen", "refusal_of"]
+
+
+def refusal_of(active: ActiveBinding) -> str:
+    """Why a disabled key cannot work now, from its screen's or the app's ``refusal``
+    (a method taking the action's name; "" when it gives no reason)."""
+    action = active.binding.action
+    target: object = active.node
+    if action.startswith("app."):
+        target = active.node.app
+    elif action.startswith("screen."):
+        target = active.node.screen
+    why = getattr(target, "refusal", None)
+    if not callable(why):
+        return ""
+    name = action.split("(")[0].rsplit(".", 1)[-1]
+    return str(why(name) or "")
 
 
 def _key_label(screen: Screen, key: str) -> str:
@@ -35,6 +51,9 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, beneath: Screen) -> None:
         super().__init__()
         self._beneath = beneath
+        # Read while the screen beneath is still the active one: which keys work there
+        # depends on what is selected on it, not on this screen.
+        self._active = dict(beneath.active_bindings)
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
@@ -42,18 +61,20 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Does", ratio=1)
         table.add_column(Text("Id (for [keymap] in config.toml)"), style="dim", no_wrap=True)
         # The order of the binding chain: the list's moves, the screen's actions, the app's.
-        rows: dict[str, tuple[Binding, bool, list[str]]] = {}
-        for key, active in self._beneath.active_bindings.items():
+        rows: dict[str, tuple[Binding, str | None, list[str]]] = {}
+        for key, active in self._active.items():
             binding = active.binding
             if binding.id is None and binding.action != "command_palette":
                 continue  # Textual's own (focus, scrolling sideways): not this desk's keys
             ident = binding.id or binding.action
-            _, _, keys = rows.setdefault(ident, (binding, active.enabled, []))
+            why = None if active.enabled else refusal_of(active)
+            _, _, keys = rows.setdefault(ident, (binding, why, []))
             keys.append(_key_label(self._beneath, key))
-        for ident, (binding, enabled, keys) in rows.items():
+        for ident, (binding, why, keys) in rows.items():
             does = Text(self._describe(ident, binding))
-            if not enabled:
-                does.append(" (not available here)", style="italic dim")
+            if why is not None:
+                does.append(f" (not available here{': ' + why if why else ''})",
+                            style="italic dim")
             table.add_row(" ".join(keys), does, ident)
         title = Text("Keys — press ? or escape to close", style="bold")
         with VerticalScroll():

@@ -8,7 +8,6 @@ from typing import TypeVar
 
 from rich.console import Group
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -220,12 +219,6 @@ class LegalScreen(Screen[None]):
         if action in _REFUSABLE:
             return not self.refusal(action) or None
         return True
-
-    def on_key(self, event: events.Key) -> None:
-        """A key pressed while it is disabled here says why."""
-        active = self.active_bindings.get(event.key)
-        if active is not None and not active.enabled and active.binding.action in _REFUSABLE:
-            self.notify(self.refusal(active.binding.action), severity="warning", markup=False)
 
     # -- acting ----------------------------------------------------------------------
 

@@ -7,25 +7,27 @@ queued with the undo window, anything else waits for an approver. Every second t
 shows the window counting down ("sending 8s" in the list, "u cancels" in the detail) and,
 when replies are due, sends them in an async worker on the app's loop — network awaited,
 journal written on the loop — never two rounds at once. Results come back as
-notifications and in the list's status column and the detail pane. ``h`` hides or unhides
-at the source through the comment's connector, and is disabled (the detail pane says why)
-where the platform cannot. One HTTP client serves every send and is closed at the end.
+notifications and in the list's status column and the detail pane. Quitting with a reply
+still queued asks first: send it now, keep it queued for the next start, or stay. One HTTP
+client serves every send (and every hide and delete) and is closed at the end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import work
 from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from triage.config import Config
 from triage.connectors import Capability, RetryPolicy
+from triage.desk import Desk
 from triage.errors import TriageError
 from triage.holds import require_not_held
 from triage.model import Comment
@@ -48,10 +50,9 @@ from triage.outbox import (
     describe,
     latest_by_comment,
     local_today,
-    set_hidden,
+    send_now,
     state_label,
     submit_reply,
-    window_cancel,
 )
 from triage.store import Store
 from triage.sync import new_client
@@ -59,6 +60,7 @@ from triage.templates import TemplateLibrary, load_library
 from triage.textsafe import one_line
 from tui.approvals_screen import ApprovalsScreen
 from tui.composer import ComposerScreen, Draft, TemplateCommands
+from tui.pickers import ChoiceScreen
 from tui.queue_list import PLATFORM_LABELS, QueueList
 
 if TYPE_CHECKING:
@@ -70,6 +72,8 @@ __all__ = ["OUTBOX_CHECK_SECONDS", "OutboxApp"]
 
 #: How often the app counts the undo windows down and looks for replies that are due.
 OUTBOX_CHECK_SECONDS = 1.0
+
+T = TypeVar("T")
 
 _BAD = (FAILED, FAILED_PERMANENTLY, REJECTED)
 _PENDING = (QUEUED, SENDING, FAILED)
@@ -88,7 +92,9 @@ class OutboxApp(App[None]):
     #: From the other bases of the Triage app: the comment as this person may see it
     #: (identifiers masked), and showing comments an action changed.
     shown: Callable[[Comment], Comment]
-    refresh_comments: Callable[[Iterable[str]], None]
+    refresh_comments: Callable[..., None]
+    desk: Desk
+    not_held: Callable[[list[str], str], list[str]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,6 +110,7 @@ class OutboxApp(App[None]):
         self._client: httpx.AsyncClient | None = None
         self._links: Links | None = None
         self._send_worker: Worker[list[Outcome]] | None = None
+        self._counting = False
 
     def on_mount(self) -> None:
         self.set_interval(OUTBOX_CHECK_SECONDS, self.outbox_tick)
@@ -131,7 +138,15 @@ class OutboxApp(App[None]):
         item = self.outbox_items().get(comment.id)
         if item is None:
             return None
+        if self._idle(item):
+            return "queued"
         return state_label(item, self.clock())
+
+    def _idle(self, item: OutboxItem) -> bool:
+        """Whether ``item`` is queued past its window with no sender to send it here."""
+        now = self.clock()
+        return (item.state == QUEUED and not item.in_window(now) and not self.sending
+                and not self.background_outbox)
 
     def outbox_alert(self, comment: Comment) -> bool:
         item = self.outbox_items().get(comment.id)
@@ -144,7 +159,11 @@ class OutboxApp(App[None]):
         for item in all_items(self.store, comment_id=comment.id)[-3:]:
             style = "bold red" if item.state in _BAD else (
                 "bold yellow" if item.in_window(now) or item.state == WAITING else "green")
-            lines.append(Text(describe(item, now), style=style))
+            said = describe(item, now)
+            if self._idle(item):
+                said = (f"Reply by {item.by} queued (outbox {item.short_id}): it is sent at "
+                        "the next start of Triage, or by `triage outbox send`.")
+            lines.append(Text(said, style=style))
         gaps: dict[str, list[str]] = {}
         for capability, key in ((Capability.REPLY, "r"), (Capability.HIDE, "h")):
             gap = capability_gap(self.config, comment, capability)
@@ -158,6 +177,21 @@ class OutboxApp(App[None]):
 
     # -- keys -----------------------------------------------------------------------------
 
+    def queue_list(self) -> QueueList | None:
+        """The queue's list (None before it is built, or once the app is closing)."""
+        try:
+            return self.queue_screen.query_one(QueueList)
+        except NoMatches:
+            return None
+
+    def perform(self, command: Callable[[], T]) -> T | None:
+        """Run a desk command; a refusal or a problem becomes a notification."""
+        try:
+            return command()
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+
     def selected_comment(self, screen: Screen[Any] | None = None) -> Comment | None:
         """The comment selected in the queue, when ``screen`` (default: the active one) is
         the queue screen."""
@@ -165,35 +199,12 @@ class OutboxApp(App[None]):
 
         if not isinstance(screen or self.screen, QueueScreen):
             return None
-        return self.queue_screen.query_one(QueueList).selected
+        queue = self.queue_list()
+        return queue.selected if queue is not None else None
 
     def reply_gap(self, comment: Comment) -> str:
         """Why ``r`` cannot reply to ``comment`` here ("" when it can)."""
         return capability_gap(self.config, comment, Capability.REPLY)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("compose_reply", "hide_comment"):
-            comment = self.selected_comment()
-            if comment is None:
-                return None
-            capability = Capability.REPLY if action == "compose_reply" else Capability.HIDE
-            return not capability_gap(self.config, comment, capability) or None
-        return super().check_action(action, parameters)
-
-    @on(events.Key)
-    def _say_why_disabled(self, event: events.Key) -> None:
-        """A key pressed while disabled here says why (the reply or hide the platform lacks)."""
-        active = self.screen.active_bindings.get(event.key)
-        comment = self.selected_comment()
-        if active is None or active.enabled or comment is None:
-            return
-        ident = active.binding.id
-        capability = {"queue.reply": Capability.REPLY, "queue.hide": Capability.HIDE}.get(
-            ident or "")
-        if capability is not None:
-            self.notify(f"cannot {capability.value}: "
-                        f"{capability_gap(self.config, comment, capability)}",
-                        severity="warning", markup=False)
 
     def reply_library(self) -> TemplateLibrary | None:
         """The templates as they stand today (None, and the problem said, when unreadable)."""
@@ -247,51 +258,19 @@ class OutboxApp(App[None]):
             self.notify(f"Sending the reply in {item.seconds_left(self.clock())} s — "
                         "u cancels it.", timeout=4, markup=False)
 
-    def cancel_reply_in_window(self) -> bool:
-        """``u``: cancel this person's newest reply still in its undo window, if any."""
-        try:
-            item = window_cancel(self.store, self.user, now=self.clock())
-        except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return True
-        if item is None:
-            return False
-        self.refresh_comments([item.comment_id])
-        self.queue_screen.query_one(QueueList).move_to_id(item.comment_id)  # back to it
-        self.notify("Cancelled the reply: nothing was sent.", timeout=3, markup=False)
-        return True
-
     def _following(self, comment: Comment) -> str | None:
-        return self.queue_screen.query_one(QueueList).following(comment.id)
+        queue = self.queue_list()
+        return queue.following(comment.id) if queue is not None else None
 
     def _move_on(self, comment: Comment, following: str | None) -> None:
         """After replying to or hiding ``comment``: on to the comment that followed it,
         unless the person has moved elsewhere meanwhile."""
-        queue = self.queue_screen.query_one(QueueList)
+        queue = self.queue_list()
+        if queue is None:
+            return
         selected = queue.selected
         if selected is None or selected.id in (comment.id, following):
             queue.move_on(following)
-
-    def action_hide_comment(self) -> None:
-        comment = self.selected_comment()
-        if comment is not None:
-            self._hide(comment, hidden=comment.status != "hidden")
-
-    @work(group="hide", exit_on_error=False)
-    async def _hide(self, comment: Comment, *, hidden: bool) -> None:
-        verb = "Hid" if hidden else "Unhid"
-        following = self._following(comment)
-        try:
-            await set_hidden(self.store, self.config, self.user, comment.id, hidden=hidden,
-                             links=self._links_now())
-        except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.refresh_comments([comment.id])
-        if hidden:
-            self._move_on(comment, following)
-        where = PLATFORM_LABELS.get(comment.platform, comment.platform)
-        self.notify(f"{verb} the comment on {where}.", timeout=3, markup=False)
 
     def action_approvals(self) -> None:
         self.push_screen(ApprovalsScreen())
@@ -319,8 +298,10 @@ class OutboxApp(App[None]):
         """Count the windows down on screen; send what is due (never two rounds at once)."""
         items = self.outbox_items()
         now = self.clock()
-        if any(item.in_window(now) for item in items.values()):
+        counting = any(item.in_window(now) for item in items.values())
+        if counting or self._counting:  # once more when the windows end: no stale "5 s"
             self._show_countdown()
+        self._counting = counting
         if self.background_outbox:
             self.send_due()
 
@@ -365,6 +346,56 @@ class OutboxApp(App[None]):
     def _show_countdown(self) -> None:
         from tui.queue_screen import QueueScreen
 
-        if isinstance(self.screen, QueueScreen):
-            self.queue_screen.query_one(QueueList).refresh()
+        queue = self.queue_list()
+        if isinstance(self.screen, QueueScreen) and queue is not None:
+            queue.refresh()
             self.queue_screen.show_detail()
+
+    # -- quitting -------------------------------------------------------------------------
+
+    def replies_waiting(self) -> list[OutboxItem]:
+        """This person's replies queued and not sent yet (in their window, or due)."""
+        self.outbox_items()
+        return [item for item in self._pending if item.state == QUEUED and item.by == self.user]
+
+    async def action_quit(self) -> None:
+        """``q``: quit; with a reply still to be sent, ask first (send now, keep it queued
+        for the next start, or stay)."""
+        waiting = self.replies_waiting()
+        if not waiting:
+            self.exit()
+            return
+        count = len(waiting)
+        title = (f"{count} {'reply is' if count == 1 else 'replies are'} waiting to be sent. "
+                 "Quit how?")
+        choices = [("send", "Send now, then quit"),
+                   ("keep", "Keep queued — sent at the next start of Triage"),
+                   ("cancel", "Cancel — stay in Triage")]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "send":
+                self.notify(f"Sending {count} {'reply' if count == 1 else 'replies'}…",
+                            timeout=10, markup=False)
+                self._send_then_quit([item.id for item in waiting])
+            elif choice == "keep":
+                self.exit()
+
+        self.push_screen(ChoiceScreen(title, choices), chosen)
+
+    @work(group="quit", exit_on_error=False)
+    async def _send_then_quit(self, ids: list[str]) -> None:
+        """End the replies' windows, send them (after any round under way), then quit;
+        what could not be sent stays queued for the next start."""
+        worker = self._send_worker
+        if worker is not None and self.sending:
+            await worker.wait()
+        try:
+            send_now(self.store, self.user, ids, now=self.clock())
+            sender = Sender(self.store, self.config, self.user, self._links_now(),
+                            SendOptions(clock=self.clock))
+            unsent = [o for o in await sender.send_due(only=ids) if not o.sent]
+        except TriageError as exc:
+            self.exit(message=f"Not sent ({exc}); the replies stay queued for the next start.")
+            return
+        self.exit(message=f"{len(unsent)} not sent yet ({unsent[0].item.last_error}); "
+                  "queued for the next start." if unsent else None)

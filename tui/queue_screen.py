@@ -174,20 +174,32 @@ class QueueScreen(Screen[None]):
 
     # -- actions --------------------------------------------------------------------
 
+    def refusal(self, action: str) -> str:
+        """Why one of the screen's keys cannot work now ("" when it can); the key says it
+        when pressed, and ``?`` shows it."""
+        queue = self.query_one(QueueList)
+        comment = queue.selected
+        if action in ("escalate", "reveal") and queue.marked:
+            key, does = ("e", "escalates") if action == "escalate" else ("v", "reveals")
+            return f"{key} {does} one comment at a time: clear the marks first (escape)"
+        if action in ("dismiss_comment", "escalate", "reveal", "open_detail") \
+                and comment is None and not queue.marked:
+            return "No comment is selected."
+        if action == "dismiss_comment" and not queue.marked and comment is not None \
+                and comment.status == "dismissed":
+            return "The comment is dismissed already (u takes the dismissal back)."
+        if action == "reveal" and comment is not None and comment.id not in \
+                self.triage.revealed and not self.triage.is_masked(comment):
+            return "Nothing is masked in this comment."
+        return ""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "dismiss_comment":
-            comment = self.query_one(QueueList).selected
-            return comment is not None and comment.status != "dismissed" or None
-        if action == "open_detail":
-            return self.query_one(QueueList).selected is not None or None
+        if action in ("dismiss_comment", "escalate", "reveal", "open_detail"):
+            return not self.refusal(action) or None
         if action == "back":  # in the footer only when there is something to go back from
             return bool(self.maximized is not None or self.triage.filter_text
                         or self.query_one("#search", Input).has_class("-shown")
                         or self.query_one(QueueList).marked)
-        if action == "reveal":
-            comment = self.query_one(QueueList).selected
-            return comment is not None and (
-                comment.id in self.triage.revealed or self.triage.is_masked(comment)) or None
         return True
 
     def targets(self) -> list[str]:
@@ -303,17 +315,7 @@ class QueueScreen(Screen[None]):
         self.app.push_screen(ChoiceScreen(f"Correct the tags of {what}", choices), chosen)
 
     def action_undo(self) -> None:
-        if self.triage.cancel_reply_in_window():
-            return
-        actions = self.triage.perform(self.triage.desk.undo)
-        if actions:
-            target = actions[0].comment_id
-            self.triage.refresh_comments(a.comment_id for a in actions if a.comment_id)
-            if target:
-                self.query_one(QueueList).move_to_id(target)
-            kind = actions[0].data.get("undone_kind", "action")
-            count = f"{len(actions)} comments" if len(actions) > 1 else "the comment"
-            self.notify(f"Undid {kind} of {count}", timeout=3, markup=False)
+        self.triage.undo_last()
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -335,7 +337,7 @@ class QueueScreen(Screen[None]):
 
     def action_escalate(self) -> None:
         comment = self.query_one(QueueList).selected
-        if comment is None:
+        if comment is None or self.refusal("escalate"):
             return
 
         def submitted(request: EscalationRequest | None) -> None:
@@ -363,7 +365,7 @@ class QueueScreen(Screen[None]):
         comment = queue.selected
         if comment is None:
             return
-        if comment.id not in self.triage.revealed and not self.triage.is_masked(comment):
+        if self.refusal("reveal"):
             return
         if self.triage.toggle_reveal(comment, "queue") is not None:
             queue.refresh()

@@ -5,16 +5,18 @@ is offered — under a heading: the templates that answer the comment's tags fir
 others (for the agent who reads the comment differently from the tagger) under a rule
 of their own, and "free text" last. A template that cannot be filled in (an ``[org]``
 value it needs is empty) says so on its second line. Typing a letter while the list has
-the focus types it in the filter instead (:class:`TemplateList.TypedAhead`).
+the focus types it in the filter instead (:class:`TemplateList.TypedAhead`). The filter
+matches words: every word typed must begin a word of the template's title, tags or id
+("than" finds "Thanks"; "thanks" never finds "Myth about what causes cancer").
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from rich.text import Text
 from textual import events
-from textual.fuzzy import Matcher
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -26,6 +28,23 @@ __all__ = ["FREE_TEXT", "TemplateList"]
 
 #: The option id of "write your own reply".
 FREE_TEXT = "-free-text-"
+
+_WORD = re.compile(r"\w+")
+
+
+def word_match(query: str, text: str) -> tuple[int, int] | None:
+    """How well ``text`` answers a filter: (words typed that are whole words of it, words
+    typed that begin one), or None when a word typed begins none of its words."""
+    words = set(_WORD.findall(text.casefold()))
+    exact = prefix = 0
+    for typed in _WORD.findall(query.casefold()):
+        if typed in words:
+            exact += 1
+        elif any(word.startswith(typed) for word in words):
+            prefix += 1
+        else:
+            return None
+    return exact, prefix
 
 
 def _lines(first: Text, second: Text) -> Text:
@@ -76,20 +95,20 @@ class TemplateList(OptionList):
 
     def fill(self, candidates: Iterable[Candidate], problems: Mapping[str, str],
              query: str = "") -> None:
-        """Show the candidates matching ``query`` (fuzzy; all when empty): the relevant
-        ones first, each group in rank order, or best match first while filtering."""
-        matcher = Matcher(query) if query.strip() else None
-        scored: list[tuple[float, int, Candidate]] = []
+        """Show the candidates matching ``query`` (word by word, see :func:`word_match`;
+        all when empty): the relevant ones first, each group with the most whole words
+        matched first, then the most words begun, then in rank order."""
+        scored: list[tuple[int, int, int, Candidate]] = []
         for order, candidate in enumerate(candidates):
             template = candidate.template
-            words = f"{template.title} {template.id} {' '.join(template.tags)}"
-            score = matcher.match(words) if matcher is not None else 1.0
-            if score > 0:
-                scored.append((-score, order, candidate))
-        scored.sort(key=lambda item: item[:2])  # the best match first; else in rank order
+            found = word_match(query, f"{template.title} {template.id} "
+                                      f"{' '.join(template.tags)}")
+            if found is not None:
+                scored.append((-found[0], -found[1], order, candidate))
+        scored.sort(key=lambda item: item[:3])
         relevant: list[Option] = []
         others: list[Option] = []
-        for _, _, candidate in scored:
+        for *_, candidate in scored:
             option = template_option(candidate, problems.get(candidate.template.id, ""))
             (relevant if candidate.relevant else others).append(option)
         shown: list[Option | None] = []

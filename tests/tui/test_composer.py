@@ -180,8 +180,8 @@ async def test_the_filter_narrows_the_templates(world: World) -> None:
         assert composer.shown_ids[0] == "myth-any"  # answers its tag: first
         assert set(composer.shown_ids) == {"myth-any", "thanks", "question-any",
                                            "question-old", "privacy-safe"}
-        await pilot.press("ctrl+f", *"thnks")
-        assert composer.query_one(Input).value == "thnks"
+        await pilot.press("ctrl+f", *"than")
+        assert composer.query_one(Input).value == "than"
         assert composer.shown_ids == ["thanks"]
         # the best match is chosen as the filter narrows, and its text is in the editor
         assert composer.template_id == "thanks"

@@ -89,7 +89,7 @@ async def test_marks_are_counted_and_escape_clears_them(queue_store: Store) -> N
     app = make_app(queue_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space", "space")
-        assert "2 marked: x a t act on them, esc clears" in status(app)
+        assert "2 marked: x a t h act on them, esc clears" in status(app)
         await pilot.press("escape")
         assert not app.query_one(QueueList).marked and "marked" not in status(app)
 

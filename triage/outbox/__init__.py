@@ -31,11 +31,13 @@ from triage.outbox.commands import (
     reject,
     restore_status,
     retry,
+    send_now,
     submit_reply,
+    undo_reply,
     window_cancel,
 )
 from triage.outbox.diff import Change, wdiff, word_diff
-from triage.outbox.hide import delete_comment, set_hidden
+from triage.outbox.hide import delete_comment, hide_many, set_hidden, undo_hide
 from triage.outbox.item import (
     ACTIVE,
     CANCELLED,
@@ -86,6 +88,7 @@ __all__ = [
     "describe",
     "existing_reply",
     "find_item",
+    "hide_many",
     "item_entry",
     "item_from_doc",
     "item_to_doc",
@@ -99,9 +102,12 @@ __all__ = [
     "retry",
     "retry_delay",
     "same_reply",
+    "send_now",
     "set_hidden",
     "state_label",
     "submit_reply",
+    "undo_hide",
+    "undo_reply",
     "wdiff",
     "window_cancel",
     "word_diff",

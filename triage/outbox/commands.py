@@ -17,6 +17,7 @@ Each command checks first and journals after, so a refusal writes nothing:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from triage.config import Config
@@ -24,7 +25,7 @@ from triage.connectors import Capability
 from triage.errors import ActionRefused, NotFound
 from triage.holds import require_not_held
 from triage.legal import require_role
-from triage.model import Comment, content_hash
+from triage.model import Action, Comment, content_hash
 from triage.outbox.book import all_items, find_item, item_entry, normal_text, same_reply
 from triage.outbox.item import (
     CANCELLED,
@@ -51,7 +52,9 @@ __all__ = [
     "reject",
     "restore_status",
     "retry",
+    "send_now",
     "submit_reply",
+    "undo_reply",
     "window_cancel",
 ]
 
@@ -210,16 +213,44 @@ def reject(
     return rejected
 
 
-def cancel(store: Store, user: str, ident: str, *, now: datetime) -> OutboxItem:
-    """Take a reply back before it is sent; the comment's status comes back with it."""
+def cancel(store: Store, user: str, ident: str, *, now: datetime,
+           undoes: int | None = None) -> OutboxItem:
+    """Take a reply back before it is sent; the comment's status comes back with it.
+
+    ``undoes`` names the journal entry that queued it, when ``u`` takes it back.
+    """
     item = find_item(store, ident)
     if item.state not in (QUEUED, WAITING, FAILED):
         raise ActionRefused(f"outbox item {item.short_id} is {item.state.replace('_', ' ')}: "
                             "only a reply not sent yet can be cancelled")
     cancelled = item.evolve(state=CANCELLED, updated_at=now)
     status = restore_status(store, item)
-    store.record([item_entry(user, "reply_cancelled", cancelled, status=status)])
+    extra = {} if undoes is None else {"undoes": undoes}
+    store.record([item_entry(user, "reply_cancelled", cancelled, status=status, **extra)])
     return cancelled
+
+
+def send_now(store: Store, user: str, ids: Collection[str], *, now: datetime) -> list[OutboxItem]:
+    """End the undo window of ``user``'s queued replies ``ids`` at once (quitting with
+    "Send now"): each is due now; the sender does the rest."""
+    items = [i for i in all_items(store, states=(QUEUED,)) if i.id in ids and i.by == user
+             and i.in_window(now)]
+    ended = [i.evolve(send_after=now, updated_at=now) for i in items]
+    if ended:
+        store.record([item_entry(user, "reply_window_ended", i) for i in ended])
+    return ended
+
+
+def undo_reply(store: Store, user: str, action: Action, *, now: datetime) -> OutboxItem:
+    """Take back the reply ``action`` queued or submitted, while it is not sent yet;
+    once sent (or being sent), refused saying so."""
+    item = find_item(store, str(action.data.get("item", "")))
+    if item.state in (SENT, SENDING):
+        done = "was sent" if item.state == SENT else "is being sent"
+        raise ActionRefused(f"cannot undo the reply: it {done} on {item.platform}")
+    if item.state not in (QUEUED, WAITING, FAILED):
+        raise ActionRefused(f"cannot undo the reply: it is {item.state.replace('_', ' ')}")
+    return cancel(store, user, item.id, now=now, undoes=action.seq)
 
 
 def window_cancel(store: Store, user: str, *, now: datetime) -> OutboxItem | None:

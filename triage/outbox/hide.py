@@ -13,30 +13,75 @@ delete of a comment the platform no longer has counts as done. A delete cannot b
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from triage.config import Config
 from triage.connectors import Capability, Connector
-from triage.errors import TriageError
+from triage.errors import ActionRefused, TriageError
 from triage.holds import held_ids, require_not_held
 from triage.model import Action, Comment
 from triage.outbox.links import Links, require_capability
 from triage.store import Store
 
-__all__ = ["delete_comment", "set_hidden"]
+__all__ = ["delete_comment", "hide_many", "set_hidden", "undo_hide"]
 
 
 async def set_hidden(
-    store: Store, config: Config, user: str, comment_id: str, *, hidden: bool, links: Links
+    store: Store, config: Config, user: str, comment_id: str, *, hidden: bool, links: Links,
+    batch: str | None = None, undoes: int | None = None,
 ) -> list[Action]:
-    """Hide (``hidden=True``) or unhide a comment on its platform; journal what happened."""
+    """Hide (``hidden=True``) or unhide a comment on its platform; journal what happened.
+
+    ``batch`` groups the hides of several comments (one undo takes them all back);
+    ``undoes`` names the journal entry this one takes back (when ``u`` does it).
+    """
 
     async def act(connector: Connector, comment: Comment) -> None:
         await connector.hide(comment, hidden)
 
+    extra: dict[str, Any] = {} if undoes is None else {"undoes": undoes}
     return await _moderate(store, config, user, comment_id, links, "hide" if hidden else
-                           "unhide", Capability.HIDE, "hidden" if hidden else "new", act)
+                           "unhide", Capability.HIDE, "hidden" if hidden else "new", act,
+                           batch=batch, extra=extra)
+
+
+async def hide_many(
+    store: Store, config: Config, user: str, ids: Sequence[str], *, hidden: bool, links: Links
+) -> tuple[list[Action], dict[str, str]]:
+    """Hide (or show again) several comments as one batch, so one undo takes them all
+    back; any that cannot be (a legal hold, a platform without hide, the platform
+    refusing) is left as it is, with the reason, and the rest go on."""
+    batch = uuid.uuid4().hex[:12] if len(ids) > 1 else None
+    done: list[Action] = []
+    refused: dict[str, str] = {}
+    for comment_id in ids:
+        try:
+            done += await set_hidden(store, config, user, comment_id, hidden=hidden,
+                                     links=links, batch=batch)
+        except TriageError as exc:
+            refused[comment_id] = str(exc)
+    return done, refused
+
+
+async def undo_hide(
+    store: Store, config: Config, user: str, actions: Sequence[Action], *, links: Links
+) -> list[Action]:
+    """Take back a hide or an unhide (or a batch of them) at the source: each comment is
+    shown again, or hidden again. Refused, changing nothing, when a comment changed since."""
+    for action in actions:
+        status = store.get(action.comment_id or "").status
+        if (status == "hidden") != (action.kind == "hide") or status == "deleted":
+            raise ActionRefused(f"cannot undo {action.kind} of {action.comment_id}: it was "
+                                f"changed since (it is {status} now)")
+    batch = uuid.uuid4().hex[:12] if len(actions) > 1 else None
+    done: list[Action] = []
+    for action in actions:
+        done += await set_hidden(store, config, user, action.comment_id or "",
+                                 hidden=action.kind != "hide", links=links, batch=batch,
+                                 undoes=action.seq)
+    return done
 
 
 async def delete_comment(
@@ -60,7 +105,8 @@ async def delete_comment(
 async def _moderate(
     store: Store, config: Config, user: str, comment_id: str, links: Links, verb: str,
     capability: Capability, status: str,
-    act: Callable[[Connector, Comment], Awaitable[None]],
+    act: Callable[[Connector, Comment], Awaitable[None]], *, batch: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> list[Action]:
     comment = store.get(comment_id)
     require_not_held(store, comment_id, verb)
@@ -73,7 +119,10 @@ async def _moderate(
         store.record([{"user": user, "kind": f"{verb}_failed", "comment_id": comment_id,
                        "data": {**data, "error": str(exc)}}])
         raise
-    entry: dict[str, Any] = {"user": user, "kind": verb, "comment_id": comment_id, "data": data}
+    entry: dict[str, Any] = {"user": user, "kind": verb, "comment_id": comment_id,
+                             "data": {**data, **(extra or {})}}
+    if batch is not None:
+        entry["batch"] = batch
     current = store.get(comment_id).status
     if current != status:
         entry["before"], entry["after"] = {"status": current}, {"status": status}
