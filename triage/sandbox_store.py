@@ -33,6 +33,8 @@ __all__ = ["SandboxSpec", "TuiRunner", "prepare_sandbox", "run_sandbox", "sandbo
 MARKER = "sandbox.json"
 LOCK = "triage.lock"  # the store's own lock file
 LOG = "standins.log"
+#: The comments the feeder added, seeded again into the stand-ins at the next start.
+FED = "fed.jsonl"
 #: 2: comments of platforms with a connector arrive through the stand-ins (ids
 #: ``platform:account:native``); 1 stored every comment directly.
 FORMAT = 2
@@ -172,7 +174,8 @@ def run_sandbox(env: Env, *, size: int, seed: int, reset: bool, say: Callable[[s
             "add --reset to build one with the size and seed you gave.")
     say(f"Starting the platform stand-ins on 127.0.0.1: {', '.join(sorted(synced)) or 'none'}"
         + (f" (stored directly, no connector yet: {', '.join(local)})" if local else ""))
-    with SandboxPlatforms(data, synced, log=data_dir / LOG) as platforms:
+    with SandboxPlatforms(data, synced, log=data_dir / LOG,
+                          keep=data_dir / FED) as platforms:
         store = env.open_store(sandbox=True, tagging=False, defer_load=tui is not None)
         store.tagger = sandbox_tagger(env, data.org)
         forget_sync_state(store, platforms.accounts)
