@@ -95,6 +95,9 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
         self._seen_version = -1
         self.queue_screen = QueueScreen()
         self.sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
+        #: Who the person is on the sandbox's team and how to act as another (shown at
+        #: start and on the help screen); empty outside the sandbox.
+        self.identity = ""
 
     def get_default_screen(self) -> Screen[None]:
         return self.queue_screen
@@ -110,6 +113,8 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
         self.set_interval(30.0, self._refresh_ages)
         if self.store.replayed:
             self.notify(f"Recovered {self.store.replayed} actions from the journal.")
+        if self.identity:
+            self.notify(self.identity, title="Sandbox", timeout=15, markup=False)
         self.start_legal_duties()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)

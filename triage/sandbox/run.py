@@ -148,14 +148,17 @@ class SandboxPlatforms:
                 channel_id=found.get("channel_id", ""), user_id=found.get("user_id", "")))
         return self
 
-    def config(self, base: Config, user: str = "") -> Config:
+    def config(self, base: Config, user: str = "", *, practice: bool | None = None) -> Config:
         """``base`` with the sandbox's accounts instead of its own (never the real ones),
         and no escalation channel: practising an escalation never reaches the real legal
-        team. Without a config file the organisation is the sandbox's own (its name in
-        the title) and its contacts, so that the reply templates can be filled in, and the
-        team is its practice team, which ``user`` joins as an agent and approver.
+        team. With ``practice`` (by default: when ``base`` is no file) the organisation is
+        the sandbox's own (its name in the title) and its contacts, so that the reply
+        templates can be filled in, and the team is its practice team, which ``user``
+        joins as an agent and approver; otherwise both are ``base``'s, as they are.
         """
-        if base.source is not None:
+        if practice is None:
+            practice = base.source is None
+        if not practice:
             return replace(base, accounts=list(self.accounts),
                            escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS)
         own = self.data.org
