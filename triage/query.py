@@ -7,6 +7,8 @@ Terms are ANDed. A comma inside a value means "any of". A leading ``-`` negates 
 Bare words and "quoted phrases" must appear in the text (case-insensitive). ``age`` takes
 ``<N`` (younger than), ``>N`` (older than) with a unit ``m``, ``h``, ``d`` or ``w``.
 ``assignee:me`` is the acting person; ``assignee:none`` an unassigned comment.
+``is:noise`` is a comment that needs no reply (a reaction with no tag and no question:
+see :mod:`triage.noise`); the Needs reply view leaves it out with ``-is:noise``.
 A mistake is a :class:`QueryError` naming the bad term, never a traceback.
 """
 
@@ -19,10 +21,14 @@ from datetime import datetime, timedelta
 
 from triage.errors import QueryError
 from triage.model import PLATFORMS, STATUSES, TAG_NAMES, Comment
+from triage.noise import needs_no_reply
 
 __all__ = ["FIELDS", "Query", "Term", "parse_duration", "parse_query"]
 
-FIELDS = ("tag", "status", "platform", "account", "author", "age", "assignee", "text", "id")
+FIELDS = ("tag", "status", "platform", "account", "author", "age", "assignee", "text", "id",
+          "is")
+#: What ``is:`` says of a comment.
+IS_VALUES = ("noise",)
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?("(?:[^"]*)"?|\S+)')
@@ -88,6 +94,8 @@ def _check(term: Term, now: datetime, user: str) -> Callable[[Comment], bool]:
         check = lambda c: (c.assignee or "none") in names  # noqa: E731
     elif term.field == "id":
         check = lambda c: c.id in values  # noqa: E731
+    elif term.field == "is":
+        check = needs_no_reply
     elif term.field == "age":
         limit = now - term.span
         if term.op == "<":
@@ -105,7 +113,8 @@ def _values(field: str, raw: str) -> tuple[str, ...]:
     values = tuple(v.strip().casefold() for v in raw.split(",") if v.strip())
     if not values:
         raise QueryError(f"{field}: needs a value")
-    known = {"tag": TAG_NAMES, "status": STATUSES, "platform": PLATFORMS}.get(field)
+    known = {"tag": TAG_NAMES, "status": STATUSES, "platform": PLATFORMS,
+             "is": IS_VALUES}.get(field)
     if known:
         for value in values:
             if value not in known:

@@ -22,7 +22,7 @@ __all__ = [
 
 DEFAULT_VIEWS: tuple[ViewConfig, ...] = (
     ViewConfig("Crisis", "tag:crisis status:new", "priority"),
-    ViewConfig("Needs reply", "status:new -tag:abuse", "priority"),
+    ViewConfig("Needs reply", "status:new -tag:abuse -is:noise", "priority"),
     ViewConfig("Privacy", "tag:privacy -status:dismissed", "priority"),
     ViewConfig("Misinformation", "tag:misinformation -status:dismissed", "priority"),
     ViewConfig("Adverse events", "tag:adverse_event", "priority"),
