@@ -18,7 +18,7 @@ reaction are taken as that name.
 from __future__ import annotations
 
 import re
-import unicodedata
+from functools import lru_cache
 
 from triage.model import Comment
 
@@ -42,10 +42,8 @@ _WORD = re.compile(r"[\w'’+]+")
 
 def _words(text: str) -> list[str]:
     """The words of ``text``, case-folded; emoji, symbols and punctuation dropped."""
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LN" or ch in "'’+" else " "
-                   for ch in text)
-    return [w.replace("’", "'").strip("'") for w in _WORD.findall(kept.casefold())
-            if w.strip("'’")]
+    return [w for w in (m.replace("’", "'").strip("'") for m in _WORD.findall(text.casefold()))
+            if w]
 
 
 def _reaction(words: list[str]) -> bool:
@@ -54,20 +52,26 @@ def _reaction(words: list[str]) -> bool:
 
 def needs_no_reply(comment: Comment) -> bool:
     """Whether ``comment`` is only a reaction: no tag, no question, no words of its own."""
-    text = comment.text.strip()
-    if comment.tags or len(text) > LONGEST or "?" in text or "¿" in text:
+    text = comment.text
+    if comment.tags or len(text) > LONGEST or text.count(" ") > MOST_WORDS + 4:
+        return False  # a name and a mention take at most four more spaces
+    return _only_reaction(text.strip(), bool(comment.parent_id))
+
+
+@lru_cache(maxsize=65536)
+def _only_reaction(text: str, reply: bool) -> bool:
+    if "?" in text or "¿" in text:
         return False
     while _MENTION.match(text):
         text = _MENTION.sub("", text, count=1)
-    raw = text.split()
     if _reaction(_words(text)):
         return True
-    if not comment.parent_id:
+    if not reply:
         return False
+    raw = text.split()
     for cut in range(2, min(3, len(raw)) + 1):  # a leading name: "Robin Quintero Agreed"
-        name, rest = raw[:cut], raw[cut:]
-        if not all(word[:1].isupper() and word.isalpha() for word in name):
+        if not all(word[:1].isupper() and word.isalpha() for word in raw[:cut]):
             return False
-        if _reaction(_words(" ".join(rest))):
+        if _reaction(_words(" ".join(raw[cut:]))):
             return True
     return False
