@@ -225,8 +225,12 @@ def ls(
     if reveal:
         require_role(env.config, env.user, "legal", "list comments with identifiers revealed")
 
-    match = parse_query(query_text).matcher(now=utcnow(), user=env.user)
+    from triage.legal.decisions import legal_states
+
+    query = parse_query(query_text)
     store = env.open_store(tagging=False)
+    match = query.matcher(now=utcnow(), user=env.user,
+                          legal=legal_states(store) if query.legal else None)
     rows = sorted(
         (c for c in store if match(c)), key=lambda c: (c.created_at, c.id), reverse=True
     )

@@ -150,6 +150,11 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
             sla=self.sla, priority=self.config.priority.order,
         )
 
+    def status_label(self, comment: Comment) -> str | None:
+        """What the list's status column says instead of the status: a reply on its way
+        (or gone wrong), else a legal decision still to carry out ("new ⚖ hide")."""
+        return self.outbox_label(comment) or self.legal_marker(comment)
+
     def refresh_comments(self, ids: Iterable[str]) -> None:
         """Show the new state of comments an action changed, without rebuilding the list.
 
@@ -159,7 +164,8 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
         queue = self.queue_screen.query_one(QueueList)
         now = self.clock()
         view = self.views[self.view_index]
-        match = Query(view.query.terms + self.filter_query.terms).matcher(now=now, user=self.user)
+        match = Query(view.query.terms + self.filter_query.terms).matcher(
+            now=now, user=self.user, legal=self.legal_states())
         for comment_id in set(ids):
             comment = self.store.comments.get(comment_id)
             if comment is None:
@@ -187,12 +193,15 @@ class TriageApp(LegalApp, SyncApp, DeleteApp):
         late = self.sla.late_ids(self.store, now)
         self._late = len(late)
         counts, breaches = [], []
+        legal = self.legal_states()
         for view in self.views:
             if not late:
-                counts.append(index.count(view.query, comments, now=now, user=self.user))
+                counts.append(index.count(view.query, comments, now=now, user=self.user,
+                                          legal=legal))
                 breaches.append(0)
                 continue
-            ids = {c.id for c in index.select(view.query, comments, now=now, user=self.user)}
+            ids = {c.id for c in index.select(view.query, comments, now=now, user=self.user,
+                                              legal=legal)}
             counts.append(len(ids))
             breaches.append(len(ids & late))
         self.queue_screen.query_one(ViewBar).show(
