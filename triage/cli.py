@@ -123,7 +123,7 @@ def cli(
 
 
 def _run_tui(env: Env, *, sandbox: bool, store: Any = None, config: Config | None = None,
-             account_notes: dict[str, str] | None = None) -> None:
+             account_notes: dict[str, str] | None = None, identity: str = "") -> None:
     config = config or env.config
     if config.source is None and not sandbox:
         click.echo(
@@ -138,6 +138,7 @@ def _run_tui(env: Env, *, sandbox: bool, store: Any = None, config: Config | Non
 
     app = TriageApp(store=store, config=config, user=env.user, sandbox=sandbox)
     app.account_notes = dict(account_notes or {})
+    app.identity = identity
     app.run()
 
 
@@ -153,21 +154,30 @@ def tui(env: Env) -> None:
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--reset", is_flag=True, help="Throw the sandbox away and generate it anew.")
 @click.option("--no-tui", is_flag=True, hidden=True, help="Build the sandbox store and exit.")
+@click.option("--user", "as_user", metavar="NAME",
+              help="Act as this member of the practice team (lee practises legal).")
 @pass_env
-def sandbox(env: Env, size: int, seed: int, reset: bool, no_tui: bool) -> None:
+def sandbox(env: Env, size: int, seed: int, reset: bool, no_tui: bool,
+            as_user: str | None) -> None:
     """Open the queue on a generated sandbox: no accounts, no network needed.
 
     Local stand-ins of the platforms run on 127.0.0.1 while it is open, and the real
-    connectors sync from them; a new comment arrives every few seconds.
+    connectors sync from them; a new comment arrives every few seconds. Its own practice
+    team (ana, ben, lee) is used unless a config is given with --config or TRIAGE_CONFIG.
     """
     from triage.sandbox_store import run_sandbox
 
-    def open_queue(store: Any, config: Config, notes: dict[str, str]) -> None:
-        _run_tui(env, sandbox=True, store=store, config=config, account_notes=notes)
+    if as_user:
+        env.user_option = as_user
+
+    def open_queue(store: Any, config: Config, notes: dict[str, str], identity: str) -> None:
+        _run_tui(env, sandbox=True, store=store, config=config, account_notes=notes,
+                 identity=identity)
 
     run_sandbox(env, size=size, seed=seed, reset=reset,
                 say=lambda message: click.echo(message, err=True),
-                tui=None if no_tui else open_queue)
+                tui=None if no_tui else open_queue,
+                practice=not (env.config_path or os.environ.get("TRIAGE_CONFIG")))
 
 
 @cli.command("import")
@@ -226,12 +236,15 @@ def ls(
 ) -> None:
     """List comments, newest first; identifiers (phone, e-mail, …) are masked."""
     from triage.legal import masked, reveal_many
+    from triage.legal.decisions import legal_states
     from triage.model import utcnow
     from triage.query import parse_query
     from triage.textsafe import one_line
 
-    match = parse_query(query_text).matcher(now=utcnow(), user=env.user)
+    query = parse_query(query_text)
     store = env.open_store(tagging=False)
+    match = query.matcher(now=utcnow(), user=env.user,
+                          legal=legal_states(store) if query.legal else None)
     rows = sorted(
         (c for c in store if match(c)), key=lambda c: (c.created_at, c.id), reverse=True
     )

@@ -10,6 +10,7 @@ import orjson
 from triage.cli import Env, pass_env
 from triage.desk import AT_SOURCE, REPLIES, Desk
 from triage.errors import ActionRefused
+from triage.legal.decisions import legal_states
 from triage.model import TAG_NAMES, Action, utcnow
 from triage.outbox import undo_reply
 from triage.query import parse_duration, parse_query
@@ -37,12 +38,14 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
     triage bulk tag question --query '"when do you open"'
     triage bulk hide --query 'tag:abuse status:new'   (at the source, where it can)
     """
-    match = parse_query(query_text).matcher(now=utcnow(), user=env.user)
+    query = parse_query(query_text)
     if action in ("assign", "tag", "untag") and not value:
         raise click.UsageError(f"{action} needs a value: triage bulk {action} VALUE --query …")
     if action in ("tag", "untag") and value not in TAG_NAMES:
         raise click.UsageError(f"unknown tag {value!r} (one of {', '.join(TAG_NAMES)})")
     store = env.open_store(tagging=False)
+    match = query.matcher(now=utcnow(), user=env.user,
+                          legal=legal_states(store) if query.legal else None)
     ids = sorted(c.id for c in store if match(c))
     if not ids:
         click.echo("no comment matches the query")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from triage.model import Comment
-from triage.query import Query
+from triage.query import LegalStates, Query
 
 __all__ = ["INDEXED", "QueueIndex"]
 
@@ -98,13 +98,13 @@ class QueueIndex:
         return chosen - excluded
 
     def select(self, query: Query, comments: Mapping[str, Comment], *, now: datetime,
-               user: str) -> list[Comment]:
+               user: str, legal: LegalStates | None = None) -> list[Comment]:
         """The comments matching ``query``, using the index where it can."""
-        ids = self.select_ids(query, comments, now=now, user=user)
+        ids = self.select_ids(query, comments, now=now, user=user, legal=legal)
         return list(comments.values()) if ids is None else [comments[i] for i in ids]
 
     def select_ids(self, query: Query, comments: Mapping[str, Comment], *, now: datetime,
-                   user: str) -> Iterable[str] | None:
+                   user: str, legal: LegalStates | None = None) -> Iterable[str] | None:
         """The ids matching ``query``; None means every comment."""
         candidates = self.candidates(query, user)
         rest = [t for t in query.terms if t.field not in INDEXED]
@@ -123,12 +123,12 @@ class QueueIndex:
                         if any(v in folded[i] for v in term.values) != term.negated]
         if others.empty:
             return pool
-        match = others.matcher(now=now, user=user)
+        match = others.matcher(now=now, user=user, legal=legal)
         return [i for i in pool if match(comments[i])]
 
     def count(self, query: Query, comments: Mapping[str, Comment], *, now: datetime,
-              user: str) -> int:
+              user: str, legal: LegalStates | None = None) -> int:
         if all(t.field in INDEXED for t in query.terms):
             candidates = self.candidates(query, user)
             return len(comments) if candidates is None else len(candidates)
-        return len(self.select(query, comments, now=now, user=user))
+        return len(self.select(query, comments, now=now, user=user, legal=legal))

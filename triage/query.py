@@ -7,22 +7,36 @@ Terms are ANDed. A comma inside a value means "any of". A leading ``-`` negates 
 Bare words and "quoted phrases" must appear in the text (case-insensitive). ``age`` takes
 ``<N`` (younger than), ``>N`` (older than) with a unit ``m``, ``h``, ``d`` or ``w``.
 ``assignee:me`` is the acting person; ``assignee:none`` an unassigned comment.
+``is:noise`` is a comment that needs no reply (a reaction with no tag and no question:
+see :mod:`triage.noise`); the Needs reply view leaves it out with ``-is:noise``.
+``legal:pending`` is a comment whose legal decision the team has yet to carry out
+(``legal:decided`` any decided one, ``legal:hide`` … one decision: see
+:mod:`triage.legal.decisions`); a matcher gets the comments' legal states from the store.
 A mistake is a :class:`QueryError` naming the bad term, never a traceback.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from triage.errors import QueryError
 from triage.model import PLATFORMS, STATUSES, TAG_NAMES, Comment
+from triage.noise import needs_no_reply
 
-__all__ = ["FIELDS", "Query", "Term", "parse_duration", "parse_query"]
+__all__ = ["FIELDS", "LEGAL_VALUES", "LegalStates", "Query", "Term", "parse_duration",
+           "parse_query"]
 
-FIELDS = ("tag", "status", "platform", "account", "author", "age", "assignee", "text", "id")
+FIELDS = ("tag", "status", "platform", "account", "author", "age", "assignee", "text", "id",
+          "is", "legal")
+#: What ``is:`` says of a comment.
+IS_VALUES = ("noise",)
+#: What ``legal:`` says of a comment: a decision still to carry out, any decision, which.
+LEGAL_VALUES = ("pending", "decided", "reply_allowed", "hide", "delete", "no_action")
+#: A comment's legal states (``decided``, the decision, ``pending``); see LEGAL_VALUES.
+LegalStates = Callable[[Comment], Collection[str]]
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?("(?:[^"]*)"?|\S+)')
@@ -55,9 +69,11 @@ class Query:
     terms: tuple[Term, ...]
     source: str = ""
 
-    def matcher(self, *, now: datetime, user: str) -> Callable[[Comment], bool]:
-        """A predicate for comments, with ``now`` and ``me`` fixed."""
-        checks = [_check(term, now, user) for term in self.terms]
+    def matcher(self, *, now: datetime, user: str,
+                legal: LegalStates | None = None) -> Callable[[Comment], bool]:
+        """A predicate for comments, with ``now`` and ``me`` fixed; ``legal`` gives the
+        comments' legal states (without it no comment has any)."""
+        checks = [_check(term, now, user, legal or _no_legal) for term in self.terms]
         if not checks:
             return lambda comment: True
         return lambda comment: all(check(comment) for check in checks)
@@ -66,8 +82,18 @@ class Query:
     def empty(self) -> bool:
         return not self.terms
 
+    @property
+    def legal(self) -> bool:
+        """Whether a term needs the comments' legal states."""
+        return any(term.field == "legal" for term in self.terms)
 
-def _check(term: Term, now: datetime, user: str) -> Callable[[Comment], bool]:
+
+def _no_legal(comment: Comment) -> Collection[str]:
+    return ()
+
+
+def _check(term: Term, now: datetime, user: str,
+           legal: LegalStates) -> Callable[[Comment], bool]:
     values = term.values
     check: Callable[[Comment], bool]
     if term.field == "tag":
@@ -88,6 +114,10 @@ def _check(term: Term, now: datetime, user: str) -> Callable[[Comment], bool]:
         check = lambda c: (c.assignee or "none") in names  # noqa: E731
     elif term.field == "id":
         check = lambda c: c.id in values  # noqa: E731
+    elif term.field == "is":
+        check = needs_no_reply
+    elif term.field == "legal":
+        check = lambda c: any(v in legal(c) for v in values)  # noqa: E731
     elif term.field == "age":
         limit = now - term.span
         if term.op == "<":
@@ -105,7 +135,8 @@ def _values(field: str, raw: str) -> tuple[str, ...]:
     values = tuple(v.strip().casefold() for v in raw.split(",") if v.strip())
     if not values:
         raise QueryError(f"{field}: needs a value")
-    known = {"tag": TAG_NAMES, "status": STATUSES, "platform": PLATFORMS}.get(field)
+    known = {"tag": TAG_NAMES, "status": STATUSES, "platform": PLATFORMS,
+             "is": IS_VALUES, "legal": LEGAL_VALUES}.get(field)
     if known:
         for value in values:
             if value not in known:

@@ -33,12 +33,15 @@ __all__ = ["SandboxSpec", "TuiRunner", "prepare_sandbox", "run_sandbox", "sandbo
 MARKER = "sandbox.json"
 LOCK = "triage.lock"  # the store's own lock file
 LOG = "standins.log"
+#: The comments the feeder added, seeded again into the stand-ins at the next start.
+FED = "fed.jsonl"
 #: 2: comments of platforms with a connector arrive through the stand-ins (ids
 #: ``platform:account:native``); 1 stored every comment directly.
 FORMAT = 2
 
-#: Opens the queue: (store, the sandbox's config, notes on accounts that are not synced).
-TuiRunner = Callable[["Store", "Config", dict[str, str]], None]
+#: Opens the queue: (store, the sandbox's config, notes on accounts that are not synced,
+#: the line saying who the person is on the sandbox's team).
+TuiRunner = Callable[["Store", "Config", dict[str, str], str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +155,17 @@ def _clear(data_dir: Path) -> None:
 
 
 def run_sandbox(env: Env, *, size: int, seed: int, reset: bool, say: Callable[[str], None],
-                tui: TuiRunner | None) -> None:
+                tui: TuiRunner | None, practice: bool = True) -> None:
     """Build or reopen the sandbox, start its platforms' stand-ins, and open the queue.
 
+    With ``practice`` the sandbox's own organisation and practice team are used, whatever
+    config file was found; without it (a config given on purpose) that file's. The queue
+    opens with a line saying who the person is on that team and how to act as another.
     With ``tui`` None, sync once from the stand-ins and stop (the store is then complete).
     The stand-ins (a child process) stop when this returns, also on an error.
     """
     from triage.sandbox.run import SandboxPlatforms, connected_platforms, forget_sync_state
+    from triage.sandbox.team import identity_line
 
     data_dir = env.data_dir(sandbox=True)
     available = connected_platforms()
@@ -173,15 +180,20 @@ def run_sandbox(env: Env, *, size: int, seed: int, reset: bool, say: Callable[[s
             "add --reset to build one with the size and seed you gave.")
     say(f"Starting the platform stand-ins on 127.0.0.1: {', '.join(sorted(synced)) or 'none'}"
         + (f" (stored directly, no connector yet: {', '.join(local)})" if local else ""))
-    with SandboxPlatforms(data, synced, log=data_dir / LOG) as platforms:
+    with SandboxPlatforms(data, synced, log=data_dir / LOG,
+                          keep=data_dir / FED) as platforms:
         store = env.open_store(sandbox=True, tagging=False, defer_load=tui is not None)
         store.tagger = sandbox_tagger(env, data.org)
         forget_sync_state(store, platforms.accounts)
+        config = platforms.config(env.config, env.user, practice=practice)
+        identity = identity_line(config, env.user, practice=practice)
         if tui is None:
             _sync_once(store, platforms.accounts, platforms.origin, say)
+            say(identity)
             return
+        say(identity)
         platforms.feed(spec.seed, spec.created)
-        tui(store, platforms.config(env.config, env.user), platforms.notes)
+        tui(store, config, platforms.notes, identity)
 
 
 def _sync_once(store: Store, accounts: Collection[Any], origin: str,

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from triage.config import Config, ViewConfig
+from triage.legal.decisions import legal_states
 from triage.model import Comment
-from triage.query import Query, parse_duration, parse_query
+from triage.query import LegalStates, Query, parse_duration, parse_query
 from triage.store import Store
 
 __all__ = [
@@ -22,13 +23,14 @@ __all__ = [
 
 DEFAULT_VIEWS: tuple[ViewConfig, ...] = (
     ViewConfig("Crisis", "tag:crisis status:new", "priority"),
-    ViewConfig("Needs reply", "status:new -tag:abuse", "priority"),
+    ViewConfig("Needs reply", "status:new -tag:abuse -is:noise", "priority"),
     ViewConfig("Privacy", "tag:privacy -status:dismissed", "priority"),
     ViewConfig("Misinformation", "tag:misinformation -status:dismissed", "priority"),
     ViewConfig("Adverse events", "tag:adverse_event", "priority"),
     ViewConfig("Escalated", "status:escalated", "newest"),
     ViewConfig("Mine", "assignee:me", "priority"),
     ViewConfig("All", "", "newest"),
+    ViewConfig("Legal to do", "legal:pending", "oldest"),
 )
 
 #: A comment is waiting for the team while it has this status.
@@ -44,8 +46,9 @@ class View:
     sort: str
 
     def select(self, comments: Iterable[Comment], *, now: datetime, user: str,
-               sla: Sla, priority: Sequence[str]) -> list[Comment]:
-        match = self.query.matcher(now=now, user=user)
+               sla: Sla, priority: Sequence[str],
+               legal: LegalStates | None = None) -> list[Comment]:
+        match = self.query.matcher(now=now, user=user, legal=legal)
         return sort_comments([c for c in comments if match(c)], self.sort, now=now, sla=sla,
                              priority=priority)
 
@@ -54,7 +57,8 @@ class View:
         """The view's comments from the store's index, narrowed by a search, sorted."""
         query = self.query if narrow is None else Query(self.query.terms + narrow.terms)
         comments = store.comments
-        ids = store.index.select_ids(query, comments, now=now, user=user)
+        ids = store.index.select_ids(query, comments, now=now, user=user,
+                                     legal=legal_states(store) if query.legal else None)
         if self.sort == "newest":
             # Filter the kept newest-first order rather than sort the selection.
             order = store.index.newest_first()

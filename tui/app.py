@@ -93,6 +93,9 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self._seen_version = -1
         self.queue_screen = QueueScreen()
         self.sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
+        #: Who the person is on the sandbox's team and how to act as another (shown at
+        #: start and on the help screen); empty outside the sandbox.
+        self.identity = ""
 
     def get_default_screen(self) -> Screen[None]:
         return self.queue_screen
@@ -108,6 +111,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.set_interval(30.0, self._refresh_ages)
         if self.store.replayed:
             self.notify(f"Recovered {self.store.replayed} actions from the journal.")
+        if self.identity:
+            self.notify(self.identity, title="Sandbox", timeout=15, markup=False)
         self.start_legal_duties()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
@@ -143,6 +148,11 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             sla=self.sla, priority=self.config.priority.order,
         )
 
+    def status_label(self, comment: Comment) -> str | None:
+        """What the list's status column says instead of the status: a reply on its way
+        (or gone wrong), else a legal decision still to carry out ("new ⚖ hide")."""
+        return self.outbox_label(comment) or self.legal_marker(comment)
+
     def refresh_comments(self, ids: Iterable[str], *, stay: str | None = None) -> None:
         """Show the new state of comments an action changed, without rebuilding the list.
 
@@ -155,7 +165,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             return
         now = self.clock()
         view = self.views[self.view_index]
-        match = Query(view.query.terms + self.filter_query.terms).matcher(now=now, user=self.user)
+        match = Query(view.query.terms + self.filter_query.terms).matcher(
+            now=now, user=self.user, legal=self.legal_states())
         for comment_id in set(ids):
             comment = self.store.comments.get(comment_id)
             if comment is None:
@@ -184,12 +195,15 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         late = self.sla.late_ids(self.store, now)
         self._late = len(late)
         counts, breaches = [], []
+        legal = self.legal_states()
         for view in self.views:
             if not late:
-                counts.append(index.count(view.query, comments, now=now, user=self.user))
+                counts.append(index.count(view.query, comments, now=now, user=self.user,
+                                          legal=legal))
                 breaches.append(0)
                 continue
-            ids = {c.id for c in index.select(view.query, comments, now=now, user=self.user)}
+            ids = {c.id for c in index.select(view.query, comments, now=now, user=self.user,
+                                              legal=legal)}
             counts.append(len(ids))
             breaches.append(len(ids & late))
         self.queue_screen.query_one(ViewBar).show(

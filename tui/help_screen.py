@@ -79,6 +79,9 @@ class HelpScreen(ModalScreen[None]):
         title = Text("Keys — press ? or escape to close", style="bold")
         with VerticalScroll():
             yield Static(title)
+            identity = getattr(self.app, "identity", "")
+            if identity:
+                yield Static(Text(identity), id="help-identity")
             yield Static(table)
 
     def _describe(self, ident: str, binding: Binding) -> str:

@@ -34,7 +34,9 @@ from triage.legal import (
     record_attempts,
     reveal,
 )
+from triage.legal.decisions import LegalDecision, decision_lookup, states_from
 from triage.model import Comment
+from triage.query import LegalStates
 from triage.store import Store
 from tui.legal_screen import LegalScreen
 
@@ -82,6 +84,8 @@ class LegalApp(App[None]):
         self.revealed: set[str] = set()
         self._delivering = False
         self._retention_done = False
+        self._decisions: dict[str, LegalDecision] = {}
+        self._decisions_version = -1
 
     def start_legal_duties(self) -> None:
         """Call once mounted: start the delivery retries and, if loaded, retention."""
@@ -107,14 +111,38 @@ class LegalApp(App[None]):
                         severity="warning", markup=False)
         return [i for i in ids if i not in held]
 
+    def legal_decisions(self) -> dict[str, LegalDecision]:
+        """Each comment's legal decision (read again only when the store changed)."""
+        if self._decisions_version != self.store.version:
+            self._decisions = decision_lookup(self.store)
+            self._decisions_version = self.store.version
+        return self._decisions
+
+    def legal_states(self) -> LegalStates:
+        """What ``legal:`` in a query matches, from the decisions read last."""
+        return states_from(self.legal_decisions())
+
+    def legal_marker(self, comment: Comment) -> str | None:
+        """The list's status for a comment whose legal decision is still to carry out."""
+        found = self.legal_decisions().get(comment.id)
+        if found is None or not found.pending(comment):
+            return None
+        return f"{comment.status} {found.marker()}"
+
     def legal_notices(self, comment: Comment) -> list[Text]:
-        """What the detail pane says first: the comment's hold, its masked identifiers."""
+        """What the detail pane says first: the comment's hold, legal's decision on it,
+        its masked identifiers."""
         notices = []
         hold = hold_of(self.store, comment.id)
         if hold is not None:
             notices.append(Text(
                 f"On legal hold ({hold.get('escalation', 'escalated')}: {hold.get('reason')}): "
                 "reply, hide and delete are refused until legal releases it.", style="bold red"))
+        found = self.legal_decisions().get(comment.id)
+        if found is not None and hold is None:
+            pending = found.pending(comment)
+            notices.append(Text(found.label() + (" (to be carried out)" if pending else " (done)"),
+                                style="bold yellow" if pending else "green"))
         if self.is_masked(comment):
             notices.append(Text("Identifiers are masked — v reveals them (journaled).",
                                 style="italic dim"))

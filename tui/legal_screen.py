@@ -29,6 +29,7 @@ from triage.legal import (
     release,
     require_role,
     reveal,
+    save_packet,
 )
 from triage.store import Store
 from triage.textsafe import clean, one_line
@@ -78,6 +79,9 @@ class LegalScreen(Screen[None]):
                 tooltip="Show the masked identifiers (journaled)"),
         Binding("d", "deliver", "Deliver now", id="legal.deliver",
                 tooltip="Try every pending delivery to legal now, whatever the backoff says"),
+        Binding("e", "export_packet", "Export packet", id="legal.export",
+                tooltip="Write the case packet (Markdown) to a file in the data folder, "
+                        "as `triage escalation export` does (journaled)"),
     ]
     DEFAULT_CSS = """
     LegalScreen DataTable { height: 1fr; }
@@ -288,6 +292,16 @@ class LegalScreen(Screen[None]):
                                         esc.comment_id, where="legal screen")):
             self._revealed.add(esc.id)
             self.show_detail()
+
+    def action_export_packet(self) -> None:
+        esc = self.selected
+        if esc is None:
+            self.notify("No escalation is selected.", severity="warning", markup=False)
+            return
+        path = self._perform(lambda: save_packet(self._store, self._user, esc.id))
+        if path is not None:
+            self.notify(f"Case packet of {esc.id} written to {path}", timeout=15,
+                        markup=False)
 
     def action_deliver(self) -> None:
         self.post_message(self.DeliverNow())

@@ -79,7 +79,7 @@ class QueueScreen(Screen[None]):
         yield ViewBar(id="views")
         yield QueueList(clock=self.triage.clock, sla=self.triage.sla,
                         text_of=lambda comment: self.triage.shown(comment).text,
-                        status_of=self.triage.outbox_label, alert_of=self.triage.outbox_alert,
+                        status_of=self.triage.status_label, alert_of=self.triage.outbox_alert,
                         id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
@@ -245,7 +245,8 @@ class QueueScreen(Screen[None]):
             if not text:
                 return
             try:
-                match = parse_query(text).matcher(now=self.triage.clock(), user=self.triage.user)
+                match = parse_query(text).matcher(now=self.triage.clock(), user=self.triage.user,
+                                                  legal=self.triage.legal_states())
             except QueryError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return

@@ -211,3 +211,36 @@ def test_the_sandbox_has_a_practice_team_the_person_acting_joins(tmp_path: Path)
     toml.write_text('[[team]]\nname = "kai"\nroles = ["agent"]\n')
     real = load_config(str(toml))
     assert [m.name for m in platforms.config(real, "sam").team] == ["kai"]  # theirs, as is
+
+
+def test_run_from_a_folder_with_a_config_the_sandbox_keeps_its_practice_team(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config.toml").write_text(  # as in the repository: found, not given
+        '[[team]]\nname = "kai"\nroles = ["agent"]\n')
+    monkeypatch.setenv("TRIAGE_USER", "sam")
+    folder = str(tmp_path / "sbx")
+    code, _, err = _run(capsys, "--data-dir", folder, *BUILD)
+    assert code == 0, err
+    assert ("You are sam (agent, approver) on the practice team: ana agent/approver, "
+            "ben agent, lee legal — `triage sandbox --user lee` to act as legal") in err
+    code, _, err = _run(capsys, "--data-dir", folder, *BUILD, "--user", "lee")
+    assert code == 0, err
+    assert ("You are lee (legal) on the practice team: ana agent/approver, ben agent — "
+            "`triage sandbox --user ana` to act as approver") in err
+    code, _, err = _run(capsys, "--config", "config.toml", "--data-dir", folder, *BUILD)
+    assert code == 0, err  # a config given on purpose: its team, and why sam cannot act
+    assert ("You are sam, not on the team in config.toml (kai agent): you cannot approve "
+            "replies, own work or use Legal — `triage sandbox --user kai` to act as agent") in err
+
+
+def test_the_practice_team_is_used_with_a_found_config(tmp_path: Path) -> None:
+    data = generate(20, 1, now=NOW)
+    toml = tmp_path / "config.toml"
+    toml.write_text('[[team]]\nname = "kai"\nroles = ["agent"]\n')
+    found = load_config(str(toml))
+    team = {m.name: m.roles for m in
+            SandboxPlatforms(data, connected_platforms()).config(found, "sam",
+                                                                 practice=True).team}
+    assert team == {"ana": ["agent", "approver"], "ben": ["agent"], "lee": ["legal"],
+                    "sam": ["agent", "approver"]}

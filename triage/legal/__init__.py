@@ -43,7 +43,14 @@ from triage.legal.masking import (
     reveal,
     reveal_many,
 )
-from triage.legal.packet import FORMATS, build_packet, export_packet, render_json, render_markdown
+from triage.legal.packet import (
+    FORMATS,
+    build_packet,
+    export_packet,
+    render_json,
+    render_markdown,
+    save_packet,
+)
 from triage.legal.people import has_role, require_role, roles_of
 from triage.legal.retention import RetentionReport, apply_retention
 
@@ -92,5 +99,6 @@ __all__ = [
     "reveal",
     "reveal_many",
     "roles_of",
+    "save_packet",
     "verify_journal",
 ]

@@ -8,13 +8,17 @@ touches the comment. It is not masked: exporting it is journaled (kind ``packet_
 
 from __future__ import annotations
 
+import os
 import re
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from triage.convert import iso
 from triage.desk import Desk
+from triage.errors import StoreError
 from triage.holds import HOLDS
 from triage.journal import verify
 from triage.legal.delivery import deliveries_of
@@ -22,9 +26,12 @@ from triage.legal.escalation import Escalation, find_escalation
 from triage.model import Comment, content_hash
 from triage.store import Store
 
-__all__ = ["FORMATS", "build_packet", "export_packet", "render_json", "render_markdown"]
+__all__ = ["FORMATS", "PACKETS", "build_packet", "export_packet", "render_json", "render_markdown",
+           "save_packet"]
 
 FORMATS = ("md", "json")
+#: The folder, inside the data folder, where packets exported from the Legal screen go.
+PACKETS = "packets"
 
 
 def _comment_brief(comment: Comment) -> dict[str, Any]:
@@ -245,3 +252,26 @@ def export_packet(store: Store, user: str, ident: str, fmt: str) -> str:
                    "data": {"escalation": esc.id, "format": fmt}}])
     packet = build_packet(store, esc, generated_by=user)
     return render_json(packet) if fmt == "json" else render_markdown(packet)
+
+
+def save_packet(store: Store, user: str, ident: str, fmt: str = "md", *,
+                folder: Path | None = None, now: datetime | None = None) -> Path:
+    """Export the packet (as :func:`export_packet`: journaled) to a new file, readable by
+    its owner only, in ``folder`` (default: ``packets/`` in the data folder); its path."""
+    text = export_packet(store, user, ident, fmt)
+    esc = find_escalation(store, ident)
+    where = folder if folder is not None else store.data_dir / PACKETS
+    stamp = (now or store.clock()).strftime("%Y%m%d-%H%M%S")
+    try:
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = where / f"{esc.id}-{stamp}.{fmt}"
+        number = 1
+        while path.exists():
+            number += 1
+            path = where / f"{esc.id}-{stamp}-{number}.{fmt}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise StoreError(f"{where}: cannot write the case packet: {exc.strerror}") from None
+    return path

@@ -13,6 +13,7 @@ from triage.errors import ConfigError, DataFileError
 from triage.model import PLATFORMS, TAG_NAMES
 from triage.sandbox.slots import (
     CONTEXT_SLOTS,
+    OPTIONAL_TOPIC_SLOTS,
     PRIMITIVE_SLOTS,
     TOPIC_SLOTS,
     Template,
@@ -282,11 +283,11 @@ def _topics(reader: _Reader, units: dict[str, Unit]) -> dict[str, Topic]:
             if unit not in units:
                 raise reader.fail(f"{where}.units", f"unknown unit {unit!r}")
         slots = reader.table(table["slots"], f"{where}.slots")
-        reader.keys(slots, f"{where}.slots", TOPIC_SLOTS, TOPIC_SLOTS)
+        reader.keys(slots, f"{where}.slots", TOPIC_SLOTS + OPTIONAL_TOPIC_SLOTS, TOPIC_SLOTS)
         topics[key] = Topic(
             key=key, label=reader.text(table["label"], f"{where}.label"), units=topic_units,
             slots={name: reader.templates(slots[name], f"{where}.slots.{name}")
-                   for name in TOPIC_SLOTS},
+                   for name in TOPIC_SLOTS + OPTIONAL_TOPIC_SLOTS if name in slots},
             long=reader.templates(table["long"], f"{where}.long"),
             short=reader.templates(table["short"], f"{where}.short"),
             hashtags=reader.texts(table["hashtags"], f"{where}.hashtags"),
@@ -338,14 +339,36 @@ def _kinds(reader: _Reader, topics: dict[str, Topic]) -> dict[str, Kind]:
             opener=banks["opener"], tail=banks["tail"],
             join=(join[0], join[1]) if join else None,
             min=int(reader.number(table.get("min", 1), f"{where}.min")),
-            pools={topic: own + own + texts for topic, own in topic_texts.items()},
+            pools={topic: _pool(reader, where, topics[topic], topic_texts.get(topic, ()), texts)
+                   for topic in topics},
         )
     return kinds
 
 
+def _needs(template: Template) -> set[str]:
+    """The optional topic slots a text names."""
+    return set(references(template)) & set(OPTIONAL_TOPIC_SLOTS)
+
+
+def _pool(reader: _Reader, where: str, topic: Topic, own: tuple[Template, ...],
+          texts: tuple[Template, ...]) -> tuple[Template, ...]:
+    """A kind's texts under ``topic``'s posts: its own twice as likely, and the general
+    ones that name no optional slot the topic lacks ("the {treatment}" under nurses)."""
+    for i, template in enumerate(own):
+        missing = _needs(template) - set(topic.slots)
+        if missing:
+            raise reader.fail(f"{where}.topics.{topic.key}[{i}]",
+                              f"topic {topic.key!r} has no slot {{{sorted(missing)[0]}}}")
+    usable = tuple(t for t in texts if _needs(t) <= set(topic.slots))
+    if not own + usable:
+        raise reader.fail(f"{where}.texts", f"no text can be written under topic {topic.key!r}")
+    return own + own + usable
+
+
 def _check_slots(banks: Banks, paths: dict[str, Path]) -> None:
     """Every slot a text names exists, and no bank refers to itself."""
-    known = set(banks.slots) | set(PRIMITIVE_SLOTS) | set(CONTEXT_SLOTS) | set(TOPIC_SLOTS)
+    known = set(banks.slots) | set(PRIMITIVE_SLOTS) | set(CONTEXT_SLOTS) | set(TOPIC_SLOTS) \
+        | set(OPTIONAL_TOPIC_SLOTS)
 
     def check(templates: tuple[Template, ...], file: str, where: str) -> None:
         for i, template in enumerate(templates):

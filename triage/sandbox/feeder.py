@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from random import Random
 from typing import Any
+
+import orjson
 
 from triage.errors import TriageError
 from triage.model import Comment, Post, utcnow
@@ -16,7 +20,7 @@ from triage.sandbox.banks import SandboxAccount
 from triage.sandbox.generator import generate
 from triage.sandbox.platforms import STYLES, PostRef
 
-__all__ = ["CRISIS_SHARE", "FEED_EVERY", "FeedItem", "Feeder", "feed_pool"]
+__all__ = ["CRISIS_SHARE", "FEED_EVERY", "FeedItem", "Feeder", "feed_pool", "kept_records"]
 
 logger = logging.getLogger("triage.sandbox")
 
@@ -61,7 +65,10 @@ class Feeder:
 
     Each comment gets a fresh id in its platform's style and the current time, so a
     comment fed in an earlier run (already in the queue) is never met again under its id.
-    Runs in a daemon thread from :meth:`start` until :meth:`stop`.
+    Runs in a daemon thread from :meth:`start` until :meth:`stop`. With ``keep``, each
+    comment the stand-ins took is appended to that file (one seed record a line), so that
+    the next run seeds the stand-ins with it again: the queue stored it, and a reply to it
+    must find it on the platform.
     """
 
     def __init__(
@@ -74,6 +81,7 @@ class Feeder:
         every: tuple[float, float] = FEED_EVERY,
         rng: Random | None = None,
         clock: Callable[[], datetime] = utcnow,
+        keep: Path | None = None,
     ) -> None:
         if not pool:
             raise ValueError("the feeder needs a pool of comments")
@@ -81,6 +89,7 @@ class Feeder:
         self.every = every
         self.clock = clock
         self.fed = 0
+        self.keep = keep
         self._rng = rng or Random()
         self._accounts: Mapping[str, SandboxAccount] = {a.name: a for a in accounts}
         self._posts: Mapping[str, Post] = {p.id: p for p in posts}
@@ -106,6 +115,16 @@ class Feeder:
 
         return dict(records_from_model([], [fresh])["comments"][0])
 
+    def feed_once(self, admin: Any) -> str:
+        """Add the next comment through ``admin`` (a ``StandinAdmin``), keep it, and return
+        its id at the stand-in."""
+        record = self.next_record()
+        native = str(admin.add_comment(record))
+        if self.keep is not None:
+            _append(self.keep, {**record, "id": native})
+        self.fed += 1
+        return native
+
     def start(self) -> Feeder:
         if self._thread is None:
             self._stop.clear()
@@ -128,8 +147,8 @@ class Feeder:
         try:
             while not self._stop.wait(self._rng.uniform(*self.every)):
                 try:
-                    admin.add_comment(self.next_record())
-                except (TriageError, ValueError) as exc:
+                    self.feed_once(admin)
+                except (TriageError, ValueError, OSError) as exc:
                     failures += 1
                     logger.info("sandbox feeder: a comment was not added (%s)", exc)
                     if failures >= MAX_FAILURES:
@@ -137,6 +156,40 @@ class Feeder:
                         return
                     continue
                 failures = 0
-                self.fed += 1
         finally:
             admin.close()
+
+
+def _append(path: Path, record: dict[str, Any]) -> None:
+    """Append one record as a line; the file is readable by its owner only."""
+    line = orjson.dumps(record, default=str) + b"\n"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def kept_records(path: Path) -> list[dict[str, Any]]:
+    """The records a feeder kept in ``path`` (none when it is missing), each once.
+
+    A line cut short by a crash, or not a record, is skipped: that comment was never
+    acknowledged by the stand-ins.
+    """
+    try:
+        lines = path.read_bytes().splitlines()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        logger.info("sandbox: %s cannot be read (%s)", path, exc)
+        return []
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for line in lines:
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("id"), str) \
+                and isinstance(record.get("platform"), str):
+            found.setdefault((record["platform"], record["id"]), record)
+    return list(found.values())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from triage.config import AccountConfig, Config, EscalationConfig, TeamMember
 from triage.errors import Unavailable
 from triage.sandbox.banks import SandboxAccount
-from triage.sandbox.feeder import FEED_EVERY, Feeder, feed_pool
+from triage.sandbox.feeder import FEED_EVERY, Feeder, feed_pool, kept_records
 from triage.sandbox.generator import SandboxData
 
 if TYPE_CHECKING:
@@ -81,17 +81,20 @@ class SandboxPlatforms:
 
     The stand-ins keep nothing between runs. Each run seeds them from the same generated
     data (same seed and creation time), so a sync meets the same ids and stores nothing
-    twice. What the person did *on the platforms* in an earlier run — replies sent,
-    comments hidden — is not in the new stand-ins, and comments fed then are not either;
-    the queue keeps its own record of them. That is fine for a practice sandbox.
+    twice, and with ``keep`` (a file in the sandbox's folder) also with every comment the
+    feeder added in earlier runs, under the same ids: whatever the queue stored can be
+    replied to, hidden or deleted. What the person did *on the platforms* in an earlier
+    run — replies sent, comments hidden — is not in the new stand-ins; the queue keeps
+    its own record of it. That is fine for a practice sandbox.
     """
 
     def __init__(self, data: SandboxData, platforms: Collection[str], *,
-                 log: Path | None = None,
+                 log: Path | None = None, keep: Path | None = None,
                  environ: MutableMapping[str, str] | None = None) -> None:
         self.data = data
         self.platforms = frozenset(platforms)
         self.log = log
+        self.keep = keep
         self.environ = os.environ if environ is None else environ
         #: The synced accounts, pointing at the stand-ins (filled by :meth:`start`).
         self.accounts: list[AccountConfig] = []
@@ -118,13 +121,16 @@ class SandboxPlatforms:
         records = records_from_model(
             [p for p in data.posts if p.platform in self.platforms],
             [c for c in data.comments if c.platform in self.platforms])
+        posts = {(r["platform"], r["id"]) for r in records["posts"]}
+        fed = [r for r in (kept_records(self.keep) if self.keep else [])
+               if r["platform"] in self.platforms and (r["platform"], r.get("post")) in posts]
         self._process = StandinProcess(log=self.log).start()
         try:
             self._process.admin.seed(
                 accounts=[{"platform": a.platform, "key": a.name, "id": _platform_id(a),
                            "display_name": a.display_name, "handle": a.handle,
                            "token": tokens[a.name]} for a in mine],
-                posts=records["posts"], comments=records["comments"])
+                posts=records["posts"], comments=[*records["comments"], *fed])
             settings = {s["name"]: s for s in self._process.admin.settings()}
         except BaseException:
             self.stop()
@@ -142,14 +148,17 @@ class SandboxPlatforms:
                 channel_id=found.get("channel_id", ""), user_id=found.get("user_id", "")))
         return self
 
-    def config(self, base: Config, user: str = "") -> Config:
+    def config(self, base: Config, user: str = "", *, practice: bool | None = None) -> Config:
         """``base`` with the sandbox's accounts instead of its own (never the real ones),
         and no escalation channel: practising an escalation never reaches the real legal
-        team. Without a config file the organisation is the sandbox's own (its name in
-        the title) and its contacts, so that the reply templates can be filled in, and the
-        team is its practice team, which ``user`` joins as an agent and approver.
+        team. With ``practice`` (by default: when ``base`` is no file) the organisation is
+        the sandbox's own (its name in the title) and its contacts, so that the reply
+        templates can be filled in, and the team is its practice team, which ``user``
+        joins as an agent and approver; otherwise both are ``base``'s, as they are.
         """
-        if base.source is not None:
+        if practice is None:
+            practice = base.source is None
+        if not practice:
             return replace(base, accounts=list(self.accounts),
                            escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS)
         own = self.data.org
@@ -172,7 +181,7 @@ class SandboxPlatforms:
         if not pool:
             return None
         self.feeder = Feeder(self.origin, pool, self.data.accounts, self.data.posts,
-                             every=every).start()
+                             every=every, keep=self.keep).start()
         return self.feeder
 
     def stop(self) -> None:

@@ -9,6 +9,7 @@ from random import Random
 
 __all__ = [
     "CONTEXT_SLOTS",
+    "OPTIONAL_TOPIC_SLOTS",
     "PRIMITIVE_SLOTS",
     "TOPIC_SLOTS",
     "Context",
@@ -25,6 +26,9 @@ PRIMITIVE_SLOTS = ("d", "D", "L")
 CONTEXT_SLOTS = ("to", "unit", "unit_short", "org_phone", "org_email", "org_address", "org_url")
 #: Slots every topic defines (posts.toml).
 TOPIC_SLOTS = ("thing", "event", "place")
+#: Slots only some topics define: a text naming one is written only under those topics
+#: ({service}: care one books or pays for; {treatment}: what a myth is about).
+OPTIONAL_TOPIC_SLOTS = ("service", "treatment")
 
 _PIECE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _NAME = re.compile(r"([A-Za-z_]+?)(\d*)(?::(lower|upper|cap))?")
