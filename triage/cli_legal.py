@@ -173,9 +173,12 @@ def close_command(env: Env, escalation_id: str) -> None:
               help="Write to FILE instead of standard output.")
 @pass_env
 def export_command(env: Env, escalation_id: str, fmt: str, output: Path | None) -> None:
-    """The case packet of ESCALATION_ID: the text as captured, its hash, thread, journal."""
+    """The case packet of ESCALATION_ID: the text as captured, its hash, thread, journal.
+
+    Legal only: the packet is not masked.
+    """
     store = env.open_store(tagging=False)
-    text = export_packet(store, env.user, escalation_id, fmt)
+    text = export_packet(store, env.config, env.user, escalation_id, fmt)
     if output is None:
         sys.stdout.write(text)
         return
