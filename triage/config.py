@@ -7,6 +7,7 @@ holds their token, and the token is read from the environment when it is used.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -14,6 +15,7 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -154,6 +156,20 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
+def _is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True, slots=True)
 class EscalationConfig:
     """Where escalations go: a webhook and/or e-mail over SMTP.
@@ -171,10 +187,18 @@ class EscalationConfig:
     smtp_password_env: str = ""
     email_from: str = ""
     email_to: list[str] = field(default_factory=list)
+    #: Let ``webhook_url`` be plain http to another machine (the token then travels in clear).
+    allow_insecure_webhook: bool = False
 
     def validate(self, where: str) -> None:
         if self.webhook_url and not self.webhook_url.startswith(("https://", "http://")):
             raise ConfigError(f"{where} webhook_url: must be an http(s) URL")
+        if (self.webhook_url.startswith("http://") and not self.allow_insecure_webhook
+                and not _is_loopback(self.webhook_url)):
+            raise ConfigError(  # the URL is not echoed: it may carry a secret
+                f"{where} webhook_url: plain http would send the case and the bearer token "
+                "unencrypted over the network; use https, or set allow_insecure_webhook = true"
+            )
         for key in ("webhook_token_env", "smtp_user_env", "smtp_password_env"):
             if getattr(self, key) and not _ENV_NAME.match(getattr(self, key)):
                 raise ConfigError(  # the value is never echoed: it may be the secret itself
