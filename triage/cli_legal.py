@@ -32,6 +32,7 @@ from triage.legal import (
     verify_journal,
 )
 from triage.legal.delivery import DeliveryReport
+from triage.private import write_private
 from triage.textsafe import one_line
 from triage.timefmt import ago
 
@@ -183,7 +184,7 @@ def export_command(env: Env, escalation_id: str, fmt: str, output: Path | None) 
         sys.stdout.write(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text.encode("utf-8"))  # unmasked: readable by its owner only
     except OSError as exc:
         raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from None
     click.echo(f"wrote the case packet to {output}", err=True)

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from triage.errors import JournalError
+from triage.private import open_private
 
 __all__ = ["GENESIS", "Journal", "VerifyResult", "verify"]
 
@@ -54,7 +55,7 @@ class Journal:
         self.path = path
         self._recover_torn_tail()
         self.last_seq, self.last_hash = self._read_tail()
-        self._file = open(path, "ab")  # noqa: SIM115 - kept open for the store's lifetime
+        self._file = open_private(path, "ab")  # kept open for the store's lifetime
 
     # -- writing ---------------------------------------------------------------------
 
@@ -136,7 +137,7 @@ class Journal:
             keep = tail_start + cut + 1 if cut >= 0 else 0
             fragment = tail[cut + 1 :]
             aside = self.path.with_name(self.path.name + ".torn")
-            with open(aside, "ab") as torn:
+            with open_private(aside, "ab") as torn:
                 torn.write(fragment + b"\n")
             handle.truncate(keep)
             handle.flush()

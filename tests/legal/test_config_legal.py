@@ -84,7 +84,7 @@ def test_plain_http_off_this_machine_is_refused_unless_allowed(url: str) -> None
     with pytest.raises(ConfigError) as error:
         parse_config(f'[escalation]\nwebhook_url = "{url}"\n')
     message = str(error.value)
-    assert "[escalation] webhook_url: plain http would send the case and the bearer token" in message
+    assert "[escalation] webhook_url: plain http would send the case and the bearer" in message
     assert "allow_insecure_webhook = true" in message and url not in message
     config = parse_config(f'[escalation]\nwebhook_url = "{url}"\nallow_insecure_webhook = true\n')
     assert config.escalation.webhook_url == url

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,3 +107,21 @@ def test_only_legal_exports_the_packet_and_the_export_is_journaled(
     assert exports[0]["user"] == "lee" and exports[0]["comment_id"] == "c-phi"
     assert "esc-0001" in json.dumps(exports[0]) and "json" in json.dumps(exports[0])
     assert PHI_TEXT not in out
+
+
+def test_an_exported_packet_is_readable_by_its_owner_only(
+    prepared: Path, run_cli: CliRun, tmp_path: Path
+) -> None:
+    assert run_cli("escalate", "c-phi", "--reason", "privacy_breach")[0] == 0
+    target = tmp_path / "packet.md"
+    target.write_text("an older file others could read")
+    target.chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        code, _, err = run_cli("escalation", "export", "esc-0001", "--output", str(target),
+                               user="lee")
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    assert PHI_TEXT in target.read_text()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
