@@ -18,6 +18,7 @@ from triage import __version__
 from triage.config import Config, data_dir_for, find_config, load_config
 from triage.errors import TriageError
 from triage.model import STATUSES, TAG_NAMES, Comment, Tag
+from triage.textsafe import clean, inline
 
 __all__ = ["Env", "cli", "main"]
 
@@ -115,7 +116,7 @@ def _run_tui(env: Env, *, sandbox: bool, store: Any = None, config: Config | Non
     if store is None:
         store = env.open_store(sandbox=sandbox, defer_load=True)
     for warning in store.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {clean(warning)}", err=True)
     from tui.app import TriageApp  # the only place the command line imports the TUI
 
     app = TriageApp(store=store, config=config, user=env.user, sandbox=sandbox)
@@ -162,7 +163,7 @@ def import_(env: Env, file: Any) -> None:
     store = env.open_store()
     report = import_lines(store, file, user=env.user)
     for problem in report.problems:
-        click.echo(problem, err=True)
+        click.echo(inline(problem), err=True)
     click.echo(
         f"imported {report.new}, already stored {report.skipped_existing}, "
         f"bad lines {len(report.problems)}"
@@ -237,7 +238,7 @@ def ls(
         else:
             tags = ",".join(comment.tag_names) or "-"
             out.write(
-                f"{comment.id}\t{comment.platform}\t{comment.status}\t{tags}\t"
+                f"{inline(comment.id)}\t{inline(comment.platform)}\t{comment.status}\t{tags}\t"
                 f"{one_line(comment.author.name, 24)}\t{one_line(comment.text, 80)}\n"
             )
 
@@ -288,8 +289,8 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
-    except TriageError as exc:
-        click.echo(f"triage: {exc}", err=True)
+    except TriageError as exc:  # messages may quote ids and platforms' words: shown inert
+        click.echo(f"triage: {clean(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -10,6 +10,7 @@ from triage.desk import Desk
 from triage.errors import ActionRefused
 from triage.model import TAG_NAMES, utcnow
 from triage.query import parse_duration, parse_query
+from triage.textsafe import inline
 from triage.timefmt import duration
 from triage.views import Sla
 
@@ -91,7 +92,8 @@ def stats_command(env: Env, as_json: bool, since: str) -> None:
         return
     click.echo(f"comments in the last {since}: {stats.total}")
     click.echo("by tag:      " + ", ".join(f"{k} {v}" for k, v in stats.by_tag.items()))
-    click.echo("by platform: " + ", ".join(f"{k} {v}" for k, v in stats.by_platform.items()))
+    click.echo("by platform: "
+               + ", ".join(f"{inline(k)} {v}" for k, v in stats.by_platform.items()))
     click.echo("by day:      " + ", ".join(f"{k} {v}" for k, v in stats.by_day.items()))
     median = stats.median_first_response_minutes
     click.echo(f"answered: {stats.responded}; median time to first response: "
@@ -102,7 +104,8 @@ def stats_command(env: Env, as_json: bool, since: str) -> None:
     if stats.top_myths:
         click.echo("myths matched most this week:")
         for myth in stats.top_myths:
-            click.echo(f"  {myth['count']:>4}  {myth['claim_id']}  {myth['resource_title']}")
+            click.echo(f"  {myth['count']:>4}  {inline(myth['claim_id'])}  "
+                       f"{inline(myth['resource_title'])}")
 
 
 COMMANDS = [bulk_command, undo_command, stats_command]

@@ -21,7 +21,7 @@ from triage.templates import (
     rank,
     render,
 )
-from triage.textsafe import one_line
+from triage.textsafe import inline, one_line
 
 __all__ = ["COMMANDS", "template_json", "templates_group"]
 
@@ -74,7 +74,7 @@ def lint_command(env: Env, directory: Path | None, as_of: datetime | None) -> No
     folder = directory if directory is not None else find_templates_dir(env.config)
     library = lint_templates(folder, config=env.config, today=_today(as_of))
     for problem in library.problems:
-        click.echo(str(problem))
+        click.echo(inline(str(problem)))
     checked = len(list(folder.glob("*.toml")))
     if library.problems:
         count = len(library.problems)
@@ -91,9 +91,9 @@ def _text_row(template: Template, today: date, extra: str = "") -> str:
     platforms = "all" if template.all_platforms else ",".join(template.platforms)
     tags = ",".join(template.tags) or "-"
     safe = "phi-safe" if template.phi_safe else "not-phi-safe"
-    row = (f"{template.id}\t{template.language}\t{safe}\t{status}\t{tags}\t{platforms}\t"
-           f"{one_line(template.title, 60)}")
-    return row + (f"\t{extra}" if extra else "")
+    fields = (template.id, template.language, safe, status, tags, platforms)
+    row = "\t".join(inline(field) for field in fields) + f"\t{one_line(template.title, 60)}"
+    return row + (f"\t{inline(extra)}" if extra else "")
 
 
 def _candidate_json(
@@ -134,8 +134,8 @@ def ls_command(env: Env, as_json: bool, comment_id: str | None, as_of: datetime 
     comment = store.get(comment_id)
     candidates = rank(library, comment, today, priority=env.config.priority.order)
     if not candidates:
-        click.echo(f"no approved template may answer comment {comment_id} on "
-                   f"{comment.platform}", err=True)
+        click.echo(f"no approved template may answer comment {inline(comment_id)} on "
+                   f"{inline(comment.platform)}", err=True)
     for position, candidate in enumerate(candidates, start=1):
         if as_json:
             doc = _candidate_json(candidate, position, env, comment, today)

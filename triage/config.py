@@ -21,6 +21,7 @@ import platformdirs
 
 from triage.errors import ConfigError
 from triage.model import PLATFORMS
+from triage.textsafe import inline, unsafe_field
 
 __all__ = [
     "AccountConfig",
@@ -115,6 +116,9 @@ class TeamMember:
     def validate(self, where: str) -> None:
         if not self.name.strip():
             raise ConfigError(f"{where} name: must not be empty")
+        problem = unsafe_field({"name": self.name})
+        if problem is not None:  # names are shown on every screen and journaled
+            raise ConfigError(f"{where} name: {problem}")
         if self.email and "@" not in self.email:
             raise ConfigError(f"{where} email: {self.email!r} is not an e-mail address")
         for role in self.roles:
@@ -369,14 +373,14 @@ def _build(cls: type[T], table: dict[str, Any], label: str, section: str = "") -
 def _validate(config: Config, label: str) -> None:
     names: set[str] = set()
     for i, account in enumerate(config.accounts):
-        where = f"{label}: [[accounts]] #{i + 1} ({account.name})"
+        where = f"{label}: [[accounts]] #{i + 1} ({inline(account.name)})"
         account.validate(where)
         if account.name in names:
             raise ConfigError(f"{where}: the account name is used twice")
         names.add(account.name)
     people: set[str] = set()
     for i, member in enumerate(config.team):
-        where = f"{label}: [[team]] #{i + 1} ({member.name})"
+        where = f"{label}: [[team]] #{i + 1} ({inline(member.name)})"
         member.validate(where)
         if member.name in people:  # roles are looked up by name: one entry per person
             raise ConfigError(f"{where}: the name is used twice")

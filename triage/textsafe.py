@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
 
-__all__ = ["clean", "one_line", "valid_unicode"]
+__all__ = ["clean", "inline", "one_line", "unsafe_char", "unsafe_field", "valid_unicode"]
 
 # C0/C1 control characters except tab and newline become visible control pictures.
 _CONTROLS = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
@@ -19,6 +21,10 @@ _INVISIBLE = dict.fromkeys(
     0x00B7,
 )
 _TABLE: dict[int, int | None] = {**_CONTROLS, **_INVISIBLE}
+# On one line (ids, account names, links), tab, newline and the Unicode line breaks show too.
+_INLINE_TABLE: dict[int, int | None] = {**_TABLE, 0x09: 0x2409, 0x0A: 0x240A, 0x2028: 0x00B7,
+                                        0x2029: 0x00B7, 0x85: 0xFFFD}
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 _SPACES = re.compile(r"\s+")
 
 
@@ -37,6 +43,38 @@ def clean(text: str) -> str:
     Every character maps to exactly one, so offsets into the original text still hold.
     """
     return text.translate(_TABLE)
+
+
+def inline(text: str) -> str:
+    """``text`` (an id, an account, a link: anything from outside) safe on one terminal line.
+
+    Like :func:`clean`, and tab and line breaks become visible too; nothing is cut.
+    """
+    return text.translate(_INLINE_TABLE)
+
+
+def unsafe_char(text: str) -> str | None:
+    """The first character that has no place in an id or a name, as ``U+001B``; or None.
+
+    Control characters (C0, C1, DEL, tab, newline), format characters (bidirectional
+    overrides, zero-width ones), line and paragraph separators and lone surrogates.
+    """
+    if text.isprintable():  # the common case, fast; it also refuses spaces other than " "
+        return None
+    for char in text:
+        if unicodedata.category(char) in _UNSAFE_CATEGORIES:
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def unsafe_field(fields: Mapping[str, str | None]) -> str | None:
+    """Why the first of ``fields`` (name: value) holding an :func:`unsafe_char` is refused."""
+    for name, value in fields.items():
+        bad = unsafe_char(value or "")
+        if bad is not None:
+            return (f"{name!r} holds a control or invisible character ({bad}); "
+                    "ids and names must be plain text")
+    return None
 
 
 def one_line(text: str, width: int) -> str:

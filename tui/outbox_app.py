@@ -56,7 +56,7 @@ from triage.outbox import (
 from triage.store import Store
 from triage.sync import new_client
 from triage.templates import TemplateLibrary, load_library
-from triage.textsafe import one_line
+from triage.textsafe import clean, one_line
 from tui.approvals_screen import ApprovalsScreen
 from tui.composer import ComposerScreen, Draft, TemplateCommands
 from tui.queue_list import PLATFORM_LABELS, QueueList
@@ -144,7 +144,7 @@ class OutboxApp(App[None]):
         for item in all_items(self.store, comment_id=comment.id)[-3:]:
             style = "bold red" if item.state in _BAD else (
                 "bold yellow" if item.in_window(now) or item.state == WAITING else "green")
-            lines.append(Text(describe(item, now), style=style))
+            lines.append(Text(clean(describe(item, now)), style=style))
         gaps: dict[str, list[str]] = {}
         for capability, key in ((Capability.REPLY, "r"), (Capability.HIDE, "h")):
             gap = capability_gap(self.config, comment, capability)
