@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from triage import __version__
 from triage.config import Config, data_dir_for, find_config, load_config
 from triage.errors import TriageError
 from triage.model import STATUSES, TAG_NAMES, Comment, Tag
-from triage.textsafe import clean, inline
+from triage.textsafe import clean, inline, json_line
 
 __all__ = ["Env", "cli", "main"]
 
@@ -234,7 +233,7 @@ def ls(
     out = sys.stdout
     for comment in rows:
         if as_json:
-            out.write(orjson.dumps(comment_json(comment)).decode() + "\n")
+            out.write(json_line(comment_json(comment)) + "\n")
         else:
             tags = ",".join(comment.tag_names) or "-"
             out.write(

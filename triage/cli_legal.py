@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-import orjson
 
 from triage.cli import Env, pass_env
 from triage.convert import iso
@@ -33,7 +32,7 @@ from triage.legal import (
 )
 from triage.legal.delivery import DeliveryReport
 from triage.private import write_private
-from triage.textsafe import inline, one_line
+from triage.textsafe import inline, json_line, one_line
 from triage.timefmt import ago
 
 __all__ = [
@@ -107,7 +106,7 @@ def escalations_group(ctx: click.Context, as_json: bool) -> None:
                                 "attempts": d.attempts, "last_error": d.last_error}
                                for d in deliveries_of(store, esc.id)],
             }
-            out.write(orjson.dumps(doc).decode() + "\n")
+            out.write(json_line(doc) + "\n")
         else:
             fields = (esc.id, status, esc.severity, esc.reason, esc.comment_id)
             out.write("\t".join(inline(field) for field in fields)
@@ -224,7 +223,7 @@ def log_command(env: Env, comment_id: str | None, as_json: bool) -> None:
     out = sys.stdout
     for line in audit_lines(store.journal.path, comment_id):
         if as_json:
-            out.write(orjson.dumps(line.as_json()).decode() + "\n")
+            out.write(json_line(line.as_json()) + "\n")
         else:
             out.write(f"{inline(str(line.at))}\t{one_line(line.user, 20)}\t{inline(line.kind)}\t"
                       f"{inline(line.comment_id or '-')}\t{one_line(change_text(line), 100)}\n")

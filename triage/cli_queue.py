@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import click
-import orjson
 
 from triage.cli import Env, pass_env
 from triage.desk import Desk
 from triage.errors import ActionRefused
 from triage.model import TAG_NAMES, utcnow
 from triage.query import parse_duration, parse_query
-from triage.textsafe import inline
+from triage.textsafe import inline, json_line
 from triage.timefmt import duration
 from triage.views import Sla
 
@@ -88,7 +87,7 @@ def stats_command(env: Env, as_json: bool, since: str) -> None:
     store = env.open_store(tagging=False)
     stats = compute_stats(store, now=utcnow(), since=window, sla=Sla(env.config.sla))
     if as_json:
-        click.echo(orjson.dumps(stats.as_dict()).decode())
+        click.echo(json_line(stats.as_dict()))
         return
     click.echo(f"comments in the last {since}: {stats.total}")
     click.echo("by tag:      " + ", ".join(f"{k} {v}" for k, v in stats.by_tag.items()))

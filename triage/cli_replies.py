@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import Any
 
 import click
-import orjson
 
 from triage.cli import Env, pass_env
 from triage.config import Config
@@ -59,7 +58,7 @@ from triage.outbox import (
 )
 from triage.store import Store
 from triage.templates import load_library, render
-from triage.textsafe import clean, inline, one_line
+from triage.textsafe import clean, inline, json_line, one_line
 
 __all__ = ["COMMANDS", "item_json"]
 
@@ -227,7 +226,7 @@ def approvals_command(env: Env, as_json: bool) -> None:
         if as_json:
             doc = item_json(item, now)
             doc.update(comment_text=masked, expected=expected)
-            sys.stdout.write(orjson.dumps(doc).decode() + "\n")
+            sys.stdout.write(json_line(doc) + "\n")
             continue
         click.echo(inline(f"{item.short_id}  {item.comment_id}  {item.platform}/{item.account}  "
                           f"by {item.by}  {item.reason}"))
@@ -341,7 +340,7 @@ def outbox_group(ctx: click.Context, as_json: bool, state: str | None) -> None:
     now = utcnow()
     for item in _rows(all_items(store), state):
         if as_json:
-            sys.stdout.write(orjson.dumps(item_json(item, now)).decode() + "\n")
+            sys.stdout.write(json_line(item_json(item, now)) + "\n")
         else:
             created = item.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
             click.echo(f"{item.short_id}\t{item.state}\t{inline(item.comment_id)}\t"

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from triage.cli import Env, pass_env
 from triage.errors import TemplateError
@@ -21,7 +20,7 @@ from triage.templates import (
     rank,
     render,
 )
-from triage.textsafe import inline, one_line
+from triage.textsafe import inline, json_line, one_line
 
 __all__ = ["COMMANDS", "template_json", "templates_group"]
 
@@ -126,7 +125,7 @@ def ls_command(env: Env, as_json: bool, comment_id: str | None, as_of: datetime 
     if comment_id is None:
         for template in sorted(library, key=lambda t: t.id):
             if as_json:
-                out.write(orjson.dumps(template_json(template, today)).decode() + "\n")
+                out.write(json_line(template_json(template, today)) + "\n")
             else:
                 out.write(_text_row(template, today) + "\n")
         return
@@ -139,7 +138,7 @@ def ls_command(env: Env, as_json: bool, comment_id: str | None, as_of: datetime 
     for position, candidate in enumerate(candidates, start=1):
         if as_json:
             doc = _candidate_json(candidate, position, env, comment, today)
-            out.write(orjson.dumps(doc).decode() + "\n")
+            out.write(json_line(doc) + "\n")
         else:
             why = "; ".join(candidate.reasons) or "-"
             mark = "" if candidate.relevant else "(other) "

@@ -5,8 +5,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["clean", "inline", "one_line", "unsafe_char", "unsafe_field", "valid_unicode"]
+import orjson
+
+__all__ = [
+    "clean",
+    "inline",
+    "json_line",
+    "one_line",
+    "unsafe_char",
+    "unsafe_field",
+    "valid_unicode",
+]
 
 # C0/C1 control characters except tab and newline become visible control pictures.
 _CONTROLS = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
@@ -24,6 +35,8 @@ _TABLE: dict[int, int | None] = {**_CONTROLS, **_INVISIBLE}
 # On one line (ids, account names, links), tab, newline and the Unicode line breaks show too.
 _INLINE_TABLE: dict[int, int | None] = {**_TABLE, 0x09: 0x2409, 0x0A: 0x240A, 0x2028: 0x00B7,
                                         0x2029: 0x00B7, 0x85: 0xFFFD}
+# JSON leaves these raw (it escapes only C0); a terminal may still act on them.
+_JSON_RAW = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]")
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 _SPACES = re.compile(r"\s+")
 
@@ -75,6 +88,15 @@ def unsafe_field(fields: Mapping[str, str | None]) -> str | None:
             return (f"{name!r} holds a control or invisible character ({bad}); "
                     "ids and names must be plain text")
     return None
+
+
+def json_line(value: Any) -> str:
+    """``value`` as one line of JSON, with DEL, C1 and invisible characters escaped.
+
+    The same JSON value as ``orjson.dumps`` gives, safe to print on a terminal.
+    """
+    encoded = orjson.dumps(value).decode()
+    return _JSON_RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", encoded)
 
 
 def one_line(text: str, width: int) -> str:
