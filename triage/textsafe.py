@@ -37,7 +37,8 @@ _INLINE_TABLE: dict[int, int | None] = {**_TABLE, 0x09: 0x2409, 0x0A: 0x240A, 0x
                                         0x2029: 0x00B7, 0x85: 0xFFFD}
 # JSON leaves these raw (it escapes only C0); a terminal may still act on them.
 _JSON_RAW = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]")
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _SPACES = re.compile(r"\s+")
 
 
@@ -69,13 +70,12 @@ def inline(text: str) -> str:
 def unsafe_char(text: str) -> str | None:
     """The first character that has no place in an id or a name, as ``U+001B``; or None.
 
-    Control characters (C0, C1, DEL, tab, newline), format characters (bidirectional
-    overrides, zero-width ones), line and paragraph separators and lone surrogates.
+    Control characters (C0 with tab and newline, C1, DEL), line and paragraph separators,
+    lone surrogates and the bidirectional marks, embeddings, overrides and isolates.
+    Zero-width joiners stay allowed: names use them in emoji.
     """
-    if text.isprintable():  # the common case, fast; it also refuses spaces other than " "
-        return None
     for char in text:
-        if unicodedata.category(char) in _UNSAFE_CATEGORIES:
+        if char in _BIDI or unicodedata.category(char) in _UNSAFE_CATEGORIES:
             return f"U+{ord(char):04X}"
     return None
 
