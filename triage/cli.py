@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from triage import __version__
 from triage.config import Config, data_dir_for, find_config, load_config
 from triage.errors import TriageError
 from triage.model import STATUSES, TAG_NAMES, Comment, Tag
+from triage.textsafe import clean, inline, json_line
 
 __all__ = ["Env", "cli", "main"]
 
@@ -89,7 +89,7 @@ class Env:
 
 def _say_warnings(warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {clean(warning)}", err=True)
 
 
 def _os_user() -> str:
@@ -190,7 +190,7 @@ def import_(env: Env, file: Any) -> None:
     store = env.open_store()
     report = import_lines(store, file, user=env.user)
     for problem in report.problems:
-        click.echo(problem, err=True)
+        click.echo(inline(problem), err=True)
     click.echo(
         f"imported {report.new}, already stored {report.skipped_existing}, "
         f"bad lines {len(report.problems)}"
@@ -261,11 +261,11 @@ def ls(
     out = sys.stdout
     for comment in rows:
         if as_json:
-            out.write(orjson.dumps(comment_json(comment)).decode() + "\n")
+            out.write(json_line(comment_json(comment)) + "\n")
         else:
             tags = ",".join(comment.tag_names) or "-"
             out.write(
-                f"{comment.id}\t{comment.platform}\t{comment.status}\t{tags}\t"
+                f"{inline(comment.id)}\t{inline(comment.platform)}\t{comment.status}\t{tags}\t"
                 f"{one_line(comment.author.name, 24)}\t{one_line(comment.text, 80)}\n"
             )
 
@@ -327,8 +327,8 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
-    except TriageError as exc:
-        click.echo(f"triage: {exc}", err=True)
+    except TriageError as exc:  # messages may quote ids and platforms' words: shown inert
+        click.echo(f"triage: {clean(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-import orjson
 
 from triage.cli import Env, pass_env
 from triage.convert import iso
@@ -32,7 +31,8 @@ from triage.legal import (
     verify_journal,
 )
 from triage.legal.delivery import DeliveryReport
-from triage.textsafe import one_line
+from triage.private import write_private
+from triage.textsafe import inline, json_line, one_line
 from triage.timefmt import ago
 
 __all__ = [
@@ -55,7 +55,7 @@ def _say_deliveries(report: DeliveryReport) -> None:
     if report.delivered:
         click.echo(f"delivered {report.delivered}")
     for error in report.errors:
-        click.echo(f"not delivered: {error}", err=True)
+        click.echo(f"not delivered: {inline(error)}", err=True)
     if report.waiting:
         click.echo(
             f"{report.waiting} deliver{'y' if report.waiting == 1 else 'ies'} pending: retried "
@@ -74,7 +74,7 @@ def escalate_command(env: Env, comment_id: str, reason: str, severity: str, note
     """Escalate COMMENT_ID to legal: freeze it as evidence, hold it, and tell legal."""
     store = env.open_store(tagging=False)
     esc = escalate(store, env.config, env.user, comment_id, reason, severity, note)
-    click.echo(f"escalated {esc.comment_id} as {esc.id} ({reason}, {severity}); "
+    click.echo(f"escalated {inline(esc.comment_id)} as {esc.id} ({reason}, {severity}); "
                f"it is on legal hold. SHA-256 {esc.sha256}")
     if configured_channels(env.config):
         _say_deliveries(deliver_pending(store, env.config, user=env.user))
@@ -106,10 +106,12 @@ def escalations_group(ctx: click.Context, as_json: bool) -> None:
                                 "attempts": d.attempts, "last_error": d.last_error}
                                for d in deliveries_of(store, esc.id)],
             }
-            out.write(orjson.dumps(doc).decode() + "\n")
+            out.write(json_line(doc) + "\n")
         else:
-            out.write(f"{esc.id}\t{status}\t{esc.severity}\t{esc.reason}\t{esc.comment_id}\t"
-                      f"{one_line(esc.by, 20)}\t{ago(esc.at, now)}\t{esc.decision or '-'}\n")
+            fields = (esc.id, status, esc.severity, esc.reason, esc.comment_id)
+            out.write("\t".join(inline(field) for field in fields)
+                      + f"\t{one_line(esc.by, 20)}\t{ago(esc.at, now)}\t"
+                      + f"{inline(esc.decision or '-')}\n")
 
 
 @escalations_group.command("deliver")
@@ -140,7 +142,7 @@ def note_command(env: Env, escalation_id: str, text: str) -> None:
     """Add a note to ESCALATION_ID (a note by legal puts it under review)."""
     store = env.open_store(tagging=False)
     esc = add_note(store, env.config, env.user, escalation_id, text)
-    click.echo(f"noted on {esc.id} ({display_status(store, esc)})")
+    click.echo(inline(f"noted on {esc.id} ({display_status(store, esc)})"))
 
 
 @escalation_group.command("release")
@@ -153,7 +155,7 @@ def release_command(env: Env, escalation_id: str, decision: str, note: str) -> N
     """Release the legal hold of ESCALATION_ID with a decision (legal only)."""
     store = env.open_store(tagging=False)
     esc = release(store, env.config, env.user, escalation_id, decision, note)
-    click.echo(f"released {esc.comment_id} from {esc.id}: {decision}")
+    click.echo(inline(f"released {esc.comment_id} from {esc.id}: {decision}"))
 
 
 @escalation_group.command("close")
@@ -163,7 +165,7 @@ def close_command(env: Env, escalation_id: str) -> None:
     """Close a released ESCALATION_ID (legal only)."""
     store = env.open_store(tagging=False)
     esc = close(store, env.config, env.user, escalation_id)
-    click.echo(f"closed {esc.id}")
+    click.echo(inline(f"closed {esc.id}"))
 
 
 @escalation_group.command("export")
@@ -173,14 +175,17 @@ def close_command(env: Env, escalation_id: str) -> None:
               help="Write to FILE instead of standard output.")
 @pass_env
 def export_command(env: Env, escalation_id: str, fmt: str, output: Path | None) -> None:
-    """The case packet of ESCALATION_ID: the text as captured, its hash, thread, journal."""
+    """The case packet of ESCALATION_ID: the text as captured, its hash, thread, journal.
+
+    Legal only: the packet is not masked.
+    """
     store = env.open_store(tagging=False)
-    text = export_packet(store, env.user, escalation_id, fmt)
+    text = export_packet(store, env.config, env.user, escalation_id, fmt)
     if output is None:
         sys.stdout.write(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text.encode("utf-8"))  # unmasked: readable by its owner only
     except OSError as exc:
         raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from None
     click.echo(f"wrote the case packet to {output}", err=True)
@@ -220,10 +225,10 @@ def log_command(env: Env, comment_id: str | None, as_json: bool) -> None:
     out = sys.stdout
     for line in audit_lines(store.journal.path, comment_id):
         if as_json:
-            out.write(orjson.dumps(line.as_json()).decode() + "\n")
+            out.write(json_line(line.as_json()) + "\n")
         else:
-            out.write(f"{line.at}\t{one_line(line.user, 20)}\t{line.kind}\t"
-                      f"{line.comment_id or '-'}\t{one_line(change_text(line), 100)}\n")
+            out.write(f"{inline(str(line.at))}\t{one_line(line.user, 20)}\t{inline(line.kind)}\t"
+                      f"{inline(line.comment_id or '-')}\t{one_line(change_text(line), 100)}\n")
 
 
 @click.group("retention")

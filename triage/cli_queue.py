@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import click
-import orjson
 
 from triage.cli import Env, pass_env
 from triage.desk import AT_SOURCE, REPLIES, Desk
@@ -15,6 +14,7 @@ from triage.model import TAG_NAMES, Action, utcnow
 from triage.outbox import undo_reply
 from triage.query import parse_duration, parse_query
 from triage.store import Store
+from triage.textsafe import inline, json_line
 from triage.timefmt import duration
 from triage.views import Sla
 
@@ -140,11 +140,12 @@ def stats_command(env: Env, as_json: bool, since: str) -> None:
     store = env.open_store(tagging=False)
     stats = compute_stats(store, now=utcnow(), since=window, sla=Sla(env.config.sla))
     if as_json:
-        click.echo(orjson.dumps(stats.as_dict()).decode())
+        click.echo(json_line(stats.as_dict()))
         return
     click.echo(f"comments in the last {since}: {stats.total}")
     click.echo("by tag:      " + ", ".join(f"{k} {v}" for k, v in stats.by_tag.items()))
-    click.echo("by platform: " + ", ".join(f"{k} {v}" for k, v in stats.by_platform.items()))
+    click.echo("by platform: "
+               + ", ".join(f"{inline(k)} {v}" for k, v in stats.by_platform.items()))
     click.echo("by day:      " + ", ".join(f"{k} {v}" for k, v in stats.by_day.items()))
     median = stats.median_first_response_minutes
     click.echo(f"answered: {stats.responded}; median time to first response: "
@@ -155,7 +156,8 @@ def stats_command(env: Env, as_json: bool, since: str) -> None:
     if stats.top_myths:
         click.echo("myths matched most this week:")
         for myth in stats.top_myths:
-            click.echo(f"  {myth['count']:>4}  {myth['claim_id']}  {myth['resource_title']}")
+            click.echo(f"  {myth['count']:>4}  {inline(myth['claim_id'])}  "
+                       f"{inline(myth['resource_title'])}")
 
 
 COMMANDS = [bulk_command, undo_command, stats_command]

@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import Any
 
 import click
-import orjson
 
 from triage.cli import Env, pass_env
 from triage.config import Config
@@ -59,7 +58,7 @@ from triage.outbox import (
 )
 from triage.store import Store
 from triage.templates import load_library, render
-from triage.textsafe import one_line
+from triage.textsafe import clean, inline, json_line, one_line
 
 __all__ = ["COMMANDS", "item_json"]
 
@@ -70,7 +69,8 @@ REPLY_WAIT_SECONDS = 30.0
 
 
 def _say(text: str) -> None:
-    click.echo(text, err=True)
+    """A message on standard error; ids, names and replies in it are shown inert."""
+    click.echo(clean(text), err=True)
 
 
 @asynccontextmanager
@@ -127,7 +127,7 @@ def _finish(outcome: Outcome) -> None:
         how = "was already posted" if done.found else "posted"
         _say(f"sent: the reply to {done.comment_id} {how} on {done.platform} "
              f"(outbox {done.short_id})")
-        click.echo(done.reply_id)
+        click.echo(inline(done.reply_id or ""))
         return
     if done.state == FAILED:
         raise Unavailable(f"not sent yet: {outcome.error}. It stays in the outbox (outbox "
@@ -159,7 +159,7 @@ def reply_command(env: Env, comment_id: str, template_id: str | None, text: str 
     item = existing_reply(store, comment_id, text, template_id)
     if item is not None and item.state == SENT:
         _say(f"already sent: {describe(item, now)} Nothing was posted.")
-        click.echo(item.reply_id)
+        click.echo(inline(item.reply_id or ""))
         return
     if item is not None and item.state == WAITING:
         _say(f"already waiting for approval (outbox {item.short_id}); nothing was posted")
@@ -226,16 +226,16 @@ def approvals_command(env: Env, as_json: bool) -> None:
         if as_json:
             doc = item_json(item, now)
             doc.update(comment_text=masked, expected=expected)
-            sys.stdout.write(orjson.dumps(doc).decode() + "\n")
+            sys.stdout.write(json_line(doc) + "\n")
             continue
-        click.echo(f"{item.short_id}  {item.comment_id}  {item.platform}/{item.account}  "
-                   f"by {item.by}  {item.reason}")
+        click.echo(inline(f"{item.short_id}  {item.comment_id}  {item.platform}/{item.account}  "
+                          f"by {item.by}  {item.reason}"))
         click.echo(f"  comment: {one_line(masked, 100)}")
         body = wdiff(expected, item.text) if expected and not expected.startswith("(") else (
             item.text)
-        click.echo("  reply:   " + body.replace("\n", "\n           "))
+        click.echo("  reply:   " + clean(body).replace("\n", "\n           "))
         if expected and expected.startswith("("):
-            click.echo(f"  {expected}")
+            click.echo(f"  {clean(expected)}")
 
 
 @click.command("approve")
@@ -340,11 +340,12 @@ def outbox_group(ctx: click.Context, as_json: bool, state: str | None) -> None:
     now = utcnow()
     for item in _rows(all_items(store), state):
         if as_json:
-            sys.stdout.write(orjson.dumps(item_json(item, now)).decode() + "\n")
+            sys.stdout.write(json_line(item_json(item, now)) + "\n")
         else:
             created = item.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            click.echo(f"{item.short_id}\t{item.state}\t{item.comment_id}\t{item.platform}\t"
-                       f"{item.by}\t{created}\t{one_line(describe(item, now), 120)}")
+            click.echo(f"{item.short_id}\t{item.state}\t{inline(item.comment_id)}\t"
+                       f"{inline(item.platform)}\t{inline(item.by)}\t{created}\t"
+                       f"{one_line(describe(item, now), 120)}")
 
 
 @outbox_group.command("send")
@@ -362,8 +363,9 @@ def send_command(env: Env) -> None:
     if not outcomes:
         _say("nothing is due in the outbox")
     for outcome in outcomes:
-        click.echo(f"{outcome.item.short_id}\t{outcome.item.state}\t{outcome.item.comment_id}\t"
-                   f"{describe(outcome.item, now)}")
+        done = outcome.item
+        click.echo(f"{done.short_id}\t{done.state}\t{inline(done.comment_id)}\t"
+                   f"{one_line(describe(done, now), 200)}")
     failed = [o for o in outcomes if not o.sent]
     if failed:
         raise Unavailable(f"{len(failed)} of {len(outcomes)} replies were not sent")

@@ -15,6 +15,7 @@ from triage.config import AccountConfig, Config
 from triage.errors import ConfigError, TriageError
 from triage.sync import AccountResult, SyncOptions, new_client, sync_accounts
 from triage.sync_sink import StoreSink
+from triage.textsafe import inline
 
 __all__ = ["COMMANDS", "keep_syncing", "sync_command"]
 
@@ -97,14 +98,14 @@ async def keep_syncing(
 
 def _report(results: list[AccountResult]) -> None:
     for result in results:
-        click.echo(result.summary())
+        click.echo(inline(result.summary()))
         for problem in result.problems[:SHOWN_PROBLEMS]:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {inline(problem)}", err=True)
         if len(result.problems) > SHOWN_PROBLEMS:
             click.echo(f"  … and {len(result.problems) - SHOWN_PROBLEMS} more "
                        "(run with -v to log them all)", err=True)
         if result.status is not None and result.status.failed:
-            click.echo(f"triage: {result.status.message}", err=True)
+            click.echo(f"triage: {inline(result.status.message)}", err=True)
 
 
 def _fail_if_failed(results: list[AccountResult]) -> None:

@@ -11,7 +11,7 @@ import orjson
 
 from triage.cli import Env, pass_env
 from triage.model import TAG_NAMES, Tag
-from triage.textsafe import one_line
+from triage.textsafe import json_line, one_line
 
 __all__ = ["COMMANDS", "eval_command", "tag_command", "tag_json"]
 
@@ -71,7 +71,7 @@ def tag_command(env: Env, file: BinaryIO, as_json: bool) -> None:
                 "line": number,
                 "tags": [tag_json(t) for t in tags],
             }
-            out.write(orjson.dumps(record).decode() + "\n")
+            out.write(json_line(record) + "\n")
         else:
             shown = "-" if comment_id is None else one_line(str(comment_id), 40)
             names = ",".join(f"{t.name}:{t.score:.2f}" for t in tags) or "-"
@@ -118,7 +118,7 @@ def eval_command(
         click.echo(problem, err=True)
     result = evaluate(comments, env.tagger())
     if as_json:
-        click.echo(orjson.dumps(result.as_json()).decode())
+        click.echo(json_line(result.as_json()))
     else:
         click.echo(f"{'tag':<15}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
         for name, counts in result.counts.items():
@@ -143,7 +143,7 @@ def _from_journal(env: Env, as_json: bool) -> None:
     store = env.open_store(tagging=False)
     feedback = feedback_from_journal(store)
     if as_json:
-        click.echo(orjson.dumps({
+        click.echo(json_line({
             "reviewed": feedback.reviewed,
             "corrections": feedback.corrections,
             "tags": {name: score.as_dict() for name, score in feedback.tags.items()},
@@ -151,7 +151,7 @@ def _from_journal(env: Env, as_json: bool) -> None:
                 week: {name: score.as_dict() for name, score in scores.items()}
                 for week, scores in sorted(feedback.weeks.items())
             },
-        }).decode())
+        }))
         return
     click.echo(f"reviewed comments: {feedback.reviewed}, tag corrections: "
                f"{feedback.corrections}")

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from triage.cli import Env, pass_env
 from triage.errors import TemplateError
@@ -21,7 +20,7 @@ from triage.templates import (
     rank,
     render,
 )
-from triage.textsafe import one_line
+from triage.textsafe import inline, json_line, one_line
 
 __all__ = ["COMMANDS", "template_json", "templates_group"]
 
@@ -74,7 +73,7 @@ def lint_command(env: Env, directory: Path | None, as_of: datetime | None) -> No
     folder = directory if directory is not None else find_templates_dir(env.config)
     library = lint_templates(folder, config=env.config, today=_today(as_of))
     for problem in library.problems:
-        click.echo(str(problem))
+        click.echo(inline(str(problem)))
     checked = len(list(folder.glob("*.toml")))
     if library.problems:
         count = len(library.problems)
@@ -91,9 +90,9 @@ def _text_row(template: Template, today: date, extra: str = "") -> str:
     platforms = "all" if template.all_platforms else ",".join(template.platforms)
     tags = ",".join(template.tags) or "-"
     safe = "phi-safe" if template.phi_safe else "not-phi-safe"
-    row = (f"{template.id}\t{template.language}\t{safe}\t{status}\t{tags}\t{platforms}\t"
-           f"{one_line(template.title, 60)}")
-    return row + (f"\t{extra}" if extra else "")
+    fields = (template.id, template.language, safe, status, tags, platforms)
+    row = "\t".join(inline(field) for field in fields) + f"\t{one_line(template.title, 60)}"
+    return row + (f"\t{inline(extra)}" if extra else "")
 
 
 def _candidate_json(
@@ -126,7 +125,7 @@ def ls_command(env: Env, as_json: bool, comment_id: str | None, as_of: datetime 
     if comment_id is None:
         for template in sorted(library, key=lambda t: t.id):
             if as_json:
-                out.write(orjson.dumps(template_json(template, today)).decode() + "\n")
+                out.write(json_line(template_json(template, today)) + "\n")
             else:
                 out.write(_text_row(template, today) + "\n")
         return
@@ -134,12 +133,12 @@ def ls_command(env: Env, as_json: bool, comment_id: str | None, as_of: datetime 
     comment = store.get(comment_id)
     candidates = rank(library, comment, today, priority=env.config.priority.order)
     if not candidates:
-        click.echo(f"no approved template may answer comment {comment_id} on "
-                   f"{comment.platform}", err=True)
+        click.echo(f"no approved template may answer comment {inline(comment_id)} on "
+                   f"{inline(comment.platform)}", err=True)
     for position, candidate in enumerate(candidates, start=1):
         if as_json:
             doc = _candidate_json(candidate, position, env, comment, today)
-            out.write(orjson.dumps(doc).decode() + "\n")
+            out.write(json_line(doc) + "\n")
         else:
             why = "; ".join(candidate.reasons) or "-"
             mark = "" if candidate.relevant else "(other) "

@@ -7,6 +7,7 @@ holds their token, and the token is read from the environment when it is used.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -14,11 +15,13 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import platformdirs
 
 from triage.errors import ConfigError
 from triage.model import PLATFORMS
+from triage.textsafe import inline, unsafe_field
 
 __all__ = [
     "AccountConfig",
@@ -113,6 +116,9 @@ class TeamMember:
     def validate(self, where: str) -> None:
         if not self.name.strip():
             raise ConfigError(f"{where} name: must not be empty")
+        problem = unsafe_field({"name": self.name})
+        if problem is not None:  # names are shown on every screen and journaled
+            raise ConfigError(f"{where} name: {problem}")
         if self.email and "@" not in self.email:
             raise ConfigError(f"{where} email: {self.email!r} is not an e-mail address")
         for role in self.roles:
@@ -154,6 +160,20 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
+def _is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True, slots=True)
 class EscalationConfig:
     """Where escalations go: a webhook and/or e-mail over SMTP.
@@ -171,10 +191,18 @@ class EscalationConfig:
     smtp_password_env: str = ""
     email_from: str = ""
     email_to: list[str] = field(default_factory=list)
+    #: Let ``webhook_url`` be plain http to another machine (the token then travels in clear).
+    allow_insecure_webhook: bool = False
 
     def validate(self, where: str) -> None:
         if self.webhook_url and not self.webhook_url.startswith(("https://", "http://")):
             raise ConfigError(f"{where} webhook_url: must be an http(s) URL")
+        if (self.webhook_url.startswith("http://") and not self.allow_insecure_webhook
+                and not _is_loopback(self.webhook_url)):
+            raise ConfigError(  # the URL is not echoed: it may carry a secret
+                f"{where} webhook_url: plain http would send the case and the bearer token "
+                "unencrypted over the network; use https, or set allow_insecure_webhook = true"
+            )
         for key in ("webhook_token_env", "smtp_user_env", "smtp_password_env"):
             if getattr(self, key) and not _ENV_NAME.match(getattr(self, key)):
                 raise ConfigError(  # the value is never echoed: it may be the secret itself
@@ -353,14 +381,14 @@ def _build(cls: type[T], table: dict[str, Any], label: str, section: str = "") -
 def _validate(config: Config, label: str) -> None:
     names: set[str] = set()
     for i, account in enumerate(config.accounts):
-        where = f"{label}: [[accounts]] #{i + 1} ({account.name})"
+        where = f"{label}: [[accounts]] #{i + 1} ({inline(account.name)})"
         account.validate(where)
         if account.name in names:
             raise ConfigError(f"{where}: the account name is used twice")
         names.add(account.name)
     people: set[str] = set()
     for i, member in enumerate(config.team):
-        where = f"{label}: [[team]] #{i + 1} ({member.name})"
+        where = f"{label}: [[team]] #{i + 1} ({inline(member.name)})"
         member.validate(where)
         if member.name in people:  # roles are looked up by name: one entry per person
             raise ConfigError(f"{where}: the name is used twice")

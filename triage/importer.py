@@ -12,6 +12,7 @@ from dateutil import parser as dateparser
 
 from triage.model import PLATFORMS, Author, Comment, utcnow
 from triage.store import IngestResult, Store
+from triage.textsafe import unsafe_field
 
 __all__ = ["ImportReport", "import_lines", "parse_comment_line", "parse_time_field"]
 
@@ -90,7 +91,7 @@ def parse_comment_line(raw: bytes | str) -> Comment:
         raise LineError("'author' must be a string or an object")
     created = doc.get("created_at")
     created_at = parse_time_field(created) if created is not None else utcnow()
-    return Comment(
+    comment = Comment(
         id=comment_id,
         platform=platform,
         account=_text_field(doc, "account"),
@@ -102,6 +103,10 @@ def parse_comment_line(raw: bytes | str) -> Comment:
         permalink=_text_field(doc, "permalink"),
         native_id=comment_id,
     )
+    problem = unsafe_field(comment.ids)
+    if problem is not None:
+        raise LineError(problem)
+    return comment
 
 
 def _good_lines(lines: Iterable[bytes], report: ImportReport) -> Iterator[Comment]:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 
 from triage.errors import JournalError
+from triage.private import open_private
 
 if TYPE_CHECKING:
     from triage.auditkey import AuditKey
@@ -91,7 +92,7 @@ class Journal:
         self.last_seq, self.last_hash = self._read_tail()
         #: The ``mac`` of the last line (None when it has none, or the journal is empty).
         self.last_mac: str | None = self._tail_mac
-        self._file = open(path, "ab", buffering=0)  # noqa: SIM115 - kept open while the store is
+        self._file = open_private(path, "ab", buffering=0)  # kept open while the store is
         self._size = self._file.seek(0, os.SEEK_END)
         self._broken = ""
 
@@ -204,7 +205,7 @@ class Journal:
     def _set_aside(self, handle: BinaryIO, keep: int, size: int, what: str) -> None:
         """Move bytes ``keep..size`` to ``journal.jsonl.torn``, then cut them off."""
         aside = self.path.with_name(self.path.name + ".torn")
-        with open(aside, "ab") as torn:
+        with open_private(aside, "ab") as torn:
             handle.seek(keep)
             left = size - keep
             while left:

@@ -134,6 +134,14 @@ class Comment:
     def content_hash(self) -> str:
         return content_hash(self.text)
 
+    @property
+    def ids(self) -> dict[str, str | None]:
+        """The fields that name or point at things, not free text, by their import names."""
+        return {"id": self.id, "platform": self.platform, "account": self.account,
+                "author id": self.author.id, "post_id": self.post_id,
+                "parent_id": self.parent_id, "native_id": self.native_id,
+                "permalink": self.permalink}
+
 
 @dataclass(frozen=True, slots=True)
 class Action:

@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 from triage.convert import iso, parse_time
 from triage.errors import StoreError, StoreLockedError, TriageError
 from triage.model import Tag
+from triage.private import FILE_MODE, private_dir, write_private
 
 if TYPE_CHECKING:
     from triage.cli import Env
@@ -122,18 +123,18 @@ def _build(env: Env, data_dir: Path, spec: SandboxSpec, data: SandboxData) -> No
     from triage.store import Store
 
     marker = data_dir / MARKER
-    data_dir.mkdir(parents=True, exist_ok=True)
-    marker.write_bytes(orjson.dumps(spec.to_doc(data.org.name, complete=False)))
+    private_dir(data_dir)
+    write_private(marker, orjson.dumps(spec.to_doc(data.org.name, complete=False)))
     with Store(data_dir, tagger=sandbox_tagger(env, data.org),
                audit_key=env.audit_key(data_dir)) as store:
         store.ingest([c for c in data.comments if c.platform not in spec.synced],
                      [p for p in data.posts if p.platform not in spec.synced], user="sandbox")
-    marker.write_bytes(orjson.dumps(spec.to_doc(data.org.name, complete=True)))
+    write_private(marker, orjson.dumps(spec.to_doc(data.org.name, complete=True)))
 
 
 def _clear(data_dir: Path) -> None:
     """Empty a sandbox folder, unless a running Triage has it open."""
-    lock = FileLock(data_dir / LOCK, timeout=0)
+    lock = FileLock(data_dir / LOCK, timeout=0, mode=FILE_MODE)
     try:
         lock.acquire()
     except Timeout:

@@ -12,14 +12,15 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from triage.errors import StoreError
+from triage.private import open_private
 
 __all__ = ["AtomicJSONStorage", "StrTable", "open_tinydb", "write_atomic"]
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
-    """Replace ``path`` with ``payload`` so that a crash leaves the old or the new file."""
+    """Replace ``path`` with ``payload`` (0600) so that a crash leaves the old or the new file."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
+    with open_private(tmp, "wb") as handle:
         handle.write(payload)
         handle.flush()
         os.fsync(handle.fileno())

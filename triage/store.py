@@ -14,6 +14,9 @@ Every change of state goes through :meth:`Store.record`: the entries are appende
 journal and fsynced, then applied to the in-memory TinyDB tables, which are flushed to
 disk in batches. At open, journal entries the store has not yet applied are replayed, so
 a crash at any moment loses no acknowledged action.
+
+The folder is readable by its owner only (0700, files 0600; see private.py), and an
+older folder with looser modes is tightened when a store opens it.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from triage.flusher import Flusher
 from triage.index import QueueIndex
 from triage.journal import GENESIS, Journal, check_line
 from triage.model import Action, Comment, Post, Tag, utcnow
+from triage.private import FILE_MODE, make_private, private_dir, write_private
 from triage.storage import AtomicJSONStorage, open_tinydb, write_atomic
 from triage.textsafe import valid_unicode
 
@@ -64,6 +68,10 @@ HEAD = 400
 MUTABLE_FIELDS = frozenset({"status", "assignee", "tags", "text"})
 
 Tagger = Callable[[str], tuple[Tag, ...]]
+
+#: What Triage keeps in a data folder: made private (0700/0600) whenever a store opens it.
+PRIVATE_FILES = ("journal.jsonl*", "triage.*", "sandbox.json", "standins.log", "store",
+                 "store/*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +158,10 @@ class Store:
 
     def _acquire_lock(self) -> FileLock:
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.data_dir)
         except OSError as exc:
             raise StoreError(f"{self.data_dir}: cannot create the data folder: {exc}") from exc
-        lock = FileLock(self.data_dir / "triage.lock", timeout=0)
+        lock = FileLock(self.data_dir / "triage.lock", timeout=0, mode=FILE_MODE)
         try:
             lock.acquire()
         except Timeout:
@@ -162,7 +170,19 @@ class Store:
                 f"{self.data_dir} is in use by another Triage{owner}; "
                 "close it first, or use another --data-dir"
             ) from None
-        (self.data_dir / "triage.pid").write_text(str(os.getpid()))
+        try:
+            opened = make_private(self.data_dir, PRIVATE_FILES)
+            write_private(self.data_dir / "triage.pid", str(os.getpid()).encode())
+        except OSError as exc:
+            lock.release()
+            raise StoreError(
+                f"{self.data_dir}: cannot make the data folder private: {exc}"
+            ) from exc
+        if opened:
+            self.warnings.append(
+                f"{len(opened)} files and folders in {self.data_dir} were readable by other "
+                "users; they are now private to you (folders 0700, files 0600)"
+            )
         return lock
 
     def _read_owner(self) -> str:
@@ -173,7 +193,7 @@ class Store:
 
     def _open(self) -> None:
         store_dir = self.data_dir / "store"
-        store_dir.mkdir(exist_ok=True)
+        private_dir(store_dir)
         self._meta_path = self.data_dir / META_PATH
         meta = self._read_meta()
         self.journal = Journal(self.data_dir / "journal.jsonl", self.audit_key)

@@ -11,7 +11,7 @@ from textual.actions import ActionParseResult
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.notifications import Notify
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -21,6 +21,7 @@ from triage.errors import QueryError
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
+from triage.textsafe import clean
 from triage.views import Sla, views_from_config
 from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
@@ -99,6 +100,12 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
 
     def get_default_screen(self) -> Screen[None]:
         return self.queue_screen
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast of every screen: ids and the platforms' words in it are shown inert."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout,
+                       markup=markup)
 
     def on_mount(self) -> None:
         self.store.write_in_background()

@@ -32,7 +32,7 @@ from triage.outbox import (
     reject,
     word_diff,
 )
-from triage.textsafe import clean, one_line
+from triage.textsafe import clean, inline, one_line
 from triage.timefmt import ago
 from tui.pickers import PromptScreen
 
@@ -107,10 +107,12 @@ class ApprovalsScreen(Screen[None]):
         for item in self.waiting():
             comment = app.store.comments.get(item.comment_id)
             author = one_line(comment.author.name, 20) if comment is not None else "?"
-            table.add_row(item.short_id, Text(f"{author}: {one_line(app.shown(comment).text, 40)}"
-                                              if comment is not None else item.comment_id),
-                          item.platform, item.by, ago(item.created_at, now),
-                          Text(one_line(item.reason, 60)), key=item.id)
+            table.add_row(Text(inline(item.short_id)),
+                          Text(f"{author}: {one_line(app.shown(comment).text, 40)}"
+                               if comment is not None else inline(item.comment_id)),
+                          Text(inline(item.platform)), Text(one_line(item.by, 20)),
+                          ago(item.created_at, now), Text(one_line(item.reason, 60)),
+                          key=item.id)
         self._show_selected()
 
     def selected(self) -> OutboxItem | None:
@@ -130,8 +132,8 @@ class ApprovalsScreen(Screen[None]):
             body.update(Text("No reply is waiting for approval.", style="dim"))
             return
         app = self.outbox
-        parts: list[Text] = [Text(f"Outbox {item.short_id} · {item.comment_id} · written by "
-                                  f"{item.by}", style="bold")]
+        parts: list[Text] = [Text(f"Outbox {inline(item.short_id)} · {inline(item.comment_id)}"
+                                  f" · written by {inline(item.by)}", style="bold")]
         comment = app.store.comments.get(item.comment_id)
         if comment is not None:
             parts.append(Text("Comment: ", style="bold").append(clean(app.shown(comment).text)))
@@ -163,7 +165,8 @@ class ApprovalsScreen(Screen[None]):
     def _who(self, item: OutboxItem) -> str:
         """Whose comment a reply answers, as people say it."""
         comment = self.outbox.store.comments.get(item.comment_id)
-        return one_line(comment.author.name, 30) if comment is not None else item.comment_id
+        return one_line(comment.author.name, 30) if comment is not None else inline(
+            item.comment_id)
 
     def refusal(self, action: str) -> str:
         """Why ``y`` or ``n`` cannot work now ("" when it can), as the command line says it."""
@@ -190,7 +193,7 @@ class ApprovalsScreen(Screen[None]):
         try:
             approve(app.store, app.config, app.user, item.id, library=library, now=app.clock())
         except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(clean(str(exc)), severity="error", markup=False)
             return
         app.refresh_comments([item.comment_id])
         self.notify(f"Approved: the reply to {self._who(item)} is being sent.", timeout=4,
@@ -210,10 +213,10 @@ class ApprovalsScreen(Screen[None]):
             try:
                 reject(app.store, app.config, app.user, item.id, note=note, now=app.clock())
             except TriageError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.notify(clean(str(exc)), severity="error", markup=False)
                 return
             app.refresh_comments([item.comment_id])
-            self.notify(f"Rejected the reply to {self._who(item)}; {item.by} reads why.",
+            self.notify(f"Rejected the reply to {self._who(item)}; {inline(item.by)} reads why.",
                         timeout=4, markup=False)
             self.refresh_rows()
 

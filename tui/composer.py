@@ -48,7 +48,7 @@ from triage.templates import (
     render,
     reply_size,
 )
-from triage.textsafe import clean, one_line
+from triage.textsafe import clean, inline, one_line
 from tui.handles import handle_label
 from tui.queue_list import PLATFORM_LABELS
 from tui.template_list import FREE_TEXT, TemplateList
@@ -147,7 +147,7 @@ class ComposerScreen(ModalScreen[Draft | None]):
             title = Text(f"Reply to {one_line(comment.author.name, 40)}")
             if handle:
                 title.append(f" {handle}", style="dim")
-            title.append(f" on {where} · {comment.account} · {tags}")
+            title.append(inline(f" on {where} · {comment.account} · {tags}"))
             yield Static(title, id="composer-title")
             yield Static(Text(one_line(shown.text, 300)), id="composer-comment")
             notice = ""
@@ -249,7 +249,7 @@ class ComposerScreen(ModalScreen[Draft | None]):
             template = candidate.template
             line = Text(clean(template.title), style="bold")
             why = "; ".join(candidate.reasons) or "not for its tags"
-            line.append(f"\n{template.id} · {why}", style="dim")
+            line.append("\n" + inline(f"{template.id} · {why}"), style="dim")
         highlighted = self.query_one(TemplateList).highlighted_option
         if self._edited() and highlighted is not None and highlighted.id != self.template_id:
             line.append("\nYour edit is kept: enter on a template puts its text back.",
@@ -291,10 +291,11 @@ class ComposerScreen(ModalScreen[Draft | None]):
     def _verdict_text(self, text: str) -> Text:
         verdict = self.verdict
         if verdict is None:
-            return Text(self.problem, style="bold red")
+            return Text(clean(self.problem), style="bold red")
         if verdict.approved:
-            return Text(f"Approved template {verdict.template_id}: ctrl+s sends it after a "
-                        f"{self.undo_seconds}-second undo window (u cancels).", style="green")
+            return Text(inline(f"Approved template {verdict.template_id}: ctrl+s sends it after "
+                               f"a {self.undo_seconds}-second undo window (u cancels)."),
+                        style="green")
         line = Text("NEEDS APPROVAL", style="bold yellow")
         line.append(f" — {verdict.reason}. ctrl+s sends it to the approvers.")
         if verdict.expected is not None:
@@ -352,8 +353,9 @@ class TemplateCommands(Provider):
 
         ranked = rank(library, comment, local_today(app.clock()),
                       priority=app.config.priority.order)
-        return [(f"Reply with: {c.template.title}", "; ".join(c.reasons) or c.template.id,
-                 comment, c.template.id) for c in ranked]
+        return [(inline(f"Reply with: {c.template.title}"),
+                 inline("; ".join(c.reasons) or c.template.id), comment, c.template.id)
+                for c in ranked]
 
     async def discover(self) -> Hits:
         app = self.app

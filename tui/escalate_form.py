@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from triage.legal import REASONS, SEVERITIES, mask_text
 from triage.model import Comment
-from triage.textsafe import one_line
+from triage.textsafe import inline, one_line
 
 __all__ = ["REASON_LABELS", "EscalateForm", "EscalationRequest"]
 
@@ -71,7 +71,7 @@ class EscalateForm(ModalScreen[EscalationRequest | None]):
             yield Static(Text("Escalate to legal — the comment goes on legal hold"),
                          id="escalate-title")
             yield Static(
-                Text(f"{comment.id} · {one_line(comment.author.name, 30)} · "
+                Text(f"{inline(comment.id)} · {one_line(comment.author.name, 30)} · "
                      f"{one_line(mask_text(comment), 60)}"),
                 id="escalate-comment",
             )

@@ -32,7 +32,7 @@ from triage.legal import (
     save_packet,
 )
 from triage.store import Store
-from triage.textsafe import clean, one_line
+from triage.textsafe import clean, inline, one_line
 from triage.timefmt import ago, local
 from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import PLATFORM_LABELS
@@ -132,12 +132,12 @@ class LegalScreen(Screen[None]):
         for esc in self._rows:
             status = display_status(self._store, esc)
             table.add_row(
-                Text(esc.id), Text(status, style=STATUS_STYLES.get(status, "")),
-                Text(esc.severity, style="bold red" if esc.severity == "critical" else ""),
-                Text(esc.reason),
+                Text(inline(esc.id)), Text(inline(status), style=STATUS_STYLES.get(status, "")),
+                Text(inline(esc.severity), style="bold red" if esc.severity == "critical" else ""),
+                Text(inline(esc.reason)),
                 Text(one_line(f"{one_line(esc.author, 14)}: {esc.masked_text}", 28)),
                 Text(one_line(esc.by, 20)),
-                Text(ago(esc.at, now)), Text(_short_decision(esc.decision)), key=esc.id,
+                Text(ago(esc.at, now)), Text(inline(_short_decision(esc.decision))), key=esc.id,
             )
         ids = [e.id for e in self._rows]
         if current in ids:
@@ -164,13 +164,14 @@ class LegalScreen(Screen[None]):
     def _detail(self, esc: Escalation) -> Group:
         shown = esc.text if esc.id in self._revealed else esc.masked_text
         lines: list[Text] = [
-            Text.assemble((f"{esc.id}  ", "bold"), (display_status(self._store, esc), "bold"),
-                          f"  ·  {esc.reason}  ·  {esc.severity}"),
-            Text(f"Comment {esc.comment_id} on {esc.platform} ({esc.account}) by "
-                 f"{clean(esc.author)}"),
+            Text.assemble((f"{inline(esc.id)}  ", "bold"),
+                          (inline(display_status(self._store, esc)), "bold"),
+                          inline(f"  ·  {esc.reason}  ·  {esc.severity}")),
+            Text(f"Comment {inline(esc.comment_id)} on {inline(esc.platform)} "
+                 f"({inline(esc.account)}) by {clean(esc.author)}"),
             Text(f"Escalated by {clean(esc.by)} {ago(esc.at, self._clock())} ({local(esc.at)})"
-                 f"  ·  SHA-256 {esc.sha256[:16]}…"),
-            Text(clean(esc.permalink), style="underline"),
+                 f"  ·  SHA-256 {inline(esc.sha256[:16])}…"),
+            Text(inline(esc.permalink), style="underline"),
             Text(""),
             Text(clean(shown)),
         ]
@@ -181,14 +182,15 @@ class LegalScreen(Screen[None]):
         for note in esc.notes:
             lines.append(Text(f"  {local(note.at)} {clean(note.by)}: {clean(note.text)}"))
         if esc.decision:
-            lines.append(Text(f"Decision: {DECISION_LABELS.get(esc.decision, esc.decision)} "
-                              f"by {clean(esc.decided_by or '')}",
+            label = DECISION_LABELS.get(esc.decision, esc.decision)
+            lines.append(Text(f"Decision: {inline(label)} by {clean(esc.decided_by or '')}",
                               style="bold"))
         for delivery in deliveries_of(self._store, esc.id):
             state = f"{delivery.channel}: {delivery.status}, {delivery.attempts} attempt(s)"
             if delivery.last_error and delivery.status != "delivered":
                 state += f" — {delivery.last_error}"
-            lines.append(Text(state, style="red" if delivery.status == "pending" else "green"))
+            lines.append(Text(inline(state),
+                              style="red" if delivery.status == "pending" else "green"))
         return Group(*lines)
 
     # -- which keys work here ----------------------------------------------------------
@@ -230,7 +232,7 @@ class LegalScreen(Screen[None]):
         try:
             return command()
         except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(clean(str(exc)), severity="error", markup=False)
             return None
 
     def action_note(self) -> None:
@@ -268,7 +270,7 @@ class LegalScreen(Screen[None]):
                 self.notify(f"Released {esc.id}: {DECISION_LABELS.get(decision, decision)}",
                             markup=False)
 
-        where = PLATFORM_LABELS.get(esc.platform, esc.platform)
+        where = inline(PLATFORM_LABELS.get(esc.platform, esc.platform))
         self.app.push_screen(
             ChoiceScreen(f"Release {esc.id} ({one_line(esc.author, 30)} on {where}) from "
                          "legal hold — the decision:",
@@ -311,6 +313,6 @@ class LegalScreen(Screen[None]):
         try:
             require_role(self._config, self._user, "legal", action)
         except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(clean(str(exc)), severity="error", markup=False)
             return False
         return True

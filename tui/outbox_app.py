@@ -57,7 +57,7 @@ from triage.outbox import (
 from triage.store import Store
 from triage.sync import new_client
 from triage.templates import TemplateLibrary, load_library
-from triage.textsafe import one_line
+from triage.textsafe import clean, one_line
 from tui.approvals_screen import ApprovalsScreen
 from tui.composer import ComposerScreen, Draft, TemplateCommands
 from tui.pickers import ChoiceScreen
@@ -163,7 +163,7 @@ class OutboxApp(App[None]):
             if self._idle(item):
                 said = (f"Reply by {item.by} queued (outbox {item.short_id}): it is sent at "
                         "the next start of Triage, or by `triage outbox send`.")
-            lines.append(Text(said, style=style))
+            lines.append(Text(clean(said), style=style))
         gaps: dict[str, list[str]] = {}
         for capability, key in ((Capability.REPLY, "r"), (Capability.HIDE, "h")):
             gap = capability_gap(self.config, comment, capability)

@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from triage.model import Comment, utcnow
-from triage.textsafe import one_line
+from triage.textsafe import inline, one_line
 from triage.timefmt import ago
 from triage.views import Sla
 from tui.chips import CHIP_LABELS, chip_style
@@ -363,7 +363,7 @@ class QueueList(ScrollView, can_focus=True):
         segments: list[Segment] = []
         for title, size in columns:
             if title == "Platform":
-                platform = PLATFORM_LABELS.get(comment.platform, comment.platform)
+                platform = PLATFORM_LABELS.get(comment.platform, inline(comment.platform))
                 mark = base + self.get_component_rich_style("queue-list--mark")
                 segments += [Segment("●" if marked else " ", mark if marked else base),
                              Segment(set_cell_size(platform, size - 1), base)]

@@ -23,6 +23,7 @@ from textual_plotext import PlotextPlot
 
 from triage.stats import Stats, compute_stats
 from triage.store import Store
+from triage.textsafe import inline
 from triage.timefmt import duration
 from triage.views import Sla
 from tui.chips import CHIP_LABELS
@@ -113,7 +114,7 @@ class StatsScreen(Screen[None]):
         tag_plot.plt.title("Comments by tag")
         self.query_one("#by-platform", Static).update(HorizontalBars(
             "Comments by platform",
-            {PLATFORM_LABELS.get(p, p): n for p, n in stats.by_platform.items()}))
+            {PLATFORM_LABELS.get(p, inline(p)): n for p, n in stats.by_platform.items()}))
         day_plot = self.query_one("#by-day", PlotextPlot)
         day_plot.plt.clear_figure()
         days = list(stats.by_day)
@@ -140,5 +141,5 @@ def _figures(stats: Stats) -> Table:
     table.add_row("", "")
     table.add_row("Myths this week", "" if stats.top_myths else "none matched")
     for myth in stats.top_myths[:8]:
-        table.add_row(Text(f"  {myth['claim_id']}", style="not bold"), str(myth["count"]))
+        table.add_row(Text(f"  {inline(myth['claim_id'])}", style="not bold"), str(myth["count"]))
     return table

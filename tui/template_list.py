@@ -22,7 +22,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from triage.templates import Candidate
-from triage.textsafe import one_line
+from triage.textsafe import inline, one_line
 
 __all__ = ["FREE_TEXT", "TemplateList"]
 
@@ -60,7 +60,7 @@ def template_option(candidate: Candidate, problem: str = "") -> Option:
     """A template as two lines: its title; its id and why it is offered (or the problem
     that keeps it from being filled in)."""
     template = candidate.template
-    second = Text(f"  {template.id}", style="dim")
+    second = Text(f"  {inline(template.id)}", style="dim")
     if problem:
         second.append(f" · cannot be filled in: {one_line(problem, 200)}", style="red")
     elif candidate.reasons:

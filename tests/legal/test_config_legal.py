@@ -73,3 +73,32 @@ def test_a_full_legal_config() -> None:
     assert config.retention.days == 90
     member = config.member("lee")
     assert member is not None and member.roles == ["legal", "admin"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://hooks.example.org/legal", "http://10.0.0.5:8080/x", "http://[2001:db8::1]/x",
+     "http://127.example.org/x", "http://localhost.example.org/x"],
+)
+def test_plain_http_off_this_machine_is_refused_unless_allowed(url: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(f'[escalation]\nwebhook_url = "{url}"\n')
+    message = str(error.value)
+    assert "[escalation] webhook_url: plain http would send the case and the bearer" in message
+    assert "allow_insecure_webhook = true" in message and url not in message
+    config = parse_config(f'[escalation]\nwebhook_url = "{url}"\nallow_insecure_webhook = true\n')
+    assert config.escalation.webhook_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8080/hook", "http://127.8.9.10/x", "http://localhost/x",
+     "http://LOCALHOST:9/x", "http://[::1]:8080/x", "https://hooks.example.org/legal"],
+)
+def test_https_or_this_machine_needs_no_permission(url: str) -> None:
+    assert parse_config(f'[escalation]\nwebhook_url = "{url}"\n').escalation.webhook_url == url
+
+
+def test_allow_insecure_webhook_must_be_true_or_false() -> None:
+    with pytest.raises(ConfigError, match="allow_insecure_webhook must be true or false"):
+        parse_config('[escalation]\nallow_insecure_webhook = "yes"\n')

@@ -148,10 +148,10 @@ def test_secrets_appear_nowhere(
     outputs.append(run_cli("escalations", "deliver", config=config))
     assert outputs[-1][0] == 0 and "delivered 2" in outputs[-1][1]
     assert webhook.accepted[0]["headers"]["Authorization"] == f"Bearer {MARKER}-hook"
-    for args in (("escalations", "--json"), ("audit", "log", "--json"),
-                 ("escalation", "export", "c-phi", "--format", "json"),
-                 ("escalation", "export", "c-phi", "--format", "md")):
-        outputs.append(run_cli(*args, config=config))
+    for user, args in (("ana", ("escalations", "--json")), ("ana", ("audit", "log", "--json")),
+                       ("lee", ("escalation", "export", "c-phi", "--format", "json")),
+                       ("lee", ("escalation", "export", "c-phi", "--format", "md"))):
+        outputs.append(run_cli(*args, user=user, config=config))
     for code, out, err in outputs:
         assert code == 0, err
         assert MARKER not in out and MARKER not in err

@@ -44,6 +44,7 @@ from triage.connectors.graph import GraphConnector, Listed, Walked
 from triage.connectors.graph_wire import as_int, as_object, item_id
 from triage.connectors.payload import (
     ItemError,
+    checked,
     id_field,
     obj_field,
     text_field,
@@ -162,7 +163,7 @@ class FacebookConnector(GraphConnector):
         author = obj_field(doc, "from", required=False)
         author_id = id_field(author, "id", required=False)
         parent = id_field(obj_field(doc, "parent", required=False), "id", required=False)
-        comment = Comment(
+        comment = checked(Comment(
             id=self.comment_id(native),
             platform=self.platform,
             account=self.name,
@@ -175,7 +176,7 @@ class FacebookConnector(GraphConnector):
             permalink=url_field(doc, "permalink_url"),
             native_id=native,
             captured_at=self.clock(),
-        )
+        ))
         return comment, bool(author_id) and author_id == self.account.page_id
 
     # -- the thread ------------------------------------------------------------------

@@ -41,7 +41,14 @@ from triage.config import AccountConfig
 from triage.connectors.base import Capability, Thread
 from triage.connectors.graph import GraphConnector, GraphRefusal, Listed, Walked
 from triage.connectors.graph_wire import as_int, as_object, item_id, read_edge, read_follow
-from triage.connectors.payload import ItemError, id_field, obj_field, text_field, time_field
+from triage.connectors.payload import (
+    ItemError,
+    checked,
+    id_field,
+    obj_field,
+    text_field,
+    time_field,
+)
 from triage.errors import ActionRefused, BadPayload, ConfigError
 from triage.model import Author, Comment, Post
 
@@ -213,7 +220,7 @@ class InstagramConnector(GraphConnector):
         username = text_field(doc, "username").strip() or text_field(author, "username").strip()
         author_id = id_field(author, "id", required=False)
         parent = parent or id_field(doc, "parent_id", required=False) or None
-        comment = Comment(
+        comment = checked(Comment(
             id=self.comment_id(native),
             platform=self.platform,
             account=self.name,
@@ -226,7 +233,7 @@ class InstagramConnector(GraphConnector):
             permalink=media.permalink,
             native_id=native,
             captured_at=self.clock(),
-        )
+        ))
         own = isinstance(doc.get("user"), dict) or (
             bool(author_id) and author_id == self.account.user_id)
         return comment, own

@@ -37,6 +37,7 @@ from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.htmltext import html_to_text
 from triage.connectors.payload import (
     ItemError,
+    checked,
     id_field,
     id_order,
     obj_field,
@@ -156,7 +157,7 @@ class MastodonConnector(Connector):
         if warning:
             text = f"{warning}\n\n{text}".strip()
         parent = id_field(status, "in_reply_to_id", required=False)
-        return Comment(
+        return checked(Comment(
             id=self.comment_id(native),
             platform=self.platform,
             account=self.name,
@@ -169,7 +170,7 @@ class MastodonConnector(Connector):
             permalink=url_field(status, "url", "uri"),
             native_id=native,
             captured_at=self.clock(),
-        )
+        ))
 
     async def _place(
         self, status: dict[str, Any], native: str

@@ -7,8 +7,12 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
+from triage.model import Comment
+from triage.textsafe import unsafe_field
+
 __all__ = [
     "ItemError",
+    "checked",
     "comment_id",
     "id_field",
     "id_order",
@@ -30,6 +34,18 @@ def comment_id(platform: str, account: str, native_id: str) -> str:
     and stable: a re-sync of the same item gives the same id, so it is never stored twice.
     """
     return f"{platform}:{account}:{native_id}"
+
+
+def checked(comment: Comment) -> Comment:
+    """``comment``, unless an id, name or link of it holds a control or invisible character.
+
+    Such a value would reach terminals and the journal; the item is skipped alone
+    (:class:`ItemError`), the rest of the page is read.
+    """
+    problem = unsafe_field(comment.ids)
+    if problem is not None:
+        raise ItemError(problem)
+    return comment
 
 
 def obj_field(doc: Any, name: str, *, required: bool = True) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from triage.connectors.base import Capability, Connector, Page, Thread
-from triage.connectors.payload import ItemError, id_field, id_order, text_field, time_field
+from triage.connectors.payload import ItemError, checked, id_field, id_order, text_field, time_field
 from triage.connectors.x_payload import (
     DIGITS,
     FIELDS,
@@ -168,14 +168,14 @@ class XConnector(Connector):
         user = users.get(author_id, {})
         username, name = text_of(user, "username"), text_of(user, "name")
         parent = replied_to(doc)
-        comment = Comment(
+        comment = checked(Comment(
             id=self.comment_id(native), platform=self.platform, account=self.name,
             text=html.unescape(text_field(doc, "text", required=True)),
             created_at=time_field(doc, "created_at"),
             author=Author(id=author_id, name=(name or username or author_id).strip(),
                           handle=f"@{username}" if username else ""),
             parent_id=self.comment_id(parent) if parent else None,
-            permalink=permalink(username, native), native_id=native, captured_at=self.clock())
+            permalink=permalink(username, native), native_id=native, captured_at=self.clock()))
         return comment, id_field(doc, "conversation_id", required=False) or native
 
     def _placed(self, comment: Comment, conversation: str) -> Comment:

@@ -34,7 +34,14 @@ import orjson
 from dateutil import tz
 
 from triage.connectors.base import Capability, Connector, Page, Thread
-from triage.connectors.payload import ItemError, id_field, obj_field, text_field, time_field
+from triage.connectors.payload import (
+    ItemError,
+    checked,
+    id_field,
+    obj_field,
+    text_field,
+    time_field,
+)
 from triage.connectors.youtube_videos import MAX_IDS, Videos, read_videos
 from triage.connectors.youtube_walk import Walk
 from triage.errors import (
@@ -244,7 +251,7 @@ class YouTubeConnector(Connector):
                            required=False)
         video = id_field(snippet, "videoId", required=False)
         parent = id_field(snippet, "parentId", required=False)
-        return Comment(
+        return checked(Comment(
             id=self.comment_id(native), platform=self.platform, account=self.name, text=text,
             created_at=time_field(snippet, "publishedAt"),
             author=Author(id=channel or display, name=display.lstrip("@") or channel,
@@ -253,7 +260,7 @@ class YouTubeConnector(Connector):
             parent_id=self.comment_id(parent) if parent else None,
             permalink=(f"https://www.youtube.com/watch?v={quote(video, safe='')}"
                        f"&lc={quote(native, safe='')}") if video else "",
-            native_id=native, captured_at=self.clock())
+            native_id=native, captured_at=self.clock()))
 
     def _own(self, comment: Comment) -> bool:
         return comment.author.id == self.account.channel_id

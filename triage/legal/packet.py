@@ -3,7 +3,8 @@
 The packet holds the text exactly as captured at escalation with its SHA-256 (and whether
 the comment's current text still matches it), the author, platform, link, post and thread,
 the tags with their evidence, the hold, the deliveries, and every journal entry that
-touches the comment. It is not masked: exporting it is journaled (kind ``packet_export``).
+touches the comment. It is not masked: only the legal role exports it, and each export is
+journaled (kind ``packet_export``: who, which escalation, which format; never the text).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from triage.config import Config
 from triage.convert import iso
 from triage.desk import Desk
 from triage.errors import StoreError
@@ -23,6 +25,7 @@ from triage.holds import HOLDS
 from triage.journal import verify
 from triage.legal.delivery import deliveries_of
 from triage.legal.escalation import Escalation, find_escalation
+from triage.legal.people import require_role
 from triage.model import Comment, content_hash
 from triage.store import Store
 
@@ -243,10 +246,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def export_packet(store: Store, user: str, ident: str, fmt: str) -> str:
-    """Journal that ``user`` exported the packet, then build and render it."""
+def export_packet(store: Store, config: Config, user: str, ident: str, fmt: str) -> str:
+    """Journal that ``user`` (who must have the legal role) exported the packet; render it."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown packet format {fmt!r}")
+    require_role(config, user, "legal", "export the unmasked case packet")
     esc = find_escalation(store, ident)
     store.record([{"user": user, "kind": "packet_export", "comment_id": esc.comment_id,
                    "data": {"escalation": esc.id, "format": fmt}}])

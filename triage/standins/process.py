@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from triage.errors import ImportError_, Unavailable
+from triage.private import open_private
 from triage.standins.app import BASE_PATHS
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ class StandinProcess:
             command += ["--seed-file", str(self.seed_file)]
         errors: IO[bytes] | int = subprocess.DEVNULL
         if self.log is not None:
-            errors = self.log.open("ab")
+            errors = open_private(self.log, "ab")  # it may quote comments: owner only
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         try:
             self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors,
