@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from dateutil import parser as dateparser
-
 from triage.model import Action, Author, Comment, Post, Tag
+from triage.timefmt import parse_utc
 
 __all__ = [
     "action_from_doc",
@@ -30,13 +29,7 @@ def iso(moment: datetime) -> str:
 
 def parse_time(value: str) -> datetime:
     """Read an ISO 8601 time written by :func:`iso` (or any ISO form) as aware UTC."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        moment = dateparser.isoparse(value)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return parse_utc(value)
 
 
 def tag_to_doc(tag: Tag) -> dict[str, Any]:

@@ -6,6 +6,7 @@
     │   └── StoreLockedError    another Triage owns the data folder
     ├── JournalError            the journal is unreadable or its hash chain is broken
     ├── ImportError_            a comments file could not be read
+    ├── BadTime                 a time that cannot be read, or could not be true
     ├── DataFileError           a tagger data file (claims, lexicons, patterns) is broken
     ├── ConnectorError          a platform call failed
     │   ├── AuthError           the token is missing, expired or refused
@@ -25,6 +26,7 @@ from datetime import datetime
 __all__ = [
     "ActionRefused",
     "AuthError",
+    "BadTime",
     "BadPayload",
     "ConfigError",
     "ConnectorError",
@@ -75,6 +77,12 @@ class JournalError(TriageError):
 
 class ImportError_(TriageError):  # noqa: N801 - the builtin name is taken
     """A comments file could not be read at all."""
+
+
+class BadTime(TriageError):
+    """A time that is not a time, or is outside what could be true; the message says which."""
+
+    exit_code = 2
 
 
 class DataFileError(TriageError):
