@@ -78,6 +78,7 @@ def comment_to_doc(comment: Comment) -> dict[str, Any]:
         "tags": [tag_to_doc(tag) for tag in comment.tags],
         "assignee": comment.assignee,
         "captured_at": iso(comment.captured_at),
+        "closed_at": iso(comment.closed_at) if comment.closed_at else None,
     }
 
 
@@ -102,6 +103,7 @@ def comment_from_doc(doc: dict[str, Any]) -> Comment:
         tags=tuple(tag_from_doc(tag) for tag in doc.get("tags", ())),
         assignee=doc.get("assignee"),
         captured_at=parse_time(doc.get("captured_at") or doc["created_at"]),
+        closed_at=parse_time(doc["closed_at"]) if doc.get("closed_at") else None,
     )
 
 

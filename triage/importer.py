@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import IO, Any
 
 import orjson
+
 from triage.errors import BadTime
 from triage.model import PLATFORMS, Author, Comment, utcnow
 from triage.store import IngestResult, Store

@@ -46,7 +46,7 @@ from triage.errors import NotFound, StoreError, StoreLockedError
 from triage.flusher import Flusher
 from triage.index import QueueIndex
 from triage.journal import Journal
-from triage.model import Action, Comment, Post, Tag, utcnow
+from triage.model import CLOSED_STATUSES, Action, Comment, Post, Tag, utcnow
 from triage.storage import AtomicJSONStorage, open_tinydb, write_atomic
 from triage.textsafe import valid_unicode
 
@@ -425,7 +425,12 @@ class Store:
         fields = {k: v for k, v in action.after.items() if k in MUTABLE_FIELDS}
         if not fields:
             return
-        changed = replace(comment, **{k: _field_value(k, v) for k, v in fields.items()})
+        values = {k: _field_value(k, v) for k, v in fields.items()}
+        closed_at = _closed_at(comment, fields.get("status", comment.status), action)
+        if closed_at != comment.closed_at:
+            values["closed_at"] = closed_at
+            fields["closed_at"] = iso(closed_at) if closed_at else None
+        changed = replace(comment, **values)
         self.comments[comment.id] = changed
         self.index.replace(comment, changed)
         self._shard(_shard_of(comment.id)).table("comments").update(fields, doc_ids=[comment.id])  # type: ignore[list-item]
@@ -623,6 +628,16 @@ class Store:
         head = {"total": len(self.comments),
                 "comments": [comment_to_doc(self.comments[i]) for i in newest]}
         return orjson.dumps(head), self.version
+
+
+def _closed_at(comment: Comment, status: str, action: Action) -> datetime | None:
+    """When ``comment`` was closed once ``action`` gives it ``status``: the action's time
+    when it closes an open comment, unchanged between closed statuses, None when reopened."""
+    if status not in CLOSED_STATUSES:
+        return None
+    if comment.status in CLOSED_STATUSES and comment.closed_at is not None:
+        return comment.closed_at
+    return action.at
 
 
 def _storable(comment: Comment) -> Comment:
