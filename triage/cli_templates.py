@@ -67,7 +67,7 @@ def templates_group() -> None:
 def lint_command(env: Env, directory: Path | None, as_of: datetime | None) -> None:
     """Check every template in DIRECTORY (default: the templates in use).
 
-    One line per problem, naming the file and the field; exits 1 when there is any.
+    One line per problem, naming the file and the field; exits 2 when there is any.
     Checks the schema, placeholders, https links, claim ids, that review_by is still
     ahead, and each platform's length limit with long sample values.
     """

@@ -7,7 +7,7 @@
     ├── JournalError            the journal is unreadable or its hash chain is broken
     ├── ImportError_            a comments file could not be read
     ├── BadTime                 a time that cannot be read, or could not be true
-    ├── DataFileError           a tagger data file (claims, lexicons, patterns) is broken
+    ├── DataFileError           a data file (claims, lexicons, patterns, sandbox banks) is broken
     ├── ConnectorError          a platform call failed
     │   ├── AuthError           the token is missing, expired or refused
     │   ├── RateLimited         the platform asked us to wait (``until`` says how long)
@@ -17,6 +17,9 @@
     ├── TemplateError           a reply template is broken or not usable for this comment
     ├── ActionRefused           the action is not allowed now (legal hold, role, status)
     └── NotFound                no comment, template or escalation with that id
+
+Bad input (a file or value that cannot be read: config, template, data file, import file,
+query, time) exits the command line with 2; a refused or failed action exits with 1.
 """
 
 from __future__ import annotations
@@ -78,6 +81,8 @@ class JournalError(TriageError):
 class ImportError_(TriageError):  # noqa: N801 - the builtin name is taken
     """A comments file could not be read at all."""
 
+    exit_code = 2
+
 
 class BadTime(TriageError):
     """A time that is not a time, or is outside what could be true; the message says which."""
@@ -87,6 +92,8 @@ class BadTime(TriageError):
 
 class DataFileError(TriageError):
     """A tagger data file is broken; the message names the file and the entry."""
+
+    exit_code = 2
 
 
 class ConnectorError(TriageError):
@@ -125,6 +132,8 @@ class QueryError(TriageError):
 
 class TemplateError(TriageError):
     """A reply template is broken, lapsed, or not allowed for this comment."""
+
+    exit_code = 2
 
 
 class ActionRefused(TriageError):

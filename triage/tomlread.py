@@ -1,7 +1,8 @@
 """Reading TOML: one loader and one typed table reader, every error naming the file and key.
 
 Every TOML file Triage reads (``config.toml``, the tagger's data files and claim files,
-the sandbox's banks, reply templates) goes through :func:`load_toml` or :func:`read_toml`:
+the sandbox's banks, reply templates) goes through :func:`load_toml`, :func:`read_toml`
+or (collecting problems) :func:`parse_toml`:
 a syntax error names the file and the line, and nesting deeper than :data:`MAX_DEPTH` is
 refused (it would otherwise exhaust Python's recursion). Keys are checked with
 :func:`unknown_keys` / :func:`check_keys`, and typed records are built with
@@ -21,7 +22,15 @@ from typing import Any, TypeVar
 
 from triage.errors import TriageError
 
-__all__ = ["MAX_DEPTH", "build", "check_keys", "load_toml", "read_toml", "unknown_keys"]
+__all__ = [
+    "MAX_DEPTH",
+    "build",
+    "check_keys",
+    "load_toml",
+    "parse_toml",
+    "read_toml",
+    "unknown_keys",
+]
 
 #: How deep arrays and tables may nest; no file Triage reads needs more than four levels.
 MAX_DEPTH = 16
@@ -29,16 +38,28 @@ MAX_DEPTH = 16
 T = TypeVar("T")
 
 
-def load_toml(text: str, label: str, error: type[TriageError]) -> dict[str, Any]:
-    """Parse ``text`` (from the file ``label``); a syntax error or deep nesting is ``error``."""
+def parse_toml(text: str) -> tuple[dict[str, Any] | None, str]:
+    """The document in ``text`` and ``""``, or ``None`` and what is wrong with it.
+
+    For readers that collect problems instead of stopping at the first (templates).
+    """
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # its message ends "(at line N, column M)"
-        raise error(f"{label}: not valid TOML: {exc}") from None
+        return None, f"not valid TOML: {exc}"
     except RecursionError:
-        raise error(f"{label}: not valid TOML: arrays or tables nested more than "
-                    f"{MAX_DEPTH} deep") from None
-    _check_depth(doc, label, error)
+        return None, f"not valid TOML: arrays or tables nested more than {MAX_DEPTH} deep"
+    too_deep = _too_deep(doc)
+    if too_deep:
+        return None, f"{too_deep}: nested more than {MAX_DEPTH} deep"
+    return doc, ""
+
+
+def load_toml(text: str, label: str, error: type[TriageError]) -> dict[str, Any]:
+    """Parse ``text`` (from the file ``label``); a syntax error or deep nesting is ``error``."""
+    doc, problem = parse_toml(text)
+    if doc is None:
+        raise error(f"{label}: {problem}")
     return doc
 
 
@@ -57,17 +78,19 @@ def read_toml(path: Path, error: type[TriageError], what: str = "file") -> dict[
     return load_toml(text, str(path), error)
 
 
-def _check_depth(doc: dict[str, Any], label: str, error: type[TriageError]) -> None:
+def _too_deep(doc: dict[str, Any]) -> str:
+    """The key path of the first value nested deeper than :data:`MAX_DEPTH`, or ``""``."""
     stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
     while stack:
         value, path, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise error(f"{label}: {path or 'the file'}: nested more than {MAX_DEPTH} deep")
+            return path
         if isinstance(value, dict):
             stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1)
                          for k, v in value.items())
         elif isinstance(value, list):
             stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value))
+    return ""
 
 
 def unknown_keys(table: Mapping[str, Any], allowed: Collection[str]) -> list[str]:
