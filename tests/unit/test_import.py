@@ -35,7 +35,8 @@ def test_import_reports_bad_lines_and_keeps_the_rest(
     source.write_text("\n".join(LINES) + "\n")
     data = str(tmp_path / "data")
     code, out, err = run(capsys, "--data-dir", data, "import", str(source))
-    assert code == 0
+    assert code == 2  # the good lines are imported; the exit code says some were bad
+    assert err.endswith(f"triage: 4 bad lines skipped ({source})\n")
     assert "line 3: not valid JSON" in err
     assert "line 4: unknown platform 'myspace'" in err
     assert "line 5: missing 'text'" in err
@@ -117,7 +118,7 @@ def test_import_reads_epoch_times_and_refuses_impossible_ones_by_line(
     source.write_text("\n".join(lines) + "\n")
     data = str(tmp_path / "data")
     code, out, err = run(capsys, "--data-dir", data, "import", str(source))
-    assert code == 0, err
+    assert code == 2, err
     assert "Traceback" not in err
     assert "line 3: created_at 1e+20 is out of range" in err
     assert "line 4: created_at '9999-12-31T23:59:59-14:00' is out of range" in err
