@@ -11,7 +11,7 @@ import click
 import orjson
 
 from triage.cli import Env, pass_env
-from triage.errors import TemplateError
+from triage.errors import TemplateError, TemplateFileError
 from triage.templates import (
     Candidate,
     Template,
@@ -78,7 +78,7 @@ def lint_command(env: Env, directory: Path | None, as_of: datetime | None) -> No
     checked = len(list(folder.glob("*.toml")))
     if library.problems:
         count = len(library.problems)
-        raise TemplateError(
+        raise TemplateFileError(
             f"{count} problem{'s' if count != 1 else ''} in {checked} template "
             f"file{'s' if checked != 1 else ''} ({folder})"
         )

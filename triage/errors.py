@@ -15,6 +15,7 @@
     │   └── BadPayload          the platform answered with something we cannot read
     ├── QueryError              a query (search, view, --query) has a bad term
     ├── TemplateError           a reply template is broken or not usable for this comment
+    │   └── TemplateFileError   template files fail the lint, or their folder is missing
     ├── ActionRefused           the action is not allowed now (legal hold, role, status)
     └── NotFound                no comment, template or escalation with that id
 
@@ -42,6 +43,7 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "TemplateError",
+    "TemplateFileError",
     "TriageError",
     "Unavailable",
 ]
@@ -132,6 +134,10 @@ class QueryError(TriageError):
 
 class TemplateError(TriageError):
     """A reply template is broken, lapsed, or not allowed for this comment."""
+
+
+class TemplateFileError(TemplateError):
+    """Template files that do not pass the lint, or a templates folder that is not there."""
 
     exit_code = 2
 
