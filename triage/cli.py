@@ -15,7 +15,7 @@ import click
 
 from triage import __version__
 from triage.config import Config, data_dir_for, find_config, load_config
-from triage.errors import TriageError
+from triage.errors import ImportError_, TriageError
 from triage.model import STATUSES, TAG_NAMES, Comment, Tag
 from triage.textsafe import clean, inline, json_line
 
@@ -184,7 +184,11 @@ def sandbox(env: Env, size: int, seed: int, reset: bool, no_tui: bool,
 @click.argument("file", type=click.File("rb"))
 @pass_env
 def import_(env: Env, file: Any) -> None:
-    """Import comments from a JSON-lines FILE (one comment per line; - for stdin)."""
+    """Import comments from a JSON-lines FILE (one comment per line; - for stdin).
+
+    Bad lines are named by number and skipped; the rest are imported, and the exit code
+    is 2 when any line was bad.
+    """
     from triage.importer import import_lines
 
     store = env.open_store()
@@ -195,6 +199,9 @@ def import_(env: Env, file: Any) -> None:
         f"imported {report.new}, already stored {report.skipped_existing}, "
         f"bad lines {len(report.problems)}"
     )
+    if report.problems:  # the good lines are in; the exit code still says some were not
+        raise ImportError_(f"{len(report.problems)} bad line"
+                           f"{'s' if len(report.problems) != 1 else ''} skipped ({file.name})")
 
 
 def comment_json(comment: Comment) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import click
 import orjson
 
 from triage.cli import Env, pass_env
+from triage.errors import ImportError_
 from triage.model import TAG_NAMES, Tag
 from triage.textsafe import json_line, one_line
 
@@ -113,7 +114,7 @@ def eval_command(
         try:
             comments.extend(read_labelled(path, problems))
         except OSError as exc:
-            raise click.ClickException(f"{path}: cannot read ({exc.strerror})") from None
+            raise ImportError_(f"{path}: cannot read ({exc.strerror})") from None
     for problem in problems:
         click.echo(problem, err=True)
     result = evaluate(comments, env.tagger())

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from triage.cli import Env, pass_env
-from triage.errors import TemplateError
+from triage.errors import TemplateError, TemplateFileError
 from triage.templates import (
     Candidate,
     Template,
@@ -66,7 +66,7 @@ def templates_group() -> None:
 def lint_command(env: Env, directory: Path | None, as_of: datetime | None) -> None:
     """Check every template in DIRECTORY (default: the templates in use).
 
-    One line per problem, naming the file and the field; exits 1 when there is any.
+    One line per problem, naming the file and the field; exits 2 when there is any.
     Checks the schema, placeholders, https links, claim ids, that review_by is still
     ahead, and each platform's length limit with long sample values.
     """
@@ -77,7 +77,7 @@ def lint_command(env: Env, directory: Path | None, as_of: datetime | None) -> No
     checked = len(list(folder.glob("*.toml")))
     if library.problems:
         count = len(library.problems)
-        raise TemplateError(
+        raise TemplateFileError(
             f"{count} problem{'s' if count != 1 else ''} in {checked} template "
             f"file{'s' if checked != 1 else ''} ({folder})"
         )

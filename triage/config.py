@@ -10,11 +10,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import tomllib
-import typing
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -22,6 +19,7 @@ import platformdirs
 from triage.errors import ConfigError
 from triage.model import PLATFORMS
 from triage.textsafe import inline, unsafe_field
+from triage.tomlread import build, load_toml
 
 __all__ = [
     "AccountConfig",
@@ -40,6 +38,10 @@ __all__ = [
 ]
 
 ROLES = ("agent", "approver", "legal", "admin")
+#: The most days ``[retention] days`` may give: a hundred years.
+MAX_RETENTION_DAYS = 36_500
+#: The longest wait between syncs, global or per account: a day.
+MAX_POLL_SECONDS = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +103,9 @@ class AccountConfig:
             )
         if self.base_url and not self.base_url.startswith(("https://", "http://")):
             raise ConfigError(f"{where} base_url: must be an http(s) URL")
-        if self.poll_seconds and self.poll_seconds < 5:
-            raise ConfigError(f"{where} poll_seconds: must be 0 (the global value) or at least 5")
+        if self.poll_seconds and not 5 <= self.poll_seconds <= MAX_POLL_SECONDS:
+            raise ConfigError(f"{where} poll_seconds: must be 0 (the global value) or "
+                              f"between 5 and {MAX_POLL_SECONDS}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,8 +232,9 @@ class RetentionConfig:
     days: int = 0
 
     def validate(self, where: str) -> None:
-        if self.days < 0:
-            raise ConfigError(f"{where} days: must be 0 (keep for ever) or more")
+        if not 0 <= self.days <= MAX_RETENTION_DAYS:
+            raise ConfigError(f"{where} days: must be 0 (keep for ever) or up to "
+                              f"{MAX_RETENTION_DAYS} (a hundred years), not {self.days}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,84 +304,6 @@ class Config:
         return candidate
 
 
-T = TypeVar("T")
-
-
-def _type_name(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
-def _where(label: str, section: str, key: str) -> str:
-    return f"{label}: {section} {key}" if section else f"{label}: {key}"
-
-
-def _convert(annotation: Any, value: Any, label: str, section: str, key: str) -> Any:
-    """Check ``value`` against ``annotation``; ``section``/``key`` locate it for messages."""
-    where = _where(label, section, key)
-    if annotation in (str, int, float, bool):
-        ok = isinstance(value, annotation) and not (
-            annotation is not bool and isinstance(value, bool)
-        )
-        if annotation is float and isinstance(value, int) and not isinstance(value, bool):
-            ok, value = True, float(value)
-        if not ok:
-            wanted = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
-            raise ConfigError(f"{where} must be {wanted[annotation]}, not {_type_name(value)}")
-        return value
-    origin = typing.get_origin(annotation)
-    if origin is list:
-        (item_type,) = typing.get_args(annotation)
-        if not isinstance(value, list):
-            raise ConfigError(f"{where} must be an array, not {_type_name(value)}")
-        if hasattr(item_type, "__dataclass_fields__"):
-            return [
-                _convert(item_type, item, label, f"[[{key}]] #{i + 1}", "")
-                for i, item in enumerate(value)
-            ]
-        return [
-            _convert(item_type, item, label, section, f"{key}[{i}]")
-            for i, item in enumerate(value)
-        ]
-    if origin is dict:
-        _, item_type = typing.get_args(annotation)
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where} must be a table, not {_type_name(value)}")
-        table = f"[{key}]" if not section else section
-        return {str(k): _convert(item_type, v, label, table, str(k)) for k, v in value.items()}
-    if hasattr(annotation, "__dataclass_fields__"):
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where.strip()} must be a table, not {_type_name(value)}")
-        return _build(annotation, value, label, section or f"[{key}]")
-    raise ConfigError(f"{where}: unsupported type {annotation!r}")  # pragma: no cover
-
-
-def _build(cls: type[T], table: dict[str, Any], label: str, section: str = "") -> T:
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in fields(cls) if not f.metadata.get("internal")}  # type: ignore[arg-type]
-    for key, value in table.items():
-        if key in known:
-            continue
-        if not section and isinstance(value, dict):
-            raise ConfigError(f"{label}: unknown section [{key}]")
-        if not section and isinstance(value, list) and value and isinstance(value[0], dict):
-            raise ConfigError(f"{label}: unknown section [[{key}]]")
-        raise ConfigError(f"{label}: unknown key {key!r}" + (f" in {section}" if section else ""))
-    values: dict[str, Any] = {}
-    for name, spec in known.items():
-        if name in table:
-            values[name] = _convert(hints[name], table[name], label, section, name)
-        elif spec.default is MISSING and spec.default_factory is MISSING:
-            raise ConfigError(f"{label}: {section or 'the file'} is missing {name!r}")
-    return cls(**values)
-
-
 def _validate(config: Config, label: str) -> None:
     names: set[str] = set()
     for i, account in enumerate(config.accounts):
@@ -393,8 +319,8 @@ def _validate(config: Config, label: str) -> None:
         if member.name in people:  # roles are looked up by name: one entry per person
             raise ConfigError(f"{where}: the name is used twice")
         people.add(member.name)
-    if config.poll_seconds < 5:
-        raise ConfigError(f"{label}: poll_seconds must be at least 5")
+    if not 5 <= config.poll_seconds <= MAX_POLL_SECONDS:
+        raise ConfigError(f"{label}: poll_seconds must be between 5 and {MAX_POLL_SECONDS}")
     config.escalation.validate(f"{label}: [escalation]")
     config.retention.validate(f"{label}: [retention]")
     config.replies.validate(f"{label}: [replies]")
@@ -432,11 +358,8 @@ def _validate_queue_settings(config: Config, label: str) -> None:
 
 def parse_config(text: str, label: str = "config.toml", source: Path | None = None) -> Config:
     """Validate the text of a config file into a :class:`Config`."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
-    config = replace(_build(Config, raw, label), source=source)
+    raw = load_toml(text, label, ConfigError)
+    config = replace(build(Config, raw, label, "", ConfigError), source=source)
     _validate(config, label)
     return config
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from dateutil import parser as dateparser
-
 from triage.model import Action, Author, Comment, Post, Tag
+from triage.timefmt import parse_utc
 
 __all__ = [
     "action_from_doc",
@@ -30,13 +29,7 @@ def iso(moment: datetime) -> str:
 
 def parse_time(value: str) -> datetime:
     """Read an ISO 8601 time written by :func:`iso` (or any ISO form) as aware UTC."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        moment = dateparser.isoparse(value)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return parse_utc(value)
 
 
 def tag_to_doc(tag: Tag) -> dict[str, Any]:
@@ -85,6 +78,7 @@ def comment_to_doc(comment: Comment) -> dict[str, Any]:
         "tags": [tag_to_doc(tag) for tag in comment.tags],
         "assignee": comment.assignee,
         "captured_at": iso(comment.captured_at),
+        "closed_at": iso(comment.closed_at) if comment.closed_at else None,
     }
 
 
@@ -109,6 +103,7 @@ def comment_from_doc(doc: dict[str, Any]) -> Comment:
         tags=tuple(tag_from_doc(tag) for tag in doc.get("tags", ())),
         assignee=doc.get("assignee"),
         captured_at=parse_time(doc.get("captured_at") or doc["created_at"]),
+        closed_at=parse_time(doc["closed_at"]) if doc.get("closed_at") else None,
     )
 
 

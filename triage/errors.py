@@ -6,7 +6,8 @@
     │   └── StoreLockedError    another Triage owns the data folder
     ├── JournalError            the journal is unreadable or its hash chain is broken
     ├── ImportError_            a comments file could not be read
-    ├── DataFileError           a tagger data file (claims, lexicons, patterns) is broken
+    ├── BadTime                 a time that cannot be read, or could not be true
+    ├── DataFileError           a data file (claims, lexicons, patterns, sandbox banks) is broken
     ├── ConnectorError          a platform call failed
     │   ├── AuthError           the token is missing, expired or refused
     │   ├── RateLimited         the platform asked us to wait (``until`` says how long)
@@ -14,8 +15,12 @@
     │   └── BadPayload          the platform answered with something we cannot read
     ├── QueryError              a query (search, view, --query) has a bad term
     ├── TemplateError           a reply template is broken or not usable for this comment
+    │   └── TemplateFileError   template files fail the lint, or their folder is missing
     ├── ActionRefused           the action is not allowed now (legal hold, role, status)
     └── NotFound                no comment, template or escalation with that id
+
+Bad input (a file or value that cannot be read: config, template, data file, import file,
+query, time) exits the command line with 2; a refused or failed action exits with 1.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from datetime import datetime
 __all__ = [
     "ActionRefused",
     "AuthError",
+    "BadTime",
     "BadPayload",
     "ConfigError",
     "ConnectorError",
@@ -37,6 +43,7 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "TemplateError",
+    "TemplateFileError",
     "TriageError",
     "Unavailable",
 ]
@@ -76,9 +83,19 @@ class JournalError(TriageError):
 class ImportError_(TriageError):  # noqa: N801 - the builtin name is taken
     """A comments file could not be read at all."""
 
+    exit_code = 2
+
+
+class BadTime(TriageError):
+    """A time that is not a time, or is outside what could be true; the message says which."""
+
+    exit_code = 2
+
 
 class DataFileError(TriageError):
     """A tagger data file is broken; the message names the file and the entry."""
+
+    exit_code = 2
 
 
 class ConnectorError(TriageError):
@@ -117,6 +134,12 @@ class QueryError(TriageError):
 
 class TemplateError(TriageError):
     """A reply template is broken, lapsed, or not allowed for this comment."""
+
+
+class TemplateFileError(TemplateError):
+    """Template files that do not pass the lint, or a templates folder that is not there."""
+
+    exit_code = 2
 
 
 class ActionRefused(TriageError):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO, Any
 
 import orjson
-from dateutil import parser as dateparser
 
+from triage.errors import BadTime
 from triage.model import PLATFORMS, Author, Comment, utcnow
 from triage.store import IngestResult, Store
 from triage.textsafe import unsafe_field
+from triage.timefmt import check_plausible, parse_utc
 
 __all__ = ["ImportReport", "import_lines", "parse_comment_line", "parse_time_field"]
 
@@ -32,21 +33,16 @@ class LineError(ValueError):
     """A line that cannot be imported; the message says why."""
 
 
-def parse_time_field(value: Any) -> datetime:
-    """Any ISO 8601 time (or epoch seconds) as aware UTC; naive times are taken as UTC."""
-    if isinstance(value, bool):
-        raise LineError(f"created_at {value!r} is not a time")
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
-    if not isinstance(value, str):
-        raise LineError(f"created_at {value!r} is not a time")
+def parse_time_field(value: Any, now: datetime | None = None) -> datetime:
+    """``created_at`` as aware UTC: ISO 8601 (naive is UTC), or epoch seconds or milliseconds.
+
+    Numbers of 10^11 and more are milliseconds (see :data:`triage.timefmt.MILLIS_FROM`);
+    a time before 1990 or more than a day ahead of ``now`` is refused.
+    """
     try:
-        moment = dateparser.isoparse(value)
-    except (ValueError, OverflowError):
-        raise LineError(f"created_at {value[:40]!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+        return check_plausible(parse_utc(value, "created_at", numbers=True), "created_at", now)
+    except BadTime as exc:
+        raise LineError(str(exc)) from None
 
 
 def _text_field(doc: dict[str, Any], name: str, *, required: bool = False) -> str:

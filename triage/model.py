@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
+    "CLOSED_STATUSES",
     "PLATFORMS",
     "STATUSES",
     "TAG_NAMES",
@@ -44,6 +45,8 @@ PLATFORMS: tuple[str, ...] = (
 
 #: Where a comment stands in the team's work.
 STATUSES: tuple[str, ...] = ("new", "replied", "hidden", "dismissed", "escalated", "deleted")
+#: The statuses that close a comment: someone acted on it and it left the open queue.
+CLOSED_STATUSES = frozenset({"dismissed", "replied", "hidden", "deleted"})
 
 
 def utcnow() -> datetime:
@@ -118,6 +121,9 @@ class Comment:
     tags: tuple[Tag, ...] = ()
     assignee: str | None = None
     captured_at: datetime = field(default_factory=utcnow)
+    #: When the action that closed it (see ``CLOSED_STATUSES``) was taken; None while open,
+    #: and in stores written before it was kept (retention then reads the journal).
+    closed_at: datetime | None = None
 
     def tag(self, name: str) -> Tag | None:
         """The tag called ``name``, if the comment has it."""

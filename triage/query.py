@@ -26,8 +26,8 @@ from triage.errors import QueryError
 from triage.model import PLATFORMS, STATUSES, TAG_NAMES, Comment
 from triage.noise import needs_no_reply
 
-__all__ = ["FIELDS", "LEGAL_VALUES", "LegalStates", "Query", "Term", "parse_duration",
-           "parse_query"]
+__all__ = ["FIELDS", "LEGAL_VALUES", "MAX_DURATION", "LegalStates", "Query", "Term",
+           "parse_duration", "parse_query"]
 
 FIELDS = ("tag", "status", "platform", "account", "author", "age", "assignee", "text", "id",
           "is", "legal")
@@ -38,16 +38,21 @@ LEGAL_VALUES = ("pending", "decided", "reply_allowed", "hide", "delete", "no_act
 #: A comment's legal states (``decided``, the decision, ``pending``); see LEGAL_VALUES.
 LegalStates = Callable[[Comment], Collection[str]]
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
+_DURATION = re.compile(r"^(\d{1,12})\s*([mhdw])$", re.ASCII)
+#: The longest duration a query or an SLA target may give: ten years.
+MAX_DURATION = timedelta(days=3650)
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?("(?:[^"]*)"?|\S+)')
 
 
 def parse_duration(text: str, where: str = "") -> timedelta:
-    """``15m``, ``4h``, ``2d``, ``1w`` as a timedelta."""
+    """``15m``, ``4h``, ``2d``, ``1w`` as a timedelta, up to :data:`MAX_DURATION`."""
     found = _DURATION.match(text.strip().lower())
     if not found:
-        raise QueryError(f"{where}{text!r} is not a duration like 15m, 4h, 2d or 1w")
-    return timedelta(seconds=int(found.group(1)) * _UNITS[found.group(2)])
+        raise QueryError(f"{where}{text[:40]!r} is not a duration like 15m, 4h, 2d or 1w")
+    seconds = int(found.group(1)) * _UNITS[found.group(2)]
+    if seconds > MAX_DURATION.total_seconds():
+        raise QueryError(f"{where}{text!r} is longer than {MAX_DURATION.days} days")
+    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True, slots=True)

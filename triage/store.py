@@ -51,7 +51,7 @@ from triage.errors import NotFound, StoreError, StoreLockedError
 from triage.flusher import Flusher
 from triage.index import QueueIndex
 from triage.journal import GENESIS, Journal, check_line
-from triage.model import Action, Comment, Post, Tag, utcnow
+from triage.model import CLOSED_STATUSES, Action, Comment, Post, Tag, utcnow
 from triage.private import FILE_MODE, make_private, private_dir, write_private
 from triage.storage import AtomicJSONStorage, open_tinydb, write_atomic
 from triage.textsafe import valid_unicode
@@ -554,10 +554,17 @@ class Store:
             if not self.loaded and self._stored(action.comment_id):
                 # Still loading: the comment is only on disk; change it there, so the
                 # journal offset can move past this entry (adopt() applies it in memory).
-                shard = self._shard(_shard_of(action.comment_id))
-                shard.table("comments").update(fields, doc_ids=[action.comment_id])  # type: ignore[list-item]
+                table = self._shard(_shard_of(action.comment_id)).table("comments")
+                doc = table.get(doc_id=action.comment_id)  # type: ignore[call-overload]
+                if doc is not None:
+                    _note_closed_at(comment_from_doc(dict(doc)), fields, action)
+                table.update(fields, doc_ids=[action.comment_id])  # type: ignore[list-item]
             return
-        changed = replace(comment, **{k: _field_value(k, v) for k, v in fields.items()})
+        closed_at = _note_closed_at(comment, fields, action)
+        values = {k: _field_value(k, v) for k, v in fields.items() if k != "closed_at"}
+        if closed_at != comment.closed_at:
+            values["closed_at"] = closed_at
+        changed = replace(comment, **values)
         self.comments[comment.id] = changed
         self.index.replace(comment, changed)
         self._shard(_shard_of(comment.id)).table("comments").update(fields, doc_ids=[comment.id])  # type: ignore[list-item]
@@ -762,6 +769,25 @@ class Store:
         head = {"total": len(self.comments),
                 "comments": [comment_to_doc(self.comments[i]) for i in newest]}
         return orjson.dumps(head), self.version
+
+
+def _note_closed_at(comment: Comment, fields: dict[str, Any], action: Action) -> datetime | None:
+    """The close time ``action`` gives ``comment``; added to ``fields`` (stored form) when
+    it changes, so the shard on disk keeps it too."""
+    closed_at = _closed_at(comment, fields.get("status", comment.status), action)
+    if closed_at != comment.closed_at:
+        fields["closed_at"] = iso(closed_at) if closed_at else None
+    return closed_at
+
+
+def _closed_at(comment: Comment, status: str, action: Action) -> datetime | None:
+    """When ``comment`` was closed once ``action`` gives it ``status``: the action's time
+    when it closes an open comment, unchanged between closed statuses, None when reopened."""
+    if status not in CLOSED_STATUSES:
+        return None
+    if comment.status in CLOSED_STATUSES and comment.closed_at is not None:
+        return comment.closed_at
+    return action.at
 
 
 def _storable(comment: Comment) -> Comment:

@@ -300,7 +300,7 @@ class LegalScreen(Screen[None]):
         if esc is None:
             self.notify("No escalation is selected.", severity="warning", markup=False)
             return
-        path = self._perform(lambda: save_packet(self._store, self._user, esc.id))
+        path = self._perform(lambda: save_packet(self._store, self._config, self._user, esc.id))
         if path is not None:
             self.notify(f"Case packet of {esc.id} written to {path}", timeout=15,
                         markup=False)

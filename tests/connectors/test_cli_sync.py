@@ -153,7 +153,8 @@ def test_the_loop_reports_news_and_changes_only(
         ("name = 'a'\nplatform = 'mastodon'\ntoken_env = 'abc-123.secret'",
          "[[accounts]] #1 (a) token_env: must name an environment variable"),
         ("name = 'a'\nplatform = 'mastodon'\ntoken_env = 'T'\npoll_seconds = 2",
-         "[[accounts]] #1 (a) poll_seconds: must be 0 (the global value) or at least 5"),
+         "[[accounts]] #1 (a) poll_seconds: must be 0 (the global value) or between 5 and "
+         "86400"),
         ("name = 'a'\nplatform = 'mastodon'\ntoken_env = 'T'\nbase_url = 'ftp://x'",
          "[[accounts]] #1 (a) base_url: must be an http(s) URL"),
     ],

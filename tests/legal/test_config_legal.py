@@ -31,7 +31,10 @@ SMTP = 'smtp_host = "127.0.0.1"\nemail_from = "t@example.org"\nemail_to = ["l@ex
          "'legal' is not an e-mail address"),
         ('[escalation]\nsmtp_password_env = "PW"\n' + SMTP,
          "smtp_password_env is set, so smtp_user_env is needed"),
-        ("[retention]\ndays = -1\n", "[retention] days: must be 0 (keep for ever) or more"),
+        ("[retention]\ndays = -1\n", "[retention] days: must be 0 (keep for ever) or up to 36500"),
+        ("[retention]\ndays = 1000000000\n",
+         "[retention] days: must be 0 (keep for ever) or up to 36500 (a hundred years), "
+         "not 1000000000"),
         ('[retention]\ndays = "30"\n', "[retention] days must be an integer, not a string"),
         ("[retention]\nday = 30\n", "unknown key 'day' in [retention]"),
         ('[[team]]\nname = "x"\nroles = ["lawyer"]\n',

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,27 @@ from tests.legal.conftest import CliRun, make_config
 from triage.desk import Desk
 from triage.errors import StoreError
 from triage.legal import apply_retention, escalate, release
-from triage.model import content_hash
+from triage.model import content_hash, utcnow
 from triage.store import Store
 
 OLD = 60 * 24 * 45  # minutes: 45 days before NOW
 RETAIN_30 = "[retention]\ndays = 30\n"
+#: When the old comments were closed in these tests: long enough ago for a 30-day retention.
+LONG_AGO = NOW - timedelta(days=40)
+
+
+class Clock:
+    """The store's clock, set by the test: actions are journaled at ``at``."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
 
 
 def seed(path: Path) -> Store:
-    store = Store(path, clock=lambda: NOW)
+    store = Store(path, clock=Clock(LONG_AGO))
     store.ingest([
         make_comment("old-dismissed", "spam spam call 555-000-1111", minutes_ago=OLD),
         make_comment("old-held", "I will sue you, Dr Reyes", minutes_ago=OLD),
@@ -43,12 +56,14 @@ def aged(tmp_path: Path) -> Iterator[Store]:
 def test_purges_old_closed_text_and_never_a_held_comment(aged: Store) -> None:
     config = make_config(RETAIN_30)
     desk = Desk(aged, "ana")
-    desk.dismiss(["old-dismissed", "recent-dismissed"])
+    desk.dismiss(["old-dismissed"])
     escalate(aged, config, "ana", "old-held", "legal_threat")
     esc = escalate(aged, config, "ana", "old-released", "privacy_breach")
     release(aged, config, "lee", esc.id, "no_action")  # dismissed, hold released
     aged.record([{"user": "ana", "kind": "status", "comment_id": "old-held",
                   "before": {"status": "escalated"}, "after": {"status": "dismissed"}}])
+    aged.clock.at = NOW  # type: ignore[attr-defined]
+    desk.dismiss(["recent-dismissed"])
     before = {c.id: c.text for c in aged}
 
     report = apply_retention(aged, config, "admin", NOW)
@@ -93,14 +108,18 @@ def test_it_waits_for_the_whole_queue(tmp_path: Path) -> None:
 
 def test_retention_command(prepared: Path, run_cli: CliRun) -> None:
     year = 60 * 24 * 365  # the command counts age on the wall clock: make them plainly old
-    with Store(prepared) as store:
+    closing = Clock(utcnow() - timedelta(days=301))  # c-ancient was dismissed then
+    with Store(prepared, clock=closing) as store:
         store.ingest([make_comment("c-ancient", "call 555-000-1111", minutes_ago=year),
                       make_comment("c-ancient-held", "we will sue", minutes_ago=year)])
-        Desk(store, "ana").dismiss(["c-ancient", "c-plain"])
+        Desk(store, "ana").dismiss(["c-ancient"])
+        closing.at = utcnow()
+        Desk(store, "ana").dismiss(["c-plain"])
     code, out, _ = run_cli("retention", "apply")
     assert code == 0 and out.startswith("retention is off")
     run_cli("escalate", "c-ancient-held", "--reason", "legal_threat")
-    with Store(prepared) as store:  # closed while held: the desk refuses that, so write it
+    with Store(prepared, clock=Clock(utcnow() - timedelta(days=301))) as store:
+        # closed while held: the desk refuses that, so write it
         store.record([{"user": "ana", "kind": "status", "comment_id": "c-ancient-held",
                        "before": {"status": "escalated"}, "after": {"status": "dismissed"}}])
     keep = "[retention]\ndays = 300\n"
@@ -117,3 +136,62 @@ def test_retention_command(prepared: Path, run_cli: CliRun) -> None:
     purge = json.loads(out.splitlines()[-1])
     assert (purge["kind"], purge["user"], purge["after"]) == ("purge", "lee", {"text": ""})
     assert purge["data"]["sha256"] == content_hash("call 555-000-1111")
+
+
+def test_age_counts_from_closing_not_from_writing(aged: Store) -> None:
+    """Comments written 45 days ago and dismissed in bulk today keep their text for 30 days."""
+    config = make_config(RETAIN_30)
+    aged.clock.at = NOW  # type: ignore[attr-defined]
+    Desk(aged, "ana").dismiss(["old-dismissed", "old-new"])
+    assert aged.get("old-dismissed").closed_at == NOW
+    assert apply_retention(aged, config, "admin", NOW + timedelta(seconds=5)).purged == ()
+    assert apply_retention(aged, config, "admin", NOW + timedelta(days=29)).purged == ()
+    later = apply_retention(aged, config, "admin", NOW + timedelta(days=31))
+    assert later.purged == ("old-dismissed", "old-new")
+
+
+def test_reopening_clears_the_close_time_and_closing_again_restarts_it(aged: Store) -> None:
+    desk = Desk(aged, "ana")
+    desk.dismiss(["old-new"])
+    aged.clock.at = NOW  # type: ignore[attr-defined]
+    desk.set_status(["old-new"], "hidden")  # closed to closed: still closed since LONG_AGO
+    assert aged.get("old-new").closed_at == LONG_AGO
+    desk.restore(["old-new"])
+    assert aged.get("old-new").closed_at is None
+    desk.dismiss(["old-new"])
+    assert apply_retention(aged, make_config(RETAIN_30), "admin", NOW).purged == ()
+
+
+def test_the_close_time_survives_a_reopen_and_an_older_store_reads_it_from_the_journal(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "aged", clock=Clock(LONG_AGO)) as store:
+        store.ingest([replace(make_comment(cid, "call 555-000-1111", minutes_ago=OLD),
+                              captured_at=LONG_AGO)
+                      for cid in ("old-dismissed", "recent-dismissed")], user="sync")
+        Desk(store, "ana").dismiss(["old-dismissed"])
+        store.clock.at = NOW  # type: ignore[attr-defined]
+        Desk(store, "ana").dismiss(["recent-dismissed"])
+    with Store(tmp_path / "aged") as again:
+        assert again.get("old-dismissed").closed_at == LONG_AGO
+    # A store written before closed_at was kept: the shards have no such field.
+    for shard in (tmp_path / "aged").rglob("*.json"):
+        text = shard.read_text()
+        if "closed_at" in text:
+            doc = json.loads(text)
+            _drop_key(doc, "closed_at")
+            shard.write_text(json.dumps(doc))
+    with Store(tmp_path / "aged", clock=lambda: NOW) as older:
+        assert older.get("old-dismissed").closed_at is None
+        report = apply_retention(older, make_config(RETAIN_30), "admin", NOW)
+        assert report.purged == ("old-dismissed",)  # closed 40 days ago, by the journal
+
+
+def _drop_key(doc: object, key: str) -> None:
+    if isinstance(doc, dict):
+        doc.pop(key, None)
+        for value in doc.values():
+            _drop_key(value, key)
+    elif isinstance(doc, list):
+        for value in doc:
+            _drop_key(value, key)

@@ -108,7 +108,7 @@ async def test_a_held_comment_says_so_in_the_detail(queue_store: Store) -> None:
 def _aged_store(path: Path) -> None:
     """Two 45-day-old closed comments, one of them held; the store is closed again."""
     old = 60 * 24 * 45
-    with Store(path, clock=lambda: NOW) as store:
+    with Store(path, clock=lambda: NOW - timedelta(days=40)) as store:  # closed 40 days ago
         store.ingest([*sample_comments(),
                       make_comment("old-spam", "buy pills call 555-000-1111", minutes_ago=old),
                       make_comment("old-threat", "I will sue Dr Reyes", minutes_ago=old)],

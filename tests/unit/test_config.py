@@ -43,7 +43,17 @@ def test_every_commented_example_in_the_config_is_valid_too() -> None:
         ("[org]\nnmae = 'x'", "config.toml: unknown key 'nmae' in [org]"),
         ("[org]\nname = 3", "config.toml: [org] name must be a string, not an integer"),
         ("poll_seconds = 'often'", "config.toml: poll_seconds must be an integer, not a string"),
-        ("poll_seconds = 1", "config.toml: poll_seconds must be at least 5"),
+        ("poll_seconds = 1", "config.toml: poll_seconds must be between 5 and 86400"),
+        ("poll_seconds = 99999999999", "config.toml: poll_seconds must be between 5 and 86400"),
+        ('[sla]\ncrisis = "99999999999999d"',
+         "config.toml: [sla] crisis: '99999999999999d' is not a duration"),
+        ('[sla]\ncrisis = "99999999d"', "config.toml: [sla] crisis: '99999999d' is longer than "
+         "3650 days"),
+        pytest.param("x = " + "[" * 40 + "]" * 40, "config.toml: x[0][0][0]", id="nested-40"),
+        pytest.param("x = " + "[" * 5000 + "]" * 5000,
+                     "config.toml: not valid TOML: arrays or tables nested", id="nested-5000"),
+        ("[org]\nname = 'x' y", "config.toml: not valid TOML: Expected newline or end of "
+         "document after a statement (at line 2, column 12)"),
         ("org = 3", "config.toml: org must be a table, not an integer"),
         ("[[accounts]]\nname = 'a'\ntoken_env = 'T'",
          "config.toml: [[accounts]] #1 is missing 'platform'"),
@@ -118,3 +128,21 @@ def test_config_warns_of_each_token_variable_that_is_not_set(
     err = capsys.readouterr().err
     assert "account 'fb-main': the environment variable FB_TOKEN_FOR_TEST" in err
     assert "MASTO_TOKEN_FOR_TEST" not in err
+
+
+def test_huge_retention_days_and_sla_exit_2_instead_of_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for text, message in [
+        ("[retention]\ndays = 1000000000\n", "[retention] days: must be 0 (keep for ever)"),
+        ('[sla]\ncrisis = "99999999999999d"\n', "[sla] crisis:"),
+        ("x = " + "[" * 3000 + "]" * 3000 + "\n", "nested more than 16 deep"),
+    ]:
+        broken = tmp_path / "big.toml"
+        broken.write_text(text)
+        for command in (["config"], ["retention", "apply"], ["ls"]):
+            with pytest.raises(SystemExit) as stopped:
+                main(["--config", str(broken), "--data-dir", str(tmp_path / "d"), *command])
+            err = capsys.readouterr().err
+            assert stopped.value.code == 2, (text[:30], command, err)
+            assert message in err and "Traceback" not in err

@@ -35,7 +35,8 @@ def test_import_reports_bad_lines_and_keeps_the_rest(
     source.write_text("\n".join(LINES) + "\n")
     data = str(tmp_path / "data")
     code, out, err = run(capsys, "--data-dir", data, "import", str(source))
-    assert code == 0
+    assert code == 2  # the good lines are imported; the exit code says some were bad
+    assert err.endswith(f"triage: 4 bad lines skipped ({source})\n")
     assert "line 3: not valid JSON" in err
     assert "line 4: unknown platform 'myspace'" in err
     assert "line 5: missing 'text'" in err
@@ -100,3 +101,34 @@ def test_ls_query_filters_and_a_bad_term_is_named(
     assert code == 0 and [line.split("\t")[0] for line in out.splitlines()] == ["a2", "a6"]
     code, _, err = run(capsys, "--data-dir", data, "ls", "--query", "sttus:new")
     assert code == 2 and "unknown field 'sttus'" in err
+
+
+def test_import_reads_epoch_times_and_refuses_impossible_ones_by_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    times: list[object] = [
+        1733000000000,  # epoch milliseconds, as many exports write them
+        1733000000,  # epoch seconds
+        1e20, "9999-12-31T23:59:59-14:00", float(2**70), -5, "1985-01-01T00:00:00Z",
+        "2999-01-01T00:00:00Z", True, "2026-11-20T10:00:00Z",
+    ]
+    lines = [json.dumps({"id": f"t{n}", "platform": "x", "text": "hello", "created_at": when})
+             for n, when in enumerate(times, start=1)]
+    source = tmp_path / "times.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    data = str(tmp_path / "data")
+    code, out, err = run(capsys, "--data-dir", data, "import", str(source))
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert "line 3: created_at 1e+20 is out of range" in err
+    assert "line 4: created_at '9999-12-31T23:59:59-14:00' is out of range" in err
+    assert "line 5: created_at" in err and "out of range" in err
+    assert "line 6: created_at 1969-12-31 is before 1990" in err
+    assert "line 7: created_at 1985-01-01 is before 1990" in err
+    assert "line 8: created_at 2999-01-01 00:00 is in the future" in err
+    assert "line 9: created_at True is not a time" in err
+    assert "imported 3, already stored 0, bad lines 7" in out
+    with Store(Path(data)) as store:
+        assert store.get("t1").created_at.isoformat() == "2024-11-30T20:53:20+00:00"
+        assert store.get("t2").created_at == store.get("t1").created_at
+        assert "t10" in store.comments

@@ -244,7 +244,7 @@ def _broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
     ("posts.toml", 'units = ["cancer"]', 'units = ["oncology"]', "unknown unit 'oncology'"),
     ("slots.toml", 'name = ["{first} {last}"]', 'name = ["{name2} {last}"]',
      "name: refers to itself (name -> name)"),
-    ("slots.toml", "[\n", "[[\n", "cannot read the sandbox data file"),
+    ("slots.toml", "[\n", "[[\n", "slots.toml: not valid TOML: Unclosed array (at line 19"),
 ])
 def test_a_broken_data_file_is_named_with_the_entry(tmp_path: Path, file: str, old: str,
                                                     new: str, message: str) -> None:
@@ -259,7 +259,7 @@ def test_a_missing_data_file_is_named(tmp_path: Path) -> None:
     folder = tmp_path / "sandbox"
     shutil.copytree(DATA_DIR, folder)
     (folder / "posts.toml").unlink()
-    with pytest.raises(DataFileError, match="posts.toml: the sandbox data file is missing"):
+    with pytest.raises(DataFileError, match="posts.toml: sandbox data file not found"):
         load_banks(folder)
 
 

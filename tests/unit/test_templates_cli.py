@@ -107,7 +107,7 @@ def test_the_config_points_at_another_folder(tmp_path: Path,
     assert (code, out.split("\t")[0]) == (0, "thanks")
     config.write_text(CONFIG + '[replies]\ntemplates_dir = "gone"\n', encoding="utf-8")
     code, out, err = run(capsys, "--config", str(config), "templates", "ls")
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")  # a folder that is not there is bad input
     assert err == (f"triage: config.toml [replies] templates_dir: no such folder: "
                    f"{tmp_path / 'gone'}\n")
 
@@ -146,5 +146,5 @@ def test_an_install_is_found_through_its_file_list(tmp_path: Path) -> None:
 def test_lint_of_a_folder_that_does_not_exist(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "templates", "lint", str(tmp_path / "none"))
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err == f"triage: {tmp_path / 'none'}: no such templates folder\n"

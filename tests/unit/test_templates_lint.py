@@ -163,7 +163,7 @@ def test_each_broken_template_gets_one_line_naming_file_and_field(
 @pytest.mark.parametrize(("case", "edit", "field", "message"),
                          [c for c in BROKEN if c[0] != "unknown claim id"],
                          ids=[c[0] for c in BROKEN if c[0] != "unknown claim id"])
-def test_the_lint_command_prints_the_line_and_exits_1(
+def test_the_lint_command_prints_the_line_and_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str,
     edit: Callable[[str], str], field: str, message: str
 ) -> None:
@@ -177,7 +177,7 @@ def test_the_lint_command_prints_the_line_and_exits_1(
         main(["--config", str(config), "templates", "lint", str(folder),
               "--as-of", TODAY.isoformat()])
     out, err = capsys.readouterr()
-    assert stopped.value.code == 1
+    assert stopped.value.code == 2
     assert out.splitlines()[0].startswith(f"{folder / 'sample-myth.toml'}: {field}: {message}")
     assert len(out.splitlines()) == 1, out
     assert err == f"triage: 1 problem in 1 template file ({folder})\n"

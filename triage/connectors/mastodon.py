@@ -27,11 +27,9 @@ import logging
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
-
-from dateutil import parser as dateparser
 
 from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.htmltext import html_to_text
@@ -45,8 +43,9 @@ from triage.connectors.payload import (
     time_field,
     url_field,
 )
-from triage.errors import ActionRefused, BadPayload
+from triage.errors import ActionRefused, BadPayload, BadTime
 from triage.model import Author, Comment, Post
+from triage.timefmt import parse_utc
 
 if TYPE_CHECKING:
     import httpx
@@ -332,13 +331,11 @@ class MastodonConnector(Connector):
         remaining = response.headers.get("X-RateLimit-Remaining", "").strip()
         if not reset or (response.status_code != 429 and remaining not in ("0", "0.0")):
             return None
-        try:
-            if _DIGITS.match(reset):
-                return datetime.fromtimestamp(int(reset), UTC)
-            moment = dateparser.isoparse(reset)
-        except (ValueError, OverflowError, OSError):
+        try:  # epoch seconds, or an ISO 8601 time (Mastodon sends the latter)
+            value: int | str = int(reset) if _DIGITS.match(reset) else reset
+            return parse_utc(value, "X-RateLimit-Reset", numbers=True)
+        except (ValueError, BadTime):  # ValueError: more digits than an int may be read from
             return None
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _cursor_id(cursor: Mapping[str, Any] | None, key: str) -> str | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from dateutil import parser as dateparser
-
+from triage.errors import BadTime
 from triage.model import Comment
 from triage.textsafe import unsafe_field
+from triage.timefmt import parse_utc
 
 __all__ = [
     "ItemError",
@@ -90,17 +90,17 @@ def url_field(doc: dict[str, Any], *names: str) -> str:
 
 
 def time_field(doc: dict[str, Any], name: str) -> datetime:
-    """An ISO 8601 / RFC 3339 time, parsed with dateutil, as aware UTC (naive is UTC)."""
+    """An ISO 8601 / RFC 3339 time as aware UTC (naive is UTC).
+
+    Future times are kept: a scheduled video or post carries one.
+    """
     value = doc.get(name)
     if not isinstance(value, str) or not value.strip():
         raise ItemError(f"{name} is {_kind(value)}, not a time")
     try:
-        moment = dateparser.isoparse(value)
-    except (ValueError, OverflowError):
-        raise ItemError(f"{name} {value[:40]!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+        return parse_utc(value, name)
+    except BadTime as exc:
+        raise ItemError(str(exc)) from None
 
 
 def id_order(native_id: str) -> tuple[int, str]:

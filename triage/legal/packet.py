@@ -27,6 +27,7 @@ from triage.legal.delivery import deliveries_of
 from triage.legal.escalation import Escalation, find_escalation
 from triage.legal.people import require_role
 from triage.model import Comment, content_hash
+from triage.private import private_dir
 from triage.store import Store
 
 __all__ = ["FORMATS", "PACKETS", "build_packet", "export_packet", "render_json", "render_markdown",
@@ -258,16 +259,16 @@ def export_packet(store: Store, config: Config, user: str, ident: str, fmt: str)
     return render_json(packet) if fmt == "json" else render_markdown(packet)
 
 
-def save_packet(store: Store, user: str, ident: str, fmt: str = "md", *,
+def save_packet(store: Store, config: Config, user: str, ident: str, fmt: str = "md", *,
                 folder: Path | None = None, now: datetime | None = None) -> Path:
     """Export the packet (as :func:`export_packet`: journaled) to a new file, readable by
     its owner only, in ``folder`` (default: ``packets/`` in the data folder); its path."""
-    text = export_packet(store, user, ident, fmt)
+    text = export_packet(store, config, user, ident, fmt)
     esc = find_escalation(store, ident)
     where = folder if folder is not None else store.data_dir / PACKETS
     stamp = (now or store.clock()).strftime("%Y%m%d-%H%M%S")
     try:
-        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(where)
         path = where / f"{esc.id}-{stamp}.{fmt}"
         number = 1
         while path.exists():

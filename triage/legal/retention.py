@@ -1,6 +1,11 @@
-"""Retention: purge the text of closed comments older than ``[retention] days``.
+"""Retention: purge the text of comments closed more than ``[retention] days`` ago.
 
-A comment is closed when it was dismissed, replied to, hidden or deleted. Its text is purged (set
+A comment is closed when it was dismissed, replied to, hidden or deleted, and its age is
+counted from then: from ``closed_at``, the time of the action that closed it (kept by the
+store since it was added). For a comment closed in an older store, which has no
+``closed_at``, the close time is read from the journal (the newest entry that gave it a
+closed status); if the journal holds none, from when Triage stored the comment
+(``captured_at``), the latest time known to come before its closing. Its text is purged (set
 to ``""``) through a journaled ``purge`` entry that keeps the metadata and the SHA-256
 of what was purged, so the journal can still prove what the text was. A comment on
 legal hold is never purged, whatever its age or status.
@@ -14,14 +19,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from triage.config import Config
-from triage.convert import iso
+from triage.convert import iso, parse_time
 from triage.errors import StoreError
 from triage.holds import hold_of
+from triage.model import CLOSED_STATUSES, Comment
 from triage.store import Store
 
 __all__ = ["CLOSED_STATUSES", "RetentionReport", "apply_retention", "retention_candidates"]
 
-CLOSED_STATUSES = frozenset({"dismissed", "replied", "hidden", "deleted"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +48,39 @@ def retention_candidates(
 ) -> tuple[list[str], list[str]]:
     """The ids whose text is due for purging, and the held ones that would be but are kept.
 
-    Age is counted from when the comment was written.
+    Age is counted from when the comment was closed (see the module's docstring).
     """
     cutoff = now - timedelta(days=days)
-    due: list[str] = []
-    held: list[str] = []
+    closed: list[Comment] = []
     for status in CLOSED_STATUSES:
         for comment_id in store.index.ids("status", status):
             comment = store.comments.get(comment_id)
-            if comment is None or not comment.text or comment.created_at >= cutoff:
-                continue
-            (held if hold_of(store, comment_id) is not None else due).append(comment_id)
+            if comment is not None and comment.text:
+                closed.append(comment)
+    unknown = {c.id for c in closed if c.closed_at is None and c.captured_at < cutoff}
+    from_journal = _close_times(store, unknown) if unknown else {}
+    due: list[str] = []
+    held: list[str] = []
+    for comment in closed:
+        closed_at = comment.closed_at or from_journal.get(comment.id) or comment.captured_at
+        if closed_at >= cutoff:
+            continue
+        (held if hold_of(store, comment.id) is not None else due).append(comment.id)
     return sorted(due), sorted(held)
+
+
+def _close_times(store: Store, ids: set[str]) -> dict[str, datetime]:
+    """The newest journaled time each of ``ids`` was given a closed status."""
+    found: dict[str, datetime] = {}
+    for entry in store.journal.read_backwards():
+        comment_id = entry.get("comment_id")
+        after = entry.get("after")
+        if comment_id in ids and comment_id not in found and isinstance(after, dict) \
+                and after.get("status") in CLOSED_STATUSES:
+            found[comment_id] = parse_time(entry["at"])
+            if len(found) == len(ids):
+                break
+    return found
 
 
 def apply_retention(
@@ -78,6 +104,7 @@ def apply_retention(
                 "after": {"text": ""},
                 "data": {"sha256": comment.content_hash, "chars": len(comment.text),
                          "status": comment.status, "created_at": iso(comment.created_at),
+                         "closed_at": iso(comment.closed_at) if comment.closed_at else None,
                          "retention_days": days},
             })
         store.record(entries)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from triage.sandbox.slots import (
     compile_template,
     references,
 )
+from triage.tomlread import check_keys, read_toml
 
 __all__ = [
     "DATA_DIR",
@@ -141,12 +141,7 @@ class _Reader:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self.doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise DataFileError(f"{path}: the sandbox data file is missing") from None
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise DataFileError(f"{path}: cannot read the sandbox data file: {exc}") from None
+        self.doc = read_toml(path, DataFileError, "sandbox data file")
 
     def fail(self, where: str, problem: str) -> DataFileError:
         return DataFileError(f"{self.path}: {where}: {problem}")
@@ -158,12 +153,7 @@ class _Reader:
 
     def keys(self, value: dict[str, Any], where: str, allowed: tuple[str, ...],
              required: tuple[str, ...] = ()) -> None:
-        for key in value:
-            if key not in allowed:
-                raise self.fail(where, f"unknown key {key!r} (known: {', '.join(allowed)})")
-        for key in required:
-            if key not in value:
-                raise self.fail(where, f"missing {key!r}")
+        check_keys(value, allowed, f"{self.path}: {where}", DataFileError, required=required)
 
     def text(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not value:

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dateutil import parser as dateparser
-
-from triage.errors import ImportError_
+from triage.errors import BadTime, ImportError_
+from triage.timefmt import parse_utc
 
 __all__ = [
     "STANDIN_PLATFORMS",
@@ -169,17 +168,13 @@ class _Fields:
         if value is None:
             return None
         if isinstance(value, datetime):
-            moment = value
-        elif isinstance(value, str):
-            try:
-                moment = dateparser.isoparse(value)
-            except (ValueError, OverflowError):
-                raise self.fail(f"{name!r} {value!r} is not an ISO 8601 time") from None
-        else:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if not isinstance(value, str):
             raise self.fail(f"{name!r} must be an ISO 8601 time string")
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        try:
+            return parse_utc(value, repr(name))
+        except BadTime as exc:
+            raise self.fail(str(exc)) from None
 
     def flag(self, name: str) -> bool:
         value = self.record.get(name, False)

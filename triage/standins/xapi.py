@@ -7,13 +7,13 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
-from dateutil import parser as dateparser
-
+from triage.errors import BadTime
 from triage.standins.core import PlatformApi, Reject, Request, Response, rfc3339
 from triage.standins.faults import Fault
 from triage.standins.ordering import SortedItems, decode_cursor, encode_cursor, walk
 from triage.standins.records import SeedAccount
 from triage.standins.world import Node
+from triage.timefmt import parse_utc
 
 __all__ = ["XApi"]
 
@@ -264,10 +264,10 @@ class XApi(PlatformApi):
         if value is None:
             return None
         try:
-            moment = dateparser.isoparse(value)
-        except ValueError:
+            moment: datetime | None = parse_utc(value, name, naive=False)
+        except BadTime:
             moment = None
-        if moment is None or moment.tzinfo is None:
+        if moment is None:
             raise self.invalid(name, value, f"The `{name}` query parameter value [{value}] is "
                                "not a valid RFC 3339 time")
         return moment

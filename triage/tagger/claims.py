@@ -105,9 +105,7 @@ def load_claims(
 def _read_file(path: Path) -> list[Claim]:
     data = read_toml(path)
     where = Where(path)
-    extra = sorted(set(data) - {"claims"})
-    if extra:
-        raise where.error(f"unknown key '{extra[0]}' (a claim file holds [[claims]] tables)")
+    where.unknown_keys(data, ("claims",), hint="a claim file holds [[claims]] tables")
     raw = data.get("claims", [])
     if not isinstance(raw, list):
         raise where.error("'claims' must be an array of tables ([[claims]])")

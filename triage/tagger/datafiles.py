@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
+from collections.abc import Collection
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from triage import tomlread
 from triage.errors import DataFileError
 
 __all__ = [
@@ -30,18 +31,7 @@ def builtin_path(name: str) -> Path:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse ``path`` as TOML; a missing or broken file is a DataFileError naming it."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: tagger data file not found") from None
-    except OSError as exc:
-        raise DataFileError(f"{path}: cannot read tagger data file ({exc.strerror})") from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(f"{path}: not valid TOML: {exc}") from None
+    return tomlread.read_toml(path, DataFileError, "tagger data file")
 
 
 class Where:
@@ -56,9 +46,12 @@ class Where:
     def at(self, entry: str) -> Where:
         return Where(self.path, f"{self.entry} {entry}".strip())
 
+    @property
+    def place(self) -> str:
+        return f"{self.path}: {self.entry}" if self.entry else str(self.path)
+
     def error(self, message: str) -> DataFileError:
-        place = f"{self.path}: {self.entry}" if self.entry else str(self.path)
-        return DataFileError(f"{place}: {message}")
+        return DataFileError(f"{self.place}: {message}")
 
     def table(self, value: Any, key: str, *, required: bool = True) -> dict[str, Any]:
         if value is None and not required:
@@ -95,7 +88,6 @@ class Where:
         except re.error as exc:
             raise self.error(f"{text!r} is not a valid regular expression: {exc}") from None
 
-    def unknown_keys(self, table: dict[str, Any], allowed: set[str]) -> None:
-        extra = sorted(set(table) - allowed)
-        if extra:
-            raise self.error(f"unknown key '{extra[0]}' (known: {', '.join(sorted(allowed))})")
+    def unknown_keys(self, table: dict[str, Any], allowed: Collection[str], *,
+                     hint: str = "") -> None:
+        tomlread.check_keys(table, sorted(allowed), self.place, DataFileError, hint=hint)

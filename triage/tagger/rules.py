@@ -125,9 +125,8 @@ class RuleBook:
             seen.add(rule.id)
             rules.append(rule)
         known = {"lexicons", "patterns", "patterns_cased", "rules"}
-        extra = [key for key in data if key not in known and not isinstance(data[key], dict)]
-        if extra:
-            raise where.error(f"unknown key '{extra[0]}'")
+        values = {key: value for key, value in data.items() if not isinstance(value, dict)}
+        where.unknown_keys(values, known)  # tables such as [identifiers] have own readers
         rule_file = RuleFile(name, path, tuple(rules), data)
         self.files[name] = rule_file
         return rule_file

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from triage.config import Config
 from triage.errors import DataFileError
+from triage.tomlread import read_toml
 
 __all__ = ["ClaimRef", "builtin_claims_path", "claim_files", "load_claim_refs"]
 
@@ -34,14 +34,7 @@ def claim_files(config: Config) -> list[Path]:
 
 
 def _read(path: Path) -> list[ClaimRef]:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: claim file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: cannot read the claim file: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(f"{path}: not valid TOML: {exc}") from None
+    raw = read_toml(path, DataFileError, "claim file")
     entries = raw.get("claims", [])
     if not isinstance(entries, list):
         raise DataFileError(f"{path}: claims must be an array of [[claims]] tables")

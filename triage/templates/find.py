@@ -7,7 +7,7 @@ from pathlib import Path
 
 import triage
 from triage.config import Config
-from triage.errors import TemplateError
+from triage.errors import TemplateFileError
 
 __all__ = ["DISTRIBUTION", "INSTALLED_PATH", "find_templates_dir", "installed_templates_dir"]
 
@@ -59,12 +59,12 @@ def find_templates_dir(config: Config) -> Path:
     if chosen:
         path = config.resolve(chosen)
         if not path.is_dir():
-            raise TemplateError(f"config.toml [replies] templates_dir: no such folder: {path}")
+            raise TemplateFileError(f"config.toml [replies] templates_dir: no such folder: {path}")
         return path
     for found in (_source_templates_dir(), installed_templates_dir()):
         if found is not None:
             return found
-    raise TemplateError(
+    raise TemplateFileError(
         "no templates folder found: set [replies] templates_dir in config.toml "
         "to the folder of approved templates"
     )

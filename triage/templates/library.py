@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from triage.config import Config
-from triage.errors import DataFileError, NotFound, TemplateError
+from triage.errors import DataFileError, NotFound, TemplateFileError
 from triage.templates.claims import ClaimRef, load_claim_refs
 from triage.templates.find import find_templates_dir
 from triage.templates.limits import limit_for, reply_length
@@ -150,10 +150,10 @@ def lint_templates(
     """Check every ``*.toml`` in ``directory``; the usable templates and all problems.
 
     ``claims`` maps the known claim ids (by default the claim library and the config's
-    extra claim files). A folder that does not exist raises :class:`TemplateError`.
+    extra claim files). A folder that does not exist raises :class:`TemplateFileError`.
     """
     if not directory.is_dir():
-        raise TemplateError(f"{directory}: no such templates folder")
+        raise TemplateFileError(f"{directory}: no such templates folder")
     problems: list[Problem] = list(_config_problems(config))
     if claims is None:
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from triage.model import PLATFORMS, TAG_NAMES
 from triage.templates.record import PLACEHOLDERS, Resource, Template, placeholders_in
+from triage.tomlread import parse_toml, unknown_keys
 
 __all__ = ["OPTIONAL_KEYS", "REQUIRED_KEYS", "Problem", "parse_template"]
 
@@ -144,7 +144,7 @@ def _resources(reader: _Reader) -> tuple[Resource, ...]:
     found = []
     for number, entry in enumerate(value, start=1):
         where = f"resources #{number}"
-        unknown = sorted(set(entry) - {"title", "url"})
+        unknown = unknown_keys(entry, ("title", "url"))
         if unknown:
             reader.problem(where, f"unknown key {unknown[0]!r} (keys: title, url)")
         title, url = entry.get("title"), entry.get("url")
@@ -170,16 +170,12 @@ def parse_template(path: Path, text: str, label: str | None = None) -> tuple[
     checked with the claim library, the date and the config (see ``lint``).
     """
     file = label or str(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        return None, [Problem(file, "toml", f"not valid TOML: {exc}")]
+    raw, problem = parse_toml(text)
+    if raw is None:
+        return None, [Problem(file, "toml", problem)]
     reader = _Reader(file, raw)
-    for key in raw:
-        if key not in REQUIRED_KEYS and key not in OPTIONAL_KEYS:
-            reader.problem(
-                key, f"unknown key (keys: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)})"
-            )
+    for key in unknown_keys(raw, REQUIRED_KEYS + OPTIONAL_KEYS):
+        reader.problem(key, f"unknown key (keys: {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)})")
     missing = [key for key in REQUIRED_KEYS if key not in raw]
     for key in missing:
         reader.problem(key, "missing")
