@@ -190,6 +190,8 @@ def comment_json(comment: Comment) -> dict[str, Any]:
 
 @cli.command("ls")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="CSV with a header row (masked like the list; for a spreadsheet).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only comments with this status.")
 @click.option("--tag", type=click.Choice(TAG_NAMES), help="Only comments with this tag.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many.")
@@ -200,6 +202,7 @@ def comment_json(comment: Comment) -> dict[str, Any]:
 def ls(
     env: Env,
     as_json: bool,
+    as_csv: bool,
     status: str | None,
     tag: str | None,
     limit: int | None,
@@ -212,6 +215,8 @@ def ls(
     from triage.query import parse_query
     from triage.textsafe import one_line
 
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
     if reveal:
         require_role(env.config, env.user, "legal", "list comments with identifiers revealed")
 
@@ -231,6 +236,11 @@ def ls(
     else:
         rows = [masked(comment) for comment in rows]
     out = sys.stdout
+    if as_csv:
+        from triage.csvout import COMMENT_FIELDS, comment_row, write_csv
+
+        write_csv(out, COMMENT_FIELDS, (comment_row(c) for c in rows))
+        return
     for comment in rows:
         if as_json:
             out.write(orjson.dumps(comment_json(comment)).decode() + "\n")

@@ -2,8 +2,9 @@
 
 The packet holds the text exactly as captured at escalation with its SHA-256 (and whether
 the comment's current text still matches it), the author, platform, link, post and thread,
-the tags with their evidence, the hold, the deliveries, and every journal entry that
-touches the comment. It is not masked: exporting it is journaled (kind ``packet_export``).
+the tags with their evidence, legal's notes and the team's notes on the comment, the
+hold, the deliveries, and every journal entry that touches the comment. It is not
+masked: exporting it is journaled (kind ``packet_export``).
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def build_packet(store: Store, esc: Escalation, *, generated_by: str) -> dict[st
              "evidence": [{"start": s, "end": e, "text": esc.text[s:e]} for s, e in t.evidence]}
             for t in esc.tags
         ],
+        "comment_notes": [{"by": n.by, "at": iso(n.at), "text": n.text}
+                          for n in desk.notes(esc.comment_id)],
         "hold": store.get_record(HOLDS, esc.comment_id),
         "deliveries": [
             {"channel": d.channel, "status": d.status, "attempts": d.attempts,
@@ -189,6 +192,9 @@ def render_markdown(packet: dict[str, Any]) -> str:
     out += ["## Notes", ""]
     out += [f"- {_inline(n['at'])} {_inline(n['by'])}: {_inline(n['text'])}"
             for n in esc["notes"]] or ["None."]
+    out += ["", "## Team notes on the comment", ""]
+    out += [f"- {_inline(n['at'])} {_inline(n['by'])}: {_inline(n['text'])}"
+            for n in packet["comment_notes"]] or ["None."]
     out += ["", "## Hold and deliveries", "", f"- **Hold:** {_inline(_hold(packet['hold']))}"]
     out += [f"- **{_inline(d['channel'])}:** {d['status']} after {d['attempts']} attempt(s)"
             f"{', ' + _inline(d['last_error']) if d['last_error'] else ''}"
