@@ -103,6 +103,9 @@ class QueueScreen(Screen[None]):
         self.query_one(QueueList).focus()
         self.triage.reload()
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 30, "-short")
+
     @property
     def triage(self) -> TriageApp:
         from tui.app import TriageApp
