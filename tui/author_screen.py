@@ -10,13 +10,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from triage.history import HistoryEntry
 from triage.model import Comment
-from triage.textsafe import one_line
-from triage.timefmt import ago
+from triage.textsafe import clean, one_line
+from triage.timefmt import ago, local
 from tui.chips import CHIP_LABELS
 from tui.queue_list import PLATFORM_LABELS
 
@@ -39,6 +40,9 @@ class AuthorScreen(Screen[str | None]):
     DEFAULT_CSS = """
     AuthorScreen #author-title { padding: 0 1; height: auto; background: $panel; }
     AuthorScreen DataTable { height: 1fr; }
+    AuthorScreen #author-detail {
+        height: auto; max-height: 45%; border-top: solid $panel-lighten-2; padding: 0 1;
+    }
     """
 
     def __init__(self, comment: Comment, history: Sequence[HistoryEntry],
@@ -51,6 +55,8 @@ class AuthorScreen(Screen[str | None]):
         yield Header(show_clock=False)
         yield Static(self._title(), id="author-title")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="author-table")
+        with VerticalScroll(id="author-detail"):
+            yield Static(id="author-detail-body")
         yield Footer()
 
     def _title(self) -> Text:
@@ -70,6 +76,7 @@ class AuthorScreen(Screen[str | None]):
         self.title = "Author's history"
         table = self.query_one(DataTable)
         table.add_columns(*COLUMNS)
+        room = max(16, self.size.width - 68)  # the rest of the row, read in full below
         for entry in self._history:
             comment = entry.comment
             tags = " ".join(CHIP_LABELS.get(t, t) for t in comment.tag_names) or "—"
@@ -80,10 +87,33 @@ class AuthorScreen(Screen[str | None]):
                 Text(status),
                 Text(tags),
                 Text(", ".join(entry.acted_by) or "nobody yet"),
-                Text(one_line(self._text_of(comment), 70)),
+                Text(one_line(self._text_of(comment), room)),
                 key=comment.id,
             )
         table.focus()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        index = event.cursor_row
+        if 0 <= index < len(self._history):
+            self.query_one("#author-detail-body", Static).update(
+                self._detail(self._history[index]))
+
+    def _detail(self, entry: HistoryEntry) -> Text:
+        """The comment in full, then every action the team took on it."""
+        comment = entry.comment
+        where = PLATFORM_LABELS.get(comment.platform, comment.platform)
+        text = Text(f"{where} · {comment.account} · {ago(comment.created_at, self._now)} "
+                    f"({local(comment.created_at)}) · {comment.status}", style="dim")
+        text.append("\n")
+        text.append(clean(self._text_of(comment)))
+        for action in entry.actions:
+            text.append(f"\n  {action.kind.replace('_', ' ')} by ", style="dim")
+            text.append(one_line(action.user, 24), style="bold")
+            text.append(f" {ago(action.at, self._now)} ({local(action.at)})", style="dim")
+        if not entry.actions:
+            text.append("\n  nobody has acted on it yet", style="dim italic")
+        return text
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -94,6 +94,9 @@ async def test_h_opens_the_authors_history_and_enter_goes_there(queue_store: Sto
         first = [str(cell) for cell in table.get_row_at(0)]
         assert first[1:5] == ["oncology-fb", "dismissed", "—", "ben"]
         assert first[5] == "Flu shots are [b]poison[/b]"
+        below = text_of(screen.query_one("#author-detail-body", Static))
+        assert "oncology-fb" in below and "Flu shots are [b]poison[/b]" in below
+        assert "dismiss by ben" in below  # what was done, by whom
         second = [str(cell) for cell in table.get_row_at(1)]
         assert second[2] == "new" and second[4] == "nobody yet"
         await pilot.press("down", "enter")
