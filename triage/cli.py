@@ -225,6 +225,8 @@ def comment_json(comment: Comment) -> dict[str, Any]:
 
 @cli.command("ls")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="CSV with a header row (masked like the list; for a spreadsheet).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only comments with this status.")
 @click.option("--tag", type=click.Choice(TAG_NAMES), help="Only comments with this tag.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many.")
@@ -235,6 +237,7 @@ def comment_json(comment: Comment) -> dict[str, Any]:
 def ls(
     env: Env,
     as_json: bool,
+    as_csv: bool,
     status: str | None,
     tag: str | None,
     limit: int | None,
@@ -248,6 +251,8 @@ def ls(
     from triage.query import parse_query
     from triage.textsafe import one_line
 
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
     query = parse_query(query_text)
     store = env.open_store(tagging=False)
     match = query.matcher(now=utcnow(), user=env.user,
@@ -266,6 +271,11 @@ def ls(
     else:
         rows = [masked(comment) for comment in rows]
     out = sys.stdout
+    if as_csv:
+        from triage.csvout import COMMENT_FIELDS, comment_row, write_csv
+
+        write_csv(out, COMMENT_FIELDS, (comment_row(c) for c in rows))
+        return
     for comment in rows:
         if as_json:
             out.write(json_line(comment_json(comment)) + "\n")

@@ -1,8 +1,9 @@
-"""Queue commands for scripts: bulk actions over a query, undo, and the stats."""
+"""Queue commands for scripts: bulk actions over a query, undo, notes, and the stats."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import click
 
@@ -18,7 +19,7 @@ from triage.textsafe import inline, json_line
 from triage.timefmt import duration
 from triage.views import Sla
 
-__all__ = ["COMMANDS", "bulk_command", "stats_command", "undo_command"]
+__all__ = ["COMMANDS", "bulk_command", "note_command", "stats_command", "undo_command"]
 
 BULK_ACTIONS = ("dismiss", "restore", "assign", "unassign", "tag", "untag", "hide", "unhide")
 
@@ -130,17 +131,26 @@ def _undo_at_source(env: Env, store: Store, last: list[Action]) -> list[Action]:
 
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV rows: section, name, value.")
 @click.option("--since", default="7d", show_default=True, help="The window: 24h, 7d, 4w …")
 @pass_env
-def stats_command(env: Env, as_json: bool, since: str) -> None:
+def stats_command(env: Env, as_json: bool, as_csv: bool, since: str) -> None:
     """Volume by tag, platform and day; response times; SLAs met; the top myths."""
     from triage.stats import compute_stats
+
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
 
     window = parse_duration(since, "--since: ")
     store = env.open_store(tagging=False)
     stats = compute_stats(store, now=utcnow(), since=window, sla=Sla(env.config.sla))
     if as_json:
         click.echo(json_line(stats.as_dict()))
+        return
+    if as_csv:
+        from triage.csvout import STATS_FIELDS, stats_rows, write_csv
+
+        write_csv(sys.stdout, STATS_FIELDS, stats_rows(stats))
         return
     click.echo(f"comments in the last {since}: {stats.total}")
     click.echo("by tag:      " + ", ".join(f"{k} {v}" for k, v in stats.by_tag.items()))
@@ -160,4 +170,16 @@ def stats_command(env: Env, as_json: bool, since: str) -> None:
                        f"{inline(myth['resource_title'])}")
 
 
-COMMANDS = [bulk_command, undo_command, stats_command]
+@click.command("note")
+@click.argument("comment_id")
+@click.argument("text")
+@pass_env
+def note_command(env: Env, comment_id: str, text: str) -> None:
+    """Write an internal note on COMMENT_ID: for the team, never sent (journaled; shown in the
+    detail pane and the case packet)."""
+    store = env.open_store(tagging=False)
+    action = Desk(store, env.user).add_note(comment_id, text)
+    click.echo(f"noted on {action.comment_id} by {env.user}")
+
+
+COMMANDS = [bulk_command, undo_command, stats_command, note_command]

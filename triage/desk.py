@@ -12,8 +12,10 @@ from typing import Any
 
 from triage.convert import action_from_doc, tag_to_doc
 from triage.errors import ActionRefused, NotFound
+from triage.history import HistoryEntry, author_history
 from triage.holds import held_ids, require_not_held
 from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
+from triage.notes import NOTES, Note, checked_note, note_entry, notes_from_records
 from triage.store import Store, stored_fields
 
 __all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo"]
@@ -53,6 +55,8 @@ class Desk:
         self.user = user
         #: Names of the team (config [[team]]); assignment is limited to them when set.
         self.team = tuple(team)
+        self._notes: dict[str, list[Note]] = {}
+        self._notes_version = -1
 
     # -- status ----------------------------------------------------------------------
 
@@ -117,6 +121,22 @@ class Desk:
                     "tagger_had": has is not None and not has.source.startswith("manual:")}
             changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
         return self._record_changes("tag", changes)
+
+    # -- notes -----------------------------------------------------------------------
+
+    def add_note(self, comment_id: str, text: str) -> Action:
+        """Write an internal note on a comment (journaled; never sent anywhere)."""
+        comment = self.store.get(comment_id)
+        entry = note_entry(self.user, comment.id, checked_note(text, required=True),
+                           self.store.clock())
+        return self.store.record([entry])[0]
+
+    def notes(self, comment_id: str) -> list[Note]:
+        """The team's notes on a comment, oldest first (read again only after a change)."""
+        if self._notes_version != self.store.version:
+            self._notes = notes_from_records(self.store.records(NOTES))
+            self._notes_version = self.store.version
+        return list(self._notes.get(comment_id, ()))
 
     def _change(self, ids: Sequence[str], kind: str, after: dict[str, Any]) -> list[Action]:
         return self._record_changes(kind, [(c, after, None) for c in self.get_many(ids)])
@@ -233,6 +253,11 @@ class Desk:
         found = [self.store.comments[i] for i in ids if i in self.store.comments]
         found.sort(key=lambda c: (c.created_at, c.id))
         return found
+
+    def author_history(self, comment: Comment) -> list[HistoryEntry]:
+        """The author's other comments on the platform (every account), newest first,
+        with what the team did with each."""
+        return author_history(self.store, comment)
 
     def get_many(self, ids: Iterable[str]) -> list[Comment]:
         out = []

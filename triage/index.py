@@ -1,7 +1,8 @@
 """In-memory indexes of the queue, kept in step by the store, so queries need not scan it all.
 
-Ids are indexed by status, tag, platform and assignee, and each comment's text is kept
-case-folded for search. A query's indexed terms narrow it to a candidate set with set
+Ids are indexed by status, tag, platform and assignee, and by author (one person's
+comments across the accounts of a platform); each comment's text is kept case-folded for
+search. A query's indexed terms narrow it to a candidate set with set
 algebra; only the rest of its terms are checked comment by comment.
 """
 
@@ -14,10 +15,16 @@ from datetime import datetime
 from triage.model import Comment
 from triage.query import LegalStates, Query
 
-__all__ = ["INDEXED", "QueueIndex"]
+__all__ = ["INDEXED", "QueueIndex", "author_key"]
 
 #: Query fields answered from the index.
 INDEXED = ("status", "tag", "platform", "assignee")
+
+
+def author_key(comment: Comment) -> tuple[str, str]:
+    """Who wrote ``comment``, as the index knows them: the platform and the author's id
+    there (their name when the platform gave no id)."""
+    return comment.platform, comment.author.id or comment.author.name
 
 
 def _keys(comment: Comment) -> list[tuple[str, str]]:
@@ -35,6 +42,8 @@ class QueueIndex:
         self.folded: dict[str, str] = {}
         #: Replies by the id of the comment they answer.
         self.children: dict[str, set[str]] = defaultdict(set)
+        #: Comment ids by :func:`author_key`.
+        self.by_author: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._newest: list[str] | None = None
         self._created: dict[str, tuple[datetime, str]] = {}
 
@@ -50,6 +59,7 @@ class QueueIndex:
         self.folded[comment.id] = comment.text.casefold()
         if comment.parent_id:
             self.children[comment.parent_id].add(comment.id)
+        self.by_author[author_key(comment)].add(comment.id)
 
     def remove(self, comment: Comment) -> None:
         self._newest = None
@@ -59,6 +69,7 @@ class QueueIndex:
         self.folded.pop(comment.id, None)
         if comment.parent_id:
             self.children[comment.parent_id].discard(comment.id)
+        self.by_author[author_key(comment)].discard(comment.id)
 
     def replace(self, old: Comment, new: Comment) -> None:
         if _keys(old) != _keys(new):
@@ -68,6 +79,9 @@ class QueueIndex:
                 self._sets[key].add(new.id)
         if old.text != new.text:
             self.folded[new.id] = new.text.casefold()
+        if author_key(old) != author_key(new):
+            self.by_author[author_key(old)].discard(old.id)
+            self.by_author[author_key(new)].add(new.id)
 
     def newest_first(self) -> list[str]:
         """Every id, newest comment first (kept until comments are added or removed)."""

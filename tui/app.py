@@ -245,6 +245,20 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             self._ring_for_new_crises()
         self.update_status()
 
+    def show_comment(self, comment_id: str) -> None:
+        """Select a comment in the queue: in this view when it has it, else in the view
+        of every comment; say so when the search hides it."""
+        queue = self.queue_screen.query_one(QueueList)
+        if queue.index_of(comment_id) is None:
+            every = next((i for i, v in enumerate(self.views) if v.query.empty), None)
+            if every is not None and every != self.view_index:
+                self.switch_view(every)
+        if queue.index_of(comment_id) is None:
+            self.notify("That comment is not in this view (the search or the view hides it).",
+                        severity="warning", markup=False)
+            return
+        queue.move_to_id(comment_id)
+
     def set_filter(self, text: str) -> None:
         """Filter the queue by a query; a bad query is named and the last good one kept."""
         self.filter_text = text

@@ -1,7 +1,9 @@
-"""The detail pane: the whole comment, why it was tagged, the post and thread it sits in."""
+"""The detail pane: the whole comment, why it was tagged, the post and thread it sits in
+(our own replies marked as ours), and the team's notes on it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -14,6 +16,8 @@ from textual.widgets import Static
 
 from triage.errors import TriageError
 from triage.model import Comment, Post, utcnow
+from triage.notes import Note
+from triage.outbox import OutboxItem
 from triage.tagger import ClaimLibrary, load_claims
 from triage.textsafe import clean, one_line
 from triage.timefmt import ago, local
@@ -108,6 +112,22 @@ def _quote(comment: Comment, prefix: str, now: datetime) -> Text:
     return line
 
 
+def _ours(item: OutboxItem, now: datetime) -> list[Text]:
+    """Our reply as it was sent, marked as ours: who sent it, when, and its text."""
+    line = Text("  our reply ", style="bold green")
+    line.append(f"by {one_line(item.by, 24)}", style="bold")
+    when = item.sent_at or item.updated_at
+    if when is not None:
+        line.append(f" · sent {ago(when, now)} ({local(when)})", style="dim")
+    return [line, Text("    " + clean(item.text).replace("\n", "\n    "), style="green")]
+
+
+def _note(note: Note, now: datetime) -> list[Text]:
+    line = Text(one_line(note.by, 24), style="bold")
+    line.append(f" · {ago(note.at, now)} ({local(note.at)})", style="dim")
+    return [line, Text("  " + clean(note.text).replace("\n", "\n  "))]
+
+
 def render_detail(
     comment: Comment,
     *,
@@ -117,9 +137,17 @@ def render_detail(
     replies: list[Comment],
     limit: int | None = PREVIEW_CHARS,
     now: datetime | None = None,
+    ours: Sequence[OutboxItem] = (),
+    notes: Sequence[Note] = (),
 ) -> Group:
-    """Everything the detail pane shows about ``comment``, as Rich renderables."""
+    """Everything the detail pane shows about ``comment``, as Rich renderables.
+
+    ``ours`` are the replies we sent to it (shown in the thread in place of the same
+    reply read back from the platform); ``notes`` the team's internal notes.
+    """
     now = now or utcnow()
+    sent_ids = {item.reply_id for item in ours if item.reply_id}
+    replies = [r for r in replies if r.native_id not in sent_ids]
     author = Text(clean(comment.author.name), style="bold")
     handle = handle_label(comment.platform, comment.author.handle, comment.author.name)
     if handle:
@@ -158,6 +186,12 @@ def render_detail(
         parts.append(_quote(reply, "  reply: ", now))
     if len(replies) > 8:
         parts.append(Text(f"  … and {len(replies) - 8} more replies", style="dim"))
+    for item in ours:
+        parts += _ours(item, now)
+    if notes:
+        parts.append(Rule(f"Notes ({len(notes)})", style="dim"))
+        for note in notes:
+            parts += _note(note, now)
     parts += [
         Rule(style="dim"),
         _label("Link", comment.permalink or "—", "underline"),

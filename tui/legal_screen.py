@@ -35,7 +35,7 @@ from triage.store import Store
 from triage.textsafe import clean, inline, one_line
 from triage.timefmt import ago, local
 from tui.pickers import ChoiceScreen, PromptScreen
-from tui.queue_list import PLATFORM_LABELS
+from tui.queue_list import PLATFORM_LABELS, short_age
 
 __all__ = ["DECISION_LABELS", "LegalScreen"]
 
@@ -61,6 +61,10 @@ STATUS_STYLES = {
     "released": "green", "closed": "dim",
 }
 COLUMNS = ("ID", "Status", "Severity", "Reason", "Comment", "By", "Age", "Decision")
+#: Below this width the table leaves out the comment and who escalated it (the detail
+#: below shows both) and gives the age in short, so that no column is out of sight.
+NARROW = 110
+NARROW_COLUMNS = ("ID", "Status", "Severity", "Reason", "Age", "Decision")
 #: Actions that may be refused on the selected escalation (disabled, and a press says why).
 _REFUSABLE = ("release", "close_escalation", "reveal", "deliver")
 
@@ -98,6 +102,7 @@ class LegalScreen(Screen[None]):
         self._store, self._config, self._user, self._clock = store, config, user, clock
         self._rows: list[Escalation] = []
         self._revealed: set[str] = set()
+        self._columns: tuple[str, ...] = COLUMNS
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -109,9 +114,23 @@ class LegalScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Legal — escalations"
         table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        self._columns = self._columns_for(self.size.width)
+        table.add_columns(*self._columns)
         self.refresh_rows()
         table.focus()
+
+    @staticmethod
+    def _columns_for(width: int) -> tuple[str, ...]:
+        return COLUMNS if width >= NARROW else NARROW_COLUMNS
+
+    def on_resize(self) -> None:
+        columns = self._columns_for(self.size.width)
+        table = self.query_one(DataTable)
+        if table.columns and columns != self._columns:  # once on_mount has drawn it
+            self._columns = columns
+            table.clear(columns=True)
+            table.add_columns(*columns)
+            self.refresh_rows()
 
     # -- showing ---------------------------------------------------------------------
 
@@ -131,14 +150,19 @@ class LegalScreen(Screen[None]):
         table.clear()
         for esc in self._rows:
             status = display_status(self._store, esc)
-            table.add_row(
-                Text(inline(esc.id)), Text(inline(status), style=STATUS_STYLES.get(status, "")),
-                Text(inline(esc.severity), style="bold red" if esc.severity == "critical" else ""),
-                Text(inline(esc.reason)),
-                Text(one_line(f"{one_line(esc.author, 14)}: {esc.masked_text}", 28)),
-                Text(one_line(esc.by, 20)),
-                Text(ago(esc.at, now)), Text(inline(_short_decision(esc.decision))), key=esc.id,
-            )
+            cells = {
+                "ID": Text(inline(esc.id)),
+                "Status": Text(inline(status), style=STATUS_STYLES.get(status, "")),
+                "Severity": Text(inline(esc.severity),
+                                 style="bold red" if esc.severity == "critical" else ""),
+                "Reason": Text(inline(esc.reason)),
+                "Comment": Text(one_line(f"{one_line(esc.author, 14)}: {esc.masked_text}", 28)),
+                "By": Text(one_line(esc.by, 20)),
+                "Age": Text(ago(esc.at, now) if "Comment" in self._columns
+                            else short_age(esc.at, now)),
+                "Decision": Text(inline(_short_decision(esc.decision))),
+            }
+            table.add_row(*(cells[name] for name in self._columns), key=esc.id)
         ids = [e.id for e in self._rows]
         if current in ids:
             table.move_cursor(row=ids.index(current))

@@ -22,30 +22,37 @@ from triage.timefmt import ago
 from triage.views import Sla
 from tui.chips import CHIP_LABELS, chip_style
 
-__all__ = ["COLUMNS", "LAYOUTS", "QueueList", "layout_for", "short_age"]
+__all__ = ["COLUMNS", "LAYOUTS", "PLATFORM_SHORT", "QueueList", "layout_for", "short_age"]
 
 PLATFORM_LABELS = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "youtube": "YouTube",
-    "x": "X",
-    "tiktok": "TikTok",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "reddit": "Reddit",
+    "facebook": "Facebook", "instagram": "Instagram", "youtube": "YouTube", "x": "X",
+    "tiktok": "TikTok", "mastodon": "Mastodon", "bluesky": "Bluesky", "reddit": "Reddit",
     "linkedin": "LinkedIn",
 }
 
+#: The platform in two letters, for the narrowest layout.
+PLATFORM_SHORT = {
+    "facebook": "FB", "instagram": "IG", "youtube": "YT", "x": "X", "tiktok": "TT",
+    "mastodon": "Ma", "bluesky": "Bs", "reddit": "Rd", "linkedin": "Li",
+}
+
 # Column widths, in cells, by the width the list has: wide enough, every column in full;
-# narrower, the age in short ("4m") and the tags at most two chips; narrower still, no
-# account column (the detail pane names it) and one chip. The comment takes what is left.
+# narrower, the age in short ("4m") and the platform in two letters (the account names
+# it too); narrower still, no account column (the detail pane names it) and one chip; at
+# 80 columns the names cut shorter, so that the comment keeps some 25 characters. The
+# comment takes what is left.
 Layout = tuple[tuple[str, int], ...]
 LAYOUTS: tuple[tuple[int, Layout], ...] = (
-    (150, (("Platform", 10), ("Account", 14), ("Author", 18), ("Age", 11), ("Tags", 25),
-           ("Status", 13))),
-    (108, (("Platform", 10), ("Account", 14), ("Author", 16), ("Age", 5), ("Tags", 21),
-           ("Status", 13))),
-    (0, (("Platform", 10), ("Author", 16), ("Age", 5), ("Tags", 12), ("Status", 13))),
+    (150, (("Platform", 10), ("Account", 17), ("Author", 18), ("Age", 11), ("Tags", 21),
+           ("Status", 13), ("Assignee", 9))),
+    (126, (("Platform", 10), ("Account", 17), ("Author", 18), ("Age", 5), ("Tags", 19),
+           ("Status", 13), ("Assignee", 9))),
+    (108, (("Platform", 4), ("Account", 14), ("Author", 16), ("Age", 5), ("Tags", 18),
+           ("Status", 13), ("Assignee", 9))),
+    (96, (("Platform", 4), ("Author", 16), ("Age", 5), ("Tags", 12), ("Status", 13),
+          ("Assignee", 9))),
+    (0, (("Platform", 4), ("Author", 12), ("Age", 4), ("Tags", 12), ("Status", 12),
+         ("Who", 6))),
 )
 #: The widest layout's columns (the titles every layout draws from).
 COLUMNS = LAYOUTS[0][1]
@@ -87,6 +94,7 @@ class QueueList(ScrollView, can_focus=True):
     QueueList {
         background: $surface;
         scrollbar-gutter: stable;
+        overflow-x: hidden;
     }
     QueueList > .queue-list--header { text-style: bold; background: $panel; color: $text; }
     QueueList > .queue-list--cursor { background: $accent 40%; }
@@ -306,9 +314,16 @@ class QueueList(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("queue-list--header")
-        segments = [Segment(f" {title:<{size - 1}}", style) for title, size in layout_for(width)]
+        segments = [Segment(" " + set_cell_size(title if len(title) < size else "", size - 1),
+                            style)
+                    for title, size in layout_for(width)]
         segments.append(Segment(" Comment", style))
         return Strip(segments).adjust_cell_length(width, style)
+
+    def _over(self, base: Style, component: str) -> Style:
+        """A component's colour and weight on ``base``, keeping the row's background (the
+        cursor's highlight covers every cell)."""
+        return base + self.get_component_rich_style(component) + Style(bgcolor=base.bgcolor)
 
     def _status_cell(self, comment: Comment, base: Style, size: int) -> Segment:
         """The status; for an open comment with a target, the time left to answer it
@@ -316,16 +331,16 @@ class QueueList(ScrollView, can_focus=True):
         its way or gone wrong says so instead."""
         override = self.status_of(comment)
         if override is not None:
-            late = self.get_component_rich_style("queue-list--late")
+            late = self._over(base, "queue-list--late")
             return Segment(" " + set_cell_size(override, size - 1),
-                           base + late if self.alert_of(comment) else base)
+                           late if self.alert_of(comment) else base)
         left = self.sla.time_left(comment, self._now) if self.sla else None
         if left is None:
             return Segment(" " + set_cell_size(comment.status, size - 1), base)
         minutes = int(left.total_seconds() // 60)
         if minutes < 0:
             label = f"{comment.status} late {_span(-minutes)}"
-            style = base + self.get_component_rich_style("queue-list--late")
+            style = self._over(base, "queue-list--late")
         else:
             label = f"{comment.status} {_span(minutes)}"
             style = base
@@ -353,7 +368,7 @@ class QueueList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("queue-list--done")
         if selected:
             base = base + self.get_component_rich_style("queue-list--cursor")
-        muted = base + self.get_component_rich_style("queue-list--muted")
+        muted = self._over(base, "queue-list--muted")
 
         def cell(text: str, size: int, style: Style = base) -> Segment:
             return Segment(" " + set_cell_size(one_line(text, size - 1), size - 1), style)
@@ -363,8 +378,9 @@ class QueueList(ScrollView, can_focus=True):
         segments: list[Segment] = []
         for title, size in columns:
             if title == "Platform":
-                platform = PLATFORM_LABELS.get(comment.platform, inline(comment.platform))
-                mark = base + self.get_component_rich_style("queue-list--mark")
+                labels = PLATFORM_LABELS if size > 6 else PLATFORM_SHORT
+                platform = labels.get(comment.platform, inline(comment.platform))
+                mark = self._over(base, "queue-list--mark")
                 segments += [Segment("●" if marked else " ", mark if marked else base),
                              Segment(set_cell_size(platform, size - 1), base)]
             elif title == "Account":
@@ -375,6 +391,8 @@ class QueueList(ScrollView, can_focus=True):
                 age = ago(comment.created_at, self._now) if size > 6 else \
                     short_age(comment.created_at, self._now)
                 segments.append(cell(age, size, muted))
+            elif title in ("Assignee", "Who"):
+                segments.append(cell(comment.assignee or "", size, muted))
             elif title == "Tags":
                 segments += self._tags_cell(comment, base, size)
             else:

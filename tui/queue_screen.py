@@ -16,13 +16,17 @@ from textual.widgets import Footer, Header, Input, Static
 from triage.errors import QueryError
 from triage.legal import escalate
 from triage.model import TAG_NAMES, Action
+from triage.outbox import SENT, all_items
 from triage.query import parse_query
 from triage.textsafe import one_line
 from tui.account_bar import AccountBar
+from tui.author_screen import show_author
 from tui.chips import CHIP_LABELS
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
 from tui.legal_screen import LegalScreen
+from tui.link_screen import open_link
+from tui.note_prompt import write_note
 from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import QueueList
 from tui.stats_screen import StatsScreen
@@ -64,6 +68,12 @@ class QueueScreen(Screen[None]):
                 tooltip="Delete somebody else's comment at its source (asks first; no undo)"),
         Binding("A", "app.approvals", "Approvals", show=False, id="queue.approvals",
                 tooltip="Replies waiting for an approver"),
+        Binding("N", "note", "Note", show=False, id="queue.note",
+                tooltip="Write an internal note on the comment (for the team, never sent)"),
+        Binding("H", "author_history", "Author", show=False, id="queue.author",
+                tooltip="The author's other comments, and what was done with them"),
+        Binding("o", "open_link", "Open link", show=False, id="queue.open_link",
+                tooltip="Open the comment on its platform in the browser (or show the link)"),
         Binding("escape", "back", "Back", id="queue.back",
                 tooltip="Out of the full-screen comment; clear the search, or the marks"),
         *[
@@ -92,6 +102,9 @@ class QueueScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(QueueList).focus()
         self.triage.reload()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 30, "-short")
 
     @property
     def triage(self) -> TriageApp:
@@ -138,6 +151,8 @@ class QueueScreen(Screen[None]):
             replies=[app.shown(c) for c in desk.replies(comment)],
             limit=None if full else 4000,
             now=app.clock(),
+            ours=all_items(desk.store, comment_id=comment.id, states=(SENT,)),
+            notes=desk.notes(comment.id),
         )
         notices = app.legal_notices(comment) + app.outbox_notices(comment)
         pane.show(Group(*notices, *detail.renderables) if notices else detail)
@@ -196,6 +211,8 @@ class QueueScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("dismiss_comment", "escalate", "reveal", "open_detail"):
             return not self.refusal(action) or None
+        if action in ("note", "author_history", "open_link"):
+            return self.query_one(QueueList).selected is not None or None
         if action == "back":  # in the footer only when there is something to go back from
             return bool(self.maximized is not None or self.triage.filter_text
                         or self.query_one("#search", Input).has_class("-shown")
@@ -360,6 +377,21 @@ class QueueScreen(Screen[None]):
     def action_legal(self) -> None:
         app = self.triage
         self.app.push_screen(LegalScreen(app.store, app.config, app.user, app.clock))
+
+    def action_note(self) -> None:
+        comment = self.query_one(QueueList).selected
+        if comment is not None:
+            write_note(self.triage, comment, self.show_detail)
+
+    def action_author_history(self) -> None:
+        comment = self.query_one(QueueList).selected
+        if comment is not None:
+            show_author(self.triage, comment)
+
+    def action_open_link(self) -> None:
+        comment = self.query_one(QueueList).selected
+        if comment is not None:
+            open_link(self.app, comment.permalink, "This comment")
 
     def action_reveal(self) -> None:
         queue = self.query_one(QueueList)

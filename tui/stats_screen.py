@@ -1,17 +1,18 @@
 """The stats screen: volume by tag, platform and day as charts, and the figures that matter.
 
-Tags and days are plotext bar charts (few, short labels). Platforms are drawn as
-horizontal bars, one line each with its name and count, so that every platform stays
-readable however many there are: plotext leaves out x-axis labels that would touch.
+Every chart is drawn as horizontal bars, one line each with its label in full, the bar
+and its number beside it, in a panel that scrolls when the lines outnumber its height:
+at 80×24 every label and every number stays readable (a vertical bar chart leaves out
+the labels that would touch, and shows no numbers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions
+from rich.console import Console, ConsoleOptions, Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +20,6 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual_plotext import PlotextPlot
 
 from triage.stats import Stats, compute_stats
 from triage.store import Store
@@ -31,7 +31,7 @@ from tui.queue_list import PLATFORM_LABELS
 
 __all__ = ["HorizontalBars", "StatsScreen"]
 
-#: The colour plotext draws the other charts' bars in.
+#: The colour of the bars.
 BAR_STYLE = "#9d65ff"
 
 
@@ -45,8 +45,8 @@ class HorizontalBars:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         width = options.max_width
-        yield Text(self.title, justify="center", no_wrap=True, overflow="ellipsis")
-        yield Text("")
+        yield Text(self.title, justify="center", no_wrap=True, overflow="ellipsis",
+                   style="bold")
         if not self.counts:
             return
         name_width = max(cell_len(name) for name in self.counts)
@@ -71,11 +71,9 @@ class StatsScreen(Screen[None]):
 
     DEFAULT_CSS = """
     StatsScreen Grid { grid-size: 2 2; grid-rows: 1fr 1fr; height: 1fr; }
-    StatsScreen PlotextPlot { height: 1fr; border: round $panel-lighten-2; }
-    StatsScreen #by-platform {
+    StatsScreen Grid > VerticalScroll {
         height: 1fr; border: round $panel-lighten-2; background: $surface; padding: 0 1;
     }
-    StatsScreen #figures { border: round $panel-lighten-2; padding: 0 1; }
     """
 
     def __init__(self, store: Store, sla: Sla, clock: Callable[[], datetime]) -> None:
@@ -86,11 +84,9 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Grid():
-            yield PlotextPlot(id="by-tag")
-            yield Static(id="by-platform")
-            yield PlotextPlot(id="by-day")
-            with VerticalScroll(id="figures"):
-                yield Static(id="figures-text")
+            for ident in ("by-tag", "by-platform", "by-day", "figures"):
+                with VerticalScroll(id=f"{ident}-panel"):
+                    yield Static(id=ident if ident != "figures" else "figures-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,24 +104,23 @@ class StatsScreen(Screen[None]):
     def draw(self) -> None:
         stats = self.stats
         self.title = f"Stats — last {self._days} days"
-        tag_plot = self.query_one("#by-tag", PlotextPlot)
-        tag_plot.plt.clear_figure()
-        tag_plot.plt.bar([CHIP_LABELS[k] for k in stats.by_tag], list(stats.by_tag.values()))
-        tag_plot.plt.title("Comments by tag")
+        self.query_one("#by-tag", Static).update(HorizontalBars(
+            "Comments by tag", {CHIP_LABELS.get(k, k): n for k, n in stats.by_tag.items()}))
         self.query_one("#by-platform", Static).update(HorizontalBars(
             "Comments by platform",
             {PLATFORM_LABELS.get(p, inline(p)): n for p, n in stats.by_platform.items()}))
-        day_plot = self.query_one("#by-day", PlotextPlot)
-        day_plot.plt.clear_figure()
-        days = list(stats.by_day)
-        day_plot.plt.bar([d[5:] for d in days], [stats.by_day[d] for d in days])
-        day_plot.plt.title("Comments by day")
-        for plot in (tag_plot, day_plot):
-            plot.refresh()
+        self.query_one("#by-day", Static).update(HorizontalBars(
+            "Comments by day", {_day(d): n for d, n in stats.by_day.items()}))
         self.query_one("#figures-text", Static).update(_figures(stats))
 
 
-def _figures(stats: Stats) -> Table:
+def _day(iso_day: str) -> str:
+    """A day as a short label: "Mon 12-07"."""
+    return f"{date.fromisoformat(iso_day):%a} {iso_day[5:]}"
+
+
+def _figures(stats: Stats) -> Group:
+    """The figures, then the myths seen most, each line its count and the myth in full."""
     table = Table(box=None, show_header=False, expand=True)
     table.add_column(style="bold")
     table.add_column()
@@ -138,8 +133,10 @@ def _figures(stats: Stats) -> Table:
         "SLAs met",
         "—" if share is None else f"{share:.0%}  ({stats.sla_met} met, {stats.sla_missed} missed)",
     )
-    table.add_row("", "")
-    table.add_row("Myths this week", "" if stats.top_myths else "none matched")
+    myths = [Text(""), Text("Myths this week" + ("" if stats.top_myths else ": none matched"),
+                            style="bold")]
+    width = max((len(str(m["count"])) for m in stats.top_myths[:8]), default=1)
     for myth in stats.top_myths[:8]:
-        table.add_row(Text(f"  {inline(myth['claim_id'])}", style="not bold"), str(myth["count"]))
-    return table
+        myths.append(Text(f" {myth['count']:>{width}}  {inline(myth['claim_id'])}",
+                          overflow="fold"))
+    return Group(table, *myths)

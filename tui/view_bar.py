@@ -7,7 +7,29 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-__all__ = ["ViewBar"]
+__all__ = ["SHORT_NAMES", "ViewBar", "short_name"]
+
+#: Shorter and shortest names of the built-in views, for narrow terminals.
+SHORT_NAMES: dict[str, tuple[str, str]] = {
+    "crisis": ("Crisis", "Crisis"),
+    "needs reply": ("Reply", "Reply"),
+    "privacy": ("Privacy", "Priv"),
+    "misinformation": ("Myths", "Myth"),
+    "adverse events": ("Adverse", "Adv"),
+    "escalated": ("Escalated", "Esc"),
+    "mine": ("Mine", "Mine"),
+    "all": ("All", "All"),
+}
+
+
+def short_name(name: str, *, tiny: bool = False) -> str:
+    """A view's shorter name (its first word for a view of one's own), or its shortest."""
+    known = SHORT_NAMES.get(name.casefold())
+    if known is not None:
+        return known[tiny]
+    word = name.split()[0] if name.split() else name
+    limit = 5 if tiny else 10
+    return word if len(word) <= limit else word[:limit - 1] + "…"
 
 
 class ViewBar(Widget):
@@ -37,34 +59,50 @@ class ViewBar(Widget):
         self._current = current
         self.refresh()
 
-    def _label(self, index: int, level: int) -> str:
-        """A view's label: in full, or shorter at higher ``level`` (the current view is
-        always in full)."""
+    def _label(self, index: int, level: int, pad: bool) -> str:
+        """A view's label at a ``level`` of shortening: 0 in full, 1 without its late
+        count, 2 and 3 a shorter and a shortest name (never cut mid-word for the built-in
+        views), 4 its number and count alone."""
         name, count, late = self._names[index], self._counts[index], self._breaches[index]
-        if index == self._current or level == 0:
-            return f" {index + 1} {name} {count}" + (f" ({late} late)" if late else "") + " "
-        if level == 1:
-            return f" {index + 1} {name} {count} "
-        if level == 2:
-            word = name.split()[0] if name.split() else name
-            word = word if len(word) <= 9 else word[:8] + "…"
-            return f" {index + 1} {word} {count} "
-        return f" {index + 1} {count} "
+        if level == 0 and late:
+            label = f"{index + 1} {name} {count} ({late} late)"
+        elif level <= 1:
+            label = f"{index + 1} {name} {count}"
+        elif level <= 3:
+            label = f"{index + 1} {short_name(name, tiny=level == 3)} {count}"
+        else:
+            label = f"{index + 1} {count}"
+        return f" {label} " if pad else label
+
+    def _fit(self, width: int) -> tuple[list[str], list[int]]:
+        """The labels, shortened one step at a time (the longest first) until the line
+        fits: first with room around each label, then without; the current view keeps
+        its name in full unless nothing else can give."""
+        count = len(self._names)
+        for pad in (True, False):
+            levels = [0] * count
+            labels = [self._label(i, 0, pad) for i in range(count)]
+            while sum(len(label) + 1 for label in labels) > width:
+                limit = [1 if i == self._current else (3 if pad else 4) for i in range(count)]
+                shorter = [i for i in range(count) if levels[i] < limit[i]]
+                if pad and all(levels[i] >= 3 for i in range(count) if i != self._current):
+                    break  # try without the room around the labels
+                if not shorter:
+                    break
+                # The least shortened first, the longest of those; the current view's
+                # late count goes only once the others have their shorter names.
+                longest = max(shorter, key=lambda i: (
+                    -levels[i] - (1.5 if i == self._current else 0), len(labels[i])))
+                levels[longest] += 1
+                labels[longest] = self._label(longest, levels[longest], pad)
+            if sum(len(label) + 1 for label in labels) <= width:
+                break
+        return labels, levels
 
     def render(self) -> Text:
-        """Every view on one line: in full when it fits, else the longest of the others
-        shortened one step at a time, so the current view and every number key stay in
-        sight."""
-        width = self.size.width
-        levels = [0] * len(self._names)
-        labels = [self._label(i, 0) for i in range(len(self._names))]
-        while sum(len(label) + 1 for label in labels) > width:
-            shorter = [i for i in range(len(labels)) if i != self._current and levels[i] < 3]
-            if not shorter:
-                break
-            longest = max(shorter, key=lambda i: (len(labels[i]), -levels[i]))
-            levels[longest] += 1
-            labels[longest] = self._label(longest, levels[longest])
+        """Every view on one line, shortened only as much as the width asks, so that the
+        current view and every number key stay in sight."""
+        labels, levels = self._fit(self.size.width)
         line = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
         for index, name in enumerate(self._names):

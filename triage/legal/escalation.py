@@ -24,6 +24,7 @@ from triage.legal.delivery import configured_channels, deliveries_of, delivery_e
 from triage.legal.masking import mask_text
 from triage.legal.people import has_role, require_role
 from triage.model import Tag
+from triage.notes import Note, checked_note
 from triage.store import Store
 
 __all__ = [
@@ -48,17 +49,6 @@ REASONS = ("privacy_breach", "adverse_event", "legal_threat", "defamation", "reg
 SEVERITIES = ("low", "medium", "high", "critical")
 DECISIONS = ("reply_allowed", "hide", "delete", "no_action")
 STATES = ("open", "under_review", "released", "closed")
-#: Longest note kept; a longer one is refused rather than cut.
-NOTE_LIMIT = 4000
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A note on an escalation: who wrote it, when."""
-
-    by: str
-    at: datetime
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +189,7 @@ def escalate(
         raise ActionRefused(f"unknown reason {reason!r} (one of {', '.join(REASONS)})")
     if severity not in SEVERITIES:
         raise ActionRefused(f"unknown severity {severity!r} (one of {', '.join(SEVERITIES)})")
-    note = _checked_note(note, required=False)
+    note = checked_note(note, required=False)
     comment = store.get(comment_id)
     held = hold_of(store, comment.id)
     if held is not None:
@@ -234,19 +224,10 @@ def escalate(
     return esc
 
 
-def _checked_note(text: str, *, required: bool) -> str:
-    text = text.strip()
-    if required and not text:
-        raise ActionRefused("the note is empty")
-    if len(text) > NOTE_LIMIT:
-        raise ActionRefused(f"the note is {len(text):,} characters; at most {NOTE_LIMIT:,}")
-    return text
-
-
 def add_note(store: Store, config: Config, user: str, ident: str, text: str) -> Escalation:
     """Add a note; a note by legal on an open escalation puts it under review."""
     esc = find_escalation(store, ident)
-    note = Note(user, store.clock(), _checked_note(text, required=True))
+    note = Note(user, store.clock(), checked_note(text, required=True))
     status = esc.status
     if status == "open" and has_role(config, user, "legal"):
         status = "under_review"
@@ -273,7 +254,7 @@ def release(
     moment = store.clock()
     notes = esc.notes
     if note.strip():
-        notes = (*notes, Note(user, moment, _checked_note(note, required=False)))
+        notes = (*notes, Note(user, moment, checked_note(note, required=False)))
     updated = replace(esc, status="released", decision=decision, decided_by=user,
                        decided_at=moment, notes=notes)
     comment = store.get(esc.comment_id)

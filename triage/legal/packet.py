@@ -2,9 +2,10 @@
 
 The packet holds the text exactly as captured at escalation with its SHA-256 (and whether
 the comment's current text still matches it), the author, platform, link, post and thread,
-the tags with their evidence, the hold, the deliveries, and every journal entry that
-touches the comment. It is not masked: only the legal role exports it, and each export is
-journaled (kind ``packet_export``: who, which escalation, which format; never the text).
+the tags with their evidence, legal's notes and the team's notes on the comment, the
+hold, the deliveries, and every journal entry that touches the comment. It is not
+masked: only the legal role exports it, and each export is journaled (kind
+``packet_export``: who, which escalation, which format; never the text).
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def build_packet(store: Store, esc: Escalation, *, generated_by: str) -> dict[st
              "evidence": [{"start": s, "end": e, "text": esc.text[s:e]} for s, e in t.evidence]}
             for t in esc.tags
         ],
+        "comment_notes": [{"by": n.by, "at": iso(n.at), "text": n.text}
+                          for n in desk.notes(esc.comment_id)],
         "hold": store.get_record(HOLDS, esc.comment_id),
         "deliveries": [
             {"channel": d.channel, "status": d.status, "attempts": d.attempts,
@@ -201,6 +204,9 @@ def render_markdown(packet: dict[str, Any]) -> str:
     out += ["## Notes", ""]
     out += [f"- {_inline(n['at'])} {_inline(n['by'])}: {_inline(n['text'])}"
             for n in esc["notes"]] or ["None."]
+    out += ["", "## Team notes on the comment", ""]
+    out += [f"- {_inline(n['at'])} {_inline(n['by'])}: {_inline(n['text'])}"
+            for n in packet["comment_notes"]] or ["None."]
     out += ["", "## Hold and deliveries", "", f"- **Hold:** {_inline(_hold(packet['hold']))}"]
     out += [f"- **{_inline(d['channel'])}:** {d['status']} after {d['attempts']} attempt(s)"
             f"{', ' + _inline(d['last_error']) if d['last_error'] else ''}"
