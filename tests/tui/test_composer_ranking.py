@@ -89,3 +89,12 @@ async def test_a_question_about_a_myth_opens_on_the_myth_answer() -> None:
     template_id, body, _ = await opened_on(comment)
     assert template_id in ("myth-vaccines", "myth-vaccines-short")
     assert "https://www.cdc.gov/flu/prevent/misconceptions.htm" in body
+
+
+async def test_a_spanish_myth_on_x_gets_the_spanish_template() -> None:
+    comment = tagged("La vacuna de la gripe te da la gripe, eso dicen todos mis amigos",
+                     platform="x")
+    assert comment.tag("misinformation") is not None
+    template_id, body, _ = await opened_on(comment)
+    assert template_id == "es-myth-vaccines-short"
+    assert body.startswith("Mucha gente ha escuchado esto")
