@@ -6,6 +6,7 @@ import click
 import orjson
 
 from triage.cli import Env, pass_env
+from triage.closing import CLOSE_REASONS, needs_reason
 from triage.desk import Desk
 from triage.errors import ActionRefused
 from triage.model import TAG_NAMES, utcnow
@@ -22,15 +23,23 @@ BULK_ACTIONS = ("dismiss", "restore", "assign", "unassign", "tag", "untag")
 @click.argument("action", type=click.Choice(BULK_ACTIONS))
 @click.argument("value", required=False)
 @click.option("--query", "query_text", required=True, help="Which comments: tag:abuse age:>2d …")
+@click.option("--reason", type=click.Choice(list(CLOSE_REASONS)),
+              help="For dismiss, when a crisis is among them: what was done about it.")
 @click.option("--yes", is_flag=True, help="Do it without asking.")
 @pass_env
-def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes: bool) -> None:
+def bulk_command(env: Env, action: str, value: str | None, query_text: str, reason: str | None,
+                 yes: bool) -> None:
     """Apply ACTION to every comment matching --query, as one batch (one undo).
 
     \b
     triage bulk dismiss --query 'tag:abuse status:new'
+    triage bulk dismiss --query 'tag:crisis status:new' --reason on-call
     triage bulk assign ben --query 'tag:question age:>1d'
     triage bulk tag question --query '"when do you open"'
+
+    Dismissing an open crisis needs --reason: called-911, on-call (passed to the
+    on-call clinician), lifeline (replied with the lifeline) or not-crisis (which
+    also takes the crisis tag off).
     """
     match = parse_query(query_text).matcher(now=utcnow(), user=env.user)
     if action in ("assign", "tag", "untag") and not value:
@@ -42,11 +51,21 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
     if not ids:
         click.echo("no comment matches the query")
         return
+    if action == "dismiss" and reason is None:
+        crises = sum(needs_reason(store.get(i)) for i in ids)
+        if crises:
+            choices = ", ".join(f"{key} ({label})" for key, label in CLOSE_REASONS.items())
+            raise click.UsageError(
+                f"{crises} of them {'is a crisis' if crises == 1 else 'are crises'}: say "
+                f"what was done with --reason, one of {choices}")
     if not yes:
         click.confirm(f"{action} {len(ids)} comments?", abort=True)
     desk = Desk(store, env.user, team=[m.name for m in env.config.team])
     if action == "dismiss":
-        done = desk.dismiss(ids)
+        both = desk.dismiss(ids, reason)
+        done = [a for a in both if a.kind == "dismiss"]
+        if len(done) < len(both):
+            click.echo(f"crisis tag taken off {len(both) - len(done)} (not a crisis)")
     elif action == "restore":
         done = desk.restore(ids)
     elif action == "assign":

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from triage.model import utcnow
 
-__all__ = ["ago", "duration", "local"]
+__all__ = ["ago", "clock_time", "duration", "local"]
 
 
 def ago(moment: datetime, now: datetime | None = None) -> str:
@@ -46,3 +46,9 @@ def duration(minutes: float) -> str:
 def local(moment: datetime) -> str:
     """A time in the local zone, to the minute."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def clock_time(moment: datetime, now: datetime) -> str:
+    """A time in the local zone: "14:02" on the day of ``now``, else with its date."""
+    mine, today = moment.astimezone(), now.astimezone()
+    return mine.strftime("%H:%M" if mine.date() == today.date() else "%Y-%m-%d %H:%M")

@@ -149,8 +149,8 @@ class Tagger:
             tag = _from_firings(doc, name, firings)
             if name == "crisis":
                 found = self.data.crisis_signals.findings(doc, hits)
-                best = max(found, key=lambda f: f.weight) if found else None
-                tag = _with_signals(doc, tag, best)
+                strongest = max(found, key=lambda f: f.weight) if found else None
+                tag = _with_signals(doc, tag, strongest)
                 if tag is not None:
                     tag = _with_families(tag, firings, found)
             if tag is not None:
