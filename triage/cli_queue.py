@@ -8,6 +8,7 @@ import sys
 import click
 
 from triage.cli import Env, pass_env
+from triage.closing import CLOSE_REASONS, needs_reason
 from triage.desk import AT_SOURCE, REPLIES, Desk
 from triage.errors import ActionRefused
 from triage.legal.decisions import legal_states
@@ -28,16 +29,24 @@ BULK_ACTIONS = ("dismiss", "restore", "assign", "unassign", "tag", "untag", "hid
 @click.argument("action", type=click.Choice(BULK_ACTIONS))
 @click.argument("value", required=False)
 @click.option("--query", "query_text", required=True, help="Which comments: tag:abuse age:>2d …")
+@click.option("--reason", type=click.Choice(list(CLOSE_REASONS)),
+              help="For dismiss, when a crisis is among them: what was done about it.")
 @click.option("--yes", is_flag=True, help="Do it without asking.")
 @pass_env
-def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes: bool) -> None:
+def bulk_command(env: Env, action: str, value: str | None, query_text: str, reason: str | None,
+                 yes: bool) -> None:
     """Apply ACTION to every comment matching --query, as one batch (one undo).
 
     \b
     triage bulk dismiss --query 'tag:abuse status:new'
+    triage bulk dismiss --query 'tag:crisis status:new' --reason on-call
     triage bulk assign ben --query 'tag:question age:>1d'
     triage bulk tag question --query '"when do you open"'
     triage bulk hide --query 'tag:abuse status:new'   (at the source, where it can)
+
+    Dismissing an open crisis needs --reason: called-911, on-call (passed to the
+    on-call clinician), lifeline (replied with the lifeline) or not-crisis (which
+    also takes the crisis tag off).
     """
     query = parse_query(query_text)
     if action in ("assign", "tag", "untag") and not value:
@@ -51,6 +60,13 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
     if not ids:
         click.echo("no comment matches the query")
         return
+    if action == "dismiss" and reason is None:
+        crises = sum(needs_reason(store.get(i)) for i in ids)
+        if crises:
+            choices = ", ".join(f"{key} ({label})" for key, label in CLOSE_REASONS.items())
+            raise click.UsageError(
+                f"{crises} of them {'is a crisis' if crises == 1 else 'are crises'}: say "
+                f"what was done with --reason, one of {choices}")
     if not yes:
         click.confirm(f"{action} {len(ids)} comment{'s' if len(ids) != 1 else ''}?", abort=True)
     if action in ("hide", "unhide"):
@@ -58,7 +74,10 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, yes:
         return
     desk = Desk(store, env.user, team=[m.name for m in env.config.team])
     if action == "dismiss":
-        done = desk.dismiss(ids)
+        both = desk.dismiss(ids, reason)
+        done = [a for a in both if a.kind == "dismiss"]
+        if len(done) < len(both):
+            click.echo(f"crisis tag taken off {len(both) - len(done)} (not a crisis)")
     elif action == "restore":
         done = desk.restore(ids)
     elif action == "assign":

@@ -247,13 +247,17 @@ class AuditConfig:
 @dataclass(frozen=True, slots=True)
 class RepliesConfig:
     """Replies: where the approved templates are (empty: the ones shipped with Triage),
-    the undo window before a reply is sent, and how often a failed send is retried."""
+    the undo window before a reply is sent, how often a failed send is retried, and
+    whether the writer of a reply may also approve it."""
 
     templates_dir: str = ""
     #: Seconds a queued reply waits before it is sent, during which u cancels it.
     undo_seconds: int = 10
     #: Transient failures (timeouts, 5xx, rate limits) before a reply is given up.
     max_attempts: int = 10
+    #: Whether an approver may approve a reply they wrote themselves (free text or an
+    #: edited template). Off: a second person must approve it (four eyes).
+    self_approval: bool = False
 
     def validate(self, where: str) -> None:
         if not 0 <= self.undo_seconds <= 600:

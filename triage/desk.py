@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from triage.closing import closing_record, needs_reason, reason_key
 from triage.convert import action_from_doc, tag_to_doc
 from triage.errors import ActionRefused, NotFound
 from triage.history import HistoryEntry, author_history
@@ -60,9 +61,28 @@ class Desk:
 
     # -- status ----------------------------------------------------------------------
 
-    def dismiss(self, ids: Sequence[str]) -> list[Action]:
-        """Dismiss comments: nothing to do for the team. Already-dismissed ones are skipped."""
-        return self._change(self.not_held(ids, "dismiss"), "dismiss", {"status": "dismissed"})
+    def dismiss(self, ids: Sequence[str], reason: str | None = None) -> list[Action]:
+        """Dismiss comments: nothing to do for the team. Already-dismissed ones are skipped.
+
+        An open crisis among them needs ``reason``, what was done (``CLOSE_REASONS``); it
+        is journaled with each crisis's dismissal. ``not-crisis`` also takes the crisis
+        tag off, as a correction, in the same batch (one undo).
+        """
+        comments = self.get_many(self.not_held(ids, "dismiss"))
+        crises = {c.id for c in comments if needs_reason(c)}
+        key = reason_key(reason) if crises else None
+        at = self.store.clock()
+        changes: list[tuple[str, Comment, dict[str, Any], dict[str, Any] | None]] = []
+        if key == "not-crisis":
+            changes += [("tag", *change) for change in
+                        self._tag_changes(sorted(crises), "crisis", add=False)]
+        for comment in comments:
+            data = None
+            if comment.id in crises and comment.status != "dismissed":
+                data = {"reason": key,
+                        "record": closing_record(comment.id, str(key), self.user, at)}
+            changes.append(("dismiss", comment, {"status": "dismissed"}, data))
+        return self._record_many(changes)
 
     def restore(self, ids: Sequence[str]) -> list[Action]:
         """Put dismissed comments back in the queue as new."""
@@ -105,9 +125,13 @@ class Desk:
 
     def correct_tag(self, ids: Sequence[str], tag: str, *, add: bool) -> list[Action]:
         """Add or remove a tag by hand; the correction is journaled for ``eval --from-journal``."""
+        return self._record_changes("tag", self._tag_changes(ids, tag, add=add))
+
+    def _tag_changes(self, ids: Sequence[str], tag: str, *,
+                     add: bool) -> list[tuple[Comment, dict[str, Any], dict[str, Any] | None]]:
         if tag not in TAG_NAMES:
             raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
-        changes = []
+        changes: list[tuple[Comment, dict[str, Any], dict[str, Any] | None]] = []
         for comment in self.get_many(ids):
             has = comment.tag(tag)
             if add and has is None:
@@ -120,7 +144,7 @@ class Desk:
             data = {"tag": tag, "op": "add" if add else "remove",
                     "tagger_had": has is not None and not has.source.startswith("manual:")}
             changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
-        return self._record_changes("tag", changes)
+        return changes
 
     # -- notes -----------------------------------------------------------------------
 
@@ -144,9 +168,14 @@ class Desk:
     def _record_changes(
         self, kind: str, changes: Sequence[tuple[Comment, dict[str, Any], dict[str, Any] | None]]
     ) -> list[Action]:
-        """Journal one action per changed comment; several share a batch (one undo)."""
+        return self._record_many([(kind, *change) for change in changes])
+
+    def _record_many(
+        self, changes: Sequence[tuple[str, Comment, dict[str, Any], dict[str, Any] | None]]
+    ) -> list[Action]:
+        """Journal one action per change; several share a batch (one undo)."""
         entries = []
-        for comment, after, data in changes:
+        for kind, comment, after, data in changes:
             before = stored_fields(comment, after)
             if before == after:
                 continue

@@ -26,6 +26,7 @@ from triage.config import AccountConfig
 from triage.convert import iso, parse_time
 from triage.model import Comment, Post, utcnow
 from triage.store import IngestResult, Store
+from triage.timefmt import clock_time
 
 __all__ = [
     "STATES",
@@ -74,7 +75,7 @@ class AccountStatus:
     def label(self, now: datetime | None = None) -> str:
         """The state as the status bar says it: "ok", "rate-limited until 14:05", …"""
         if self.state == "rate_limited" and self.until is not None:
-            return f"rate-limited until {_clock_time(self.until, now or utcnow())}"
+            return f"rate-limited until {clock_time(self.until, now or utcnow())}"
         return {"never": "not synced yet", "ok": "ok", "rate_limited": "rate-limited",
                 "auth_error": "auth error", "error": "error"}.get(self.state, self.state)
 
@@ -125,10 +126,6 @@ _GENERIC = re.compile(r"[\w.-]+ rate limit reached")
 def _time(value: Any) -> datetime | None:
     return parse_time(value) if isinstance(value, str) and value else None
 
-
-def _clock_time(moment: datetime, now: datetime) -> str:
-    mine, today = moment.astimezone(), now.astimezone()
-    return mine.strftime("%H:%M" if mine.date() == today.date() else "%Y-%m-%d %H:%M")
 
 
 def account_statuses(store: Store, accounts: Sequence[AccountConfig]) -> list[AccountStatus]:

@@ -16,6 +16,7 @@ __all__ = [
     "MILLIS_FROM",
     "ago",
     "check_plausible",
+    "clock_time",
     "duration",
     "local",
     "parse_utc",
@@ -133,3 +134,9 @@ def duration(minutes: float) -> str:
 def local(moment: datetime) -> str:
     """A time in the local zone, to the minute."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def clock_time(moment: datetime, now: datetime) -> str:
+    """A time in the local zone: "14:02" on the day of ``now``, else with its date."""
+    mine, today = moment.astimezone(), now.astimezone()
+    return mine.strftime("%H:%M" if mine.date() == today.date() else "%Y-%m-%d %H:%M")

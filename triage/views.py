@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_VIEWS",
     "Sla",
     "View",
+    "opening_view",
     "priority_key",
     "sort_comments",
     "views_from_config",
@@ -79,6 +80,18 @@ def views_from_config(config: Config) -> list[View]:
     crisis = [v for v in configured if v.name.casefold() == "crisis"] or [DEFAULT_VIEWS[0]]
     ordered = crisis[:1] + [v for v in configured if v.name.casefold() != "crisis"]
     return [View(v.name, parse_query(v.query), v.sort) for v in ordered]
+
+
+def opening_view(views: Sequence[View], open_crises: int, chosen: str | None = None) -> int:
+    """The view a desk opens on: ``chosen`` when it names one; else the Crisis view
+    while any crisis is open (it is always first), else Needs reply (else the first
+    view after Crisis), so an open crisis is never off screen at the start."""
+    names = [view.name.casefold() for view in views]
+    if chosen is not None and chosen.casefold() in names:
+        return names.index(chosen.casefold())
+    if open_crises or len(views) < 2:
+        return 0
+    return names.index("needs reply") if "needs reply" in names else 1
 
 
 class Sla:

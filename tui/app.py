@@ -22,7 +22,7 @@ from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
 from triage.textsafe import clean
-from triage.views import Sla, views_from_config
+from triage.views import Sla, opening_view, views_from_config
 from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
 from tui.moderation_app import ModerationApp
@@ -72,6 +72,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         clock: Callable[[], datetime] = utcnow,
         show_clock: bool = True,
         background_delivery: bool = True,
+        view: str | None = None,
     ) -> None:
         super().__init__(background_delivery=background_delivery)
         self.clock = clock
@@ -83,9 +84,11 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.desk = Desk(store, user, team=[m.name for m in config.team])
         self.filter_text = ""
         self.views = views_from_config(config)
-        self.view_index = next(
-            (i for i, v in enumerate(self.views) if v.name.casefold() == "all"), 0
-        )
+        # The view to open on is chosen once the queue is loaded (``opening_view``):
+        # Crisis while any crisis is open, else Needs reply; ``view`` names another.
+        self._start_view = view
+        self._opened = False
+        self.view_index = opening_view(self.views, 0, view)
         self.sla = Sla(config.sla)
         self._crisis_seen: set[str] | None = None
         self._late = 0
@@ -230,6 +233,13 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
                     title="Crisis", severity="error", timeout=15, markup=False,
                 )
         self._crisis_seen = crises
+        self._show_open_crises(len(crises))
+
+    def _show_open_crises(self, count: int) -> None:
+        """The open crises in the header, on every screen that has one."""
+        base = f"{self.config.org.name}{' · sandbox' if self.sandbox else ''} · {self.user}"
+        warning = f"⚠ {count} open cris{'es' if count != 1 else 'is'} · " if count else ""
+        self.sub_title = warning + base
 
     def reload(self, *, keep: str | None = None, counts: bool = True) -> None:
         """Show the store's current state, keeping the cursor on the same comment.
@@ -237,6 +247,11 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         ``counts=False`` leaves the view counts alone (a search does not change them).
         """
         queue = self.queue_screen.query_one(QueueList)
+        if not self._opened and self.store.loaded:
+            self._opened = True
+            index = self.store.index
+            crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))
+            self.view_index = opening_view(self.views, crises, self._start_view)
         current = queue.selected
         queue.set_rows(self.visible_comments(), keep=keep or (current.id if current else None))
         if counts:

@@ -44,6 +44,7 @@ from triage.templates import (
     Template,
     TemplateLibrary,
     check_reply,
+    crisis_note,
     rank,
     render,
     reply_size,
@@ -150,10 +151,11 @@ class ComposerScreen(ModalScreen[Draft | None]):
             title.append(inline(f" on {where} · {comment.account} · {tags}"))
             yield Static(title, id="composer-title")
             yield Static(Text(one_line(shown.text, 300)), id="composer-comment")
-            notice = ""
+            notes = [crisis_note(comment)]
             if comment.tag("privacy") is not None:
-                notice = ("Privacy risk: only PHI-safe templates are offered, and free text "
-                          "needs an approver.")
+                notes.append("Privacy risk: only PHI-safe templates are offered, and free "
+                             "text needs an approver.")
+            notice = "\n".join(note for note in notes if note)
             yield Static(Text(notice), id="composer-notice", classes="" if notice else "-none")
             with Horizontal():
                 with Vertical(id="composer-left"):

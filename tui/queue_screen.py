@@ -13,12 +13,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from triage.closing import CLOSE_REASONS, closing_of, needs_reason
 from triage.errors import QueryError
 from triage.legal import escalate
 from triage.model import TAG_NAMES, Action
 from triage.outbox import SENT, all_items
 from triage.query import parse_query
 from triage.textsafe import one_line
+from triage.timefmt import clock_time
 from tui.account_bar import AccountBar
 from tui.author_screen import show_author
 from tui.chips import CHIP_LABELS
@@ -155,6 +157,10 @@ class QueueScreen(Screen[None]):
             notes=desk.notes(comment.id),
         )
         notices = app.legal_notices(comment) + app.outbox_notices(comment)
+        closing = closing_of(desk.store, comment)
+        if closing is not None:
+            notices.insert(0, Text(f"Closed: {closing.label} — {closing.by}, "
+                                   f"{clock_time(closing.at, app.clock())}", style="bold"))
         pane.show(Group(*notices, *detail.renderables) if notices else detail)
 
     def action_open_detail(self) -> None:
@@ -246,8 +252,23 @@ class QueueScreen(Screen[None]):
 
     def action_dismiss_comment(self) -> None:
         ids = self.triage.not_held(self.targets(), "dismiss")
-        if ids:
-            self.acted("Dismissed", ids, self.triage.perform(lambda: self.triage.desk.dismiss(ids)))
+        if not ids:
+            return
+        desk = self.triage.desk
+        crises = sum(needs_reason(c) for c in desk.get_many(ids))
+        if not crises:
+            self.acted("Dismissed", ids, self.triage.perform(lambda: desk.dismiss(ids)))
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:
+                return
+            done = self.triage.perform(lambda: desk.dismiss(ids, reason))
+            self.acted("Closed", ids, done, f": {CLOSE_REASONS[reason]}")
+
+        what = "this crisis" if crises == 1 else f"the {crises} crises"
+        self.app.push_screen(
+            ChoiceScreen(f"Close {what}: what was done?", list(CLOSE_REASONS.items())), chosen)
 
     def action_stats(self) -> None:
         self.app.push_screen(StatsScreen(self.triage.store, self.triage.sla, self.triage.clock))

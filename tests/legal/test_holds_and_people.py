@@ -118,7 +118,8 @@ def test_the_desk_leaves_a_held_comments_status_to_legal(legal_store: Store) -> 
 
 def test_bulk_dismiss_says_how_many_held_comments_it_left(prepared: Path, run_cli: CliRun) -> None:
     assert run_cli("escalate", "c-privacy", "--reason", "privacy_breach")[0] == 0
-    code, out, _ = run_cli("bulk", "dismiss", "--query", "status:new,escalated", "--yes")
+    code, out, _ = run_cli("bulk", "dismiss", "--query", "status:new,escalated",
+                           "--reason", "on-call", "--yes")
     assert code == 0
     assert "1 on legal hold left as they are" in out
     code, out, _ = run_cli("ls", "--json", "--query", "id:c-privacy")

@@ -22,6 +22,7 @@ from triage.legal import (
 )
 from triage.model import Tag
 from triage.store import Store
+from triage.tagger import Tagger
 
 
 def privacy(text: str, *found: str, source: str = "pattern:phone") -> Tag:
@@ -155,3 +156,25 @@ def test_reveal_many_journals_one_batch(legal_store: Store) -> None:
     actions = reveal_many(legal_store, make_config(), "lee", comments, where="export")
     assert [(a.kind, a.comment_id, a.user) for a in actions] == [("reveal", "c-phi", "lee")]
     assert reveal_many(legal_store, make_config(), "lee", [legal_store.get("c-myth")]) == []
+
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Casey Okafor, January 23, 1959, please check my claim",
+     "Casey Okafor, ••••••• ••, 1959, please check my claim"),
+    ("Casey Okafor, 23 de enero de 1959, revisen mi reclamo",
+     "Casey Okafor, •• •• ••••• •• 1959, revisen mi reclamo"),
+    ("My father Casey Okafor (23 January 1959) is in your ICU",
+     "My father Casey Okafor (•• ••••••• 1959) is in your ICU"),
+])
+def test_a_date_of_birth_written_out_after_a_name_is_masked(text: str, expected: str) -> None:
+    comment = make_comment("c1", text, tags=Tagger().tag(text))
+    assert mask_text(comment) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "We opened on January 23, 1959 as a small clinic",
+    "Happy birthday Mom, March 3, 2020 was great",
+])
+def test_a_date_with_no_name_before_it_or_too_recent_is_not_a_birth_date(text: str) -> None:
+    assert Tagger().tag(text) == ()

@@ -128,6 +128,21 @@ def test_free_text_waits_for_an_approver_then_is_sent(
     assert out == ""
 
 
+def test_the_writer_of_a_reply_may_not_approve_it(
+        capsys: pytest.CaptureFixture[str], masto: Masto,
+        masto_cli: tuple[list[str], dict[str, str]]) -> None:
+    options, ids = masto_cli
+    code, out, _ = run(capsys, *options, "--user", "ana", "reply", ids["question"],
+                       "--text", "Call us any time.")
+    item_id = out.strip()
+    code, out, err = run(capsys, *options, "--user", "ana", "approve", item_id[:8])
+    assert code == 1 and out == ""
+    assert ("you wrote this reply; another approver must approve it (four eyes: config.toml "
+            "[replies] self_approval = false)") in err
+    code, out, _ = run(capsys, *options, "approvals")
+    assert item_id[:8] in out and "by ana" in out
+
+
 def test_reject_needs_a_note_and_an_approver(
         capsys: pytest.CaptureFixture[str], masto_cli: tuple[list[str], dict[str, str]]) -> None:
     options, ids = masto_cli

@@ -27,13 +27,17 @@ def make_app(
     config: Config | None = None,
     user: str = "ana",
     now: datetime = NOW,
+    view: str | None = "All",
 ) -> TriageApp:
+    """The app on ``store``; it opens on ``view`` (most tests walk the whole queue: All;
+    ``None`` opens where a desk opens, on Crisis while any crisis is open)."""
     return TriageApp(
         store=store,
         config=config or parse_config('[org]\nname = "Riverside Health"\n'),
         user=user,
         clock=lambda: now,
         show_clock=False,
+        view=view,
     )
 
 

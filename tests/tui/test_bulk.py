@@ -21,7 +21,7 @@ async def test_space_marks_and_dismiss_applies_to_all_marked_with_one_undo(
         assert selected_id(app) == "c-reply"
         assert row_text(app, 1).startswith("●") and row_text(app, 2).startswith("●")
         assert not row_text(app, 3).startswith("●")
-        await pilot.press("x")
+        await pilot.press("x", "enter")  # a crisis among them: what was done (called 911)
         assert queue_store.get("c-crisis").status == "dismissed"
         assert queue_store.get("c-question").status == "dismissed"
         assert queue_store.get("c-reply").status == "new"

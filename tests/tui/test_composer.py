@@ -260,8 +260,9 @@ async def test_an_edit_needs_approval_and_waits_for_an_approver(world: World) ->
     assert world.replies() == []
 
 
-async def test_an_approver_approves_and_it_is_sent(world: World) -> None:
-    app = world.app(user="ana")
+async def write_free_text(world: World, user: str) -> None:
+    """``user`` answers the myth with free text, which waits for an approver."""
+    app = world.app(user=user)
     async with app.run_test(size=(120, 40)) as pilot:
         move_to(app, world.ids["myth"])
         await pilot.press("r")
@@ -272,6 +273,13 @@ async def test_an_approver_approves_and_it_is_sent(world: World) -> None:
         composer.query_one(TextArea).insert("We hear you. Ask us anything.")
         await pilot.press("ctrl+s")
         await pilot.pause()
+    assert all_items(world.store)[0].state == WAITING
+
+
+async def test_an_approver_approves_and_it_is_sent(world: World) -> None:
+    await write_free_text(world, "ben")
+    app = world.app(user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("A")
         screen = app.screen
         assert isinstance(screen, ApprovalsScreen)
@@ -282,6 +290,33 @@ async def test_an_approver_approves_and_it_is_sent(world: World) -> None:
         (posted,) = world.replies()
         assert posted["text"] == "We hear you. Ask us anything."
         assert all_items(world.store)[0].decision is not None
+
+
+async def test_an_approver_may_not_approve_their_own_reply(world: World) -> None:
+    await write_free_text(world, "ana")
+    app = world.app(user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("A")
+        assert isinstance(app.screen, ApprovalsScreen)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert ("you wrote this reply; another approver must approve it (four eyes: "
+                "config.toml [replies] self_approval = false)") in messages(app)
+        assert world.replies() == []
+        assert all_items(world.store)[0].state == WAITING
+
+
+async def test_self_approval_when_the_config_allows_it(world: World) -> None:
+    await write_free_text(world, "ana")
+    world.config = replace(world.config, replies=replace(world.config.replies,
+                                                         self_approval=True))
+    app = world.app(user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("A", "y")
+        await app.workers.wait_for_complete()
+        (posted,) = world.replies()
+        assert posted["text"] == "We hear you. Ask us anything."
 
 
 async def test_h_hides_where_it_can_and_says_why_where_it_cannot(world: World) -> None:

@@ -45,7 +45,8 @@ async def test_acting_moves_on_to_the_next_comment_without_skipping_one(
         await pilot.press("2")  # Needs reply: a dismissed comment leaves this view
         queue = app.query_one(QueueList)
         order = [c.id for c in queue.rows]
-        await pilot.press("x")
+        assert order[0] == "c-crisis"
+        await pilot.press("x", "enter")  # closed: called 911
         assert selected_id(app) == order[1]  # the next one, not the one after it
         await pilot.press("a")
         await pilot.press("enter")  # assigned to ana: it stays in the view

@@ -154,7 +154,7 @@ async def test_deliveries_are_retried_in_the_background_and_land_once(
 ) -> None:
     hook = Webhook(free_port())  # nothing listens yet
     app = TriageApp(store=queue_store, config=_hook_config(hook), user="ana",
-                    clock=lambda: NOW, show_clock=False)
+                    clock=lambda: NOW, show_clock=False, view="All")
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()  # the queue screen is composed

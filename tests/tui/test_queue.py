@@ -131,7 +131,7 @@ async def test_dismiss_moves_on_and_undo_brings_it_back(queue_store: Store) -> N
 async def test_dismiss_is_disabled_on_a_dismissed_comment(queue_store: Store) -> None:
     app = make_app(queue_store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x", "k")
+        await pilot.press("x", "enter", "k")  # the crisis, closed: called 911
         assert selected_id(app) == "c-crisis"
         assert app.screen.check_action("dismiss_comment", ()) is None
         await pilot.press("x")
@@ -180,7 +180,7 @@ async def test_a_keymap_override_remaps_a_key(queue_store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("x")
         assert queue_store.get("c-crisis").status == "new"
-        await pilot.press("d")
+        await pilot.press("d", "enter")  # the crisis, closed: called 911
         assert queue_store.get("c-crisis").status == "dismissed"
         messages = [n.message for n in app._notifications]
         assert any("no binding with id 'queue.nonsense'" in m for m in messages)
@@ -225,7 +225,7 @@ async def test_number_keys_switch_views_with_live_counts(queue_store: Store) -> 
         assert "1 Crisis 1" in bar and "3 Privacy 1" in bar and "8 All 7" in bar
         await pilot.press("1")
         assert [c.id for c in app.screen.query_one("#queue").rows] == ["c-crisis"]
-        await pilot.press("x")  # dismissed: it leaves the Crisis view, the count follows
+        await pilot.press("x", "enter")  # closed: it leaves the Crisis view, the count follows
         assert app.screen.query_one("#queue").rows == []
         assert "1 Crisis 0" in str(app.screen.query_one("#views").render())
         await pilot.press("2")  # Needs reply: priority order, crisis gone

@@ -16,7 +16,7 @@ def test_corrections_become_precision_and_recall_by_week(tmp_path: Path) -> None
     with Store(tmp_path / "data", clock=lambda: moment[0]) as store:
         store.ingest(sample_comments(), [FLU_POST], user="t")
         desk = Desk(store, "ana")
-        desk.dismiss(["c-question", "c-crisis"])  # reviewed, tags right
+        desk.dismiss(["c-question", "c-crisis"], "on-call")  # reviewed, tags right
         desk.correct_tag(["c-myth"], "misinformation", add=False)  # a false alarm
         moment[0] = NOW + timedelta(days=7)
         desk.correct_tag(["c-plain"], "question", add=True)  # a miss, next week

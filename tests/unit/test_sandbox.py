@@ -305,7 +305,7 @@ def test_the_sandbox_command_builds_a_store_once_and_keeps_its_state(
     assert len({r["platform"] for r in rows}) >= 6
 
     code, out, err = _run(capsys, "--data-dir", str(folder), "bulk", "dismiss",
-                          "--query", "platform:facebook", "--yes")
+                          "--query", "platform:facebook", "--reason", "on-call", "--yes")
     assert code == 0, err
     dismissed = {r["id"] for r in _listed(capsys, folder, "--status", "dismissed")}
     assert dismissed

@@ -25,7 +25,7 @@ def test_stats_on_a_known_queue(tmp_path: Path) -> None:
     with Store(tmp_path / "data", clock=lambda: moment[0]) as store:
         store.ingest(sample_comments(), [FLU_POST], user="t")
         desk = Desk(store, "ana")
-        desk.dismiss(["c-crisis"])  # 2 min after it was posted: within 15 min
+        desk.dismiss(["c-crisis"], "on-call")  # 2 min after it was posted: within 15 min
         moment[0] = NOW + timedelta(hours=2)
         desk.dismiss(["c-privacy"])  # 2 h 30 min after: past its 1 h target
         stats = compute_stats(store, now=NOW + timedelta(hours=5), since=timedelta(days=7),
@@ -67,6 +67,42 @@ def test_bulk_then_undo_from_the_command_line(
     assert code == 1 and "nothing to undo" in err
 
 
+def test_dismissing_a_crisis_needs_a_reason(
+    queue_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--data-dir", str(queue_dir), "--user", "ana"]
+    code, out, err = run(capsys, *base, "bulk", "dismiss", "--query", "status:new", "--yes")
+    assert code == 2 and out == ""
+    assert ("1 of them is a crisis: say what was done with --reason, one of called-911 "
+            "(called 911), on-call (passed to the on-call clinician), lifeline (replied with "
+            "the lifeline), not-crisis (not a crisis)") in " ".join(err.split())
+    _, out, _ = run(capsys, *base, "ls", "--status", "dismissed")
+    assert out == ""
+    code, _, err = run(capsys, *base, "bulk", "dismiss", "--query", "tag:crisis",
+                       "--reason", "shrug", "--yes")
+    assert code == 2 and "'shrug' is not one of 'called-911', 'on-call'" in err
+
+
+def test_not_a_crisis_also_takes_the_tag_off_in_one_undo(
+    queue_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--data-dir", str(queue_dir), "--user", "ana"]
+    code, out, _ = run(capsys, *base, "bulk", "dismiss", "--query", "tag:crisis",
+                       "--reason", "not-crisis", "--yes")
+    assert code == 0 and "dismiss: 1 changed" in out
+    with Store(queue_dir) as store:
+        crisis = store.get("c-crisis")
+        assert crisis.status == "dismissed" and crisis.tag("crisis") is None
+        kinds = [(d["kind"], d.get("data", {}).get("reason"), d.get("data", {}).get("op"))
+                 for d in store.journal.read_backwards()][:2]
+    assert kinds == [("dismiss", "not-crisis", None), ("tag", None, "remove")]
+    code, out, _ = run(capsys, *base, "undo")
+    assert code == 0
+    with Store(queue_dir) as store:
+        crisis = store.get("c-crisis")
+        assert crisis.status == "new" and crisis.tag("crisis") is not None
+
+
 def test_bulk_names_a_bad_query(queue_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--data-dir", str(queue_dir), "bulk", "dismiss",
                        "--query", "sttus:new", "--yes")
@@ -94,7 +130,8 @@ def test_stats_prints_the_median_response_in_hours_and_minutes(
     queue_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = ["--data-dir", str(queue_dir), "--user", "ana"]
-    run(capsys, *base, "bulk", "dismiss", "--query", "tag:crisis", "--yes")
+    run(capsys, *base, "bulk", "dismiss", "--query", "tag:crisis", "--reason", "on-call",
+        "--yes")
     code, out, _ = run(capsys, *base, "stats", "--since", "3650d")
     assert code == 0
     said = r"(\d+ d( \d+ h)?|\d+ h( \d+ min)?|\d+ min|\d+ s)"

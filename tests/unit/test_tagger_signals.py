@@ -66,7 +66,7 @@ def test_the_same_words_in_the_past_in_jest_or_denied_are_not_a_crisis(
 def test_a_strong_rule_keeps_its_own_source_and_score(tagger: Tagger) -> None:
     tag = crisis(tagger, "I am going to kill myself tonight")
     assert tag is not None
-    assert tag.source == "rule:crisis/suicidal-intent"
+    assert tag.source == "rule:crisis/suicidal-intent (harm)"
     assert tag.score == 0.95
 
 

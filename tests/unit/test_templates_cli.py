@@ -148,3 +148,23 @@ def test_lint_of_a_folder_that_does_not_exist(tmp_path: Path,
     code, out, err = run(capsys, "templates", "lint", str(tmp_path / "none"))
     assert (code, out) == (2, "")
     assert err == f"triage: {tmp_path / 'none'}: no such templates folder\n"
+
+
+def test_lint_flags_a_language_that_reaches_fewer_platforms_than_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: list[str]
+) -> None:
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    for name in ("myth-vaccines", "myth-vaccines-short", "es-myth-vaccines"):
+        (folder / f"{name}.toml").write_text(
+            (ROOT / "templates" / f"{name}.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = run(capsys, *setup, "templates", "lint", str(folder), *AS_OF)
+    assert code == 1
+    assert out == ("templates in 'es': platforms of misinformation: the es templates for "
+                   "misinformation do not cover x, bluesky, which the en ones do: add a "
+                   "template in es for them (or list them in one)\n")
+    (folder / "es-myth-vaccines-short.toml").write_text(
+        (ROOT / "templates" / "es-myth-vaccines-short.toml").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    code, out, _ = run(capsys, *setup, "templates", "lint", str(folder), *AS_OF)
+    assert (code, out) == (0, "")

@@ -77,7 +77,7 @@ BROKEN = [
      "toml", "not valid TOML: "),
     ("unknown key", sub('language = "en"', 'language = "en"\nnotes = "x"'),
      "notes", "unknown key (keys: id, title, tags, platforms, body, approved_by, approved_on, "
-     "review_by, phi_safe, language, claims, resources)"),
+     "review_by, phi_safe, language, claims, resources, crisis_kind)"),
     ("missing key", sub("review_by = 2027-10-01\n", ""), "review_by", "missing"),
     ("wrong type", sub("phi_safe = true", 'phi_safe = "yes"'),
      "phi_safe", "must be true or false, not a string"),

@@ -176,12 +176,19 @@ def approve(
     store: Store, config: Config, user: str, ident: str, *, library: TemplateLibrary,
     now: datetime, window: float = 0.0, note: str = "",
 ) -> OutboxItem:
-    """An approver approves a reply waiting for approval: it is queued to be sent."""
+    """An approver approves a reply waiting for approval: it is queued to be sent.
+
+    The one who wrote the reply may not approve it unless ``[replies] self_approval``
+    is on: free text and edited templates need a second person.
+    """
     require_role(config, user, "approver", "approve a reply that needs approval")
     item = find_item(store, ident)
     if item.state != WAITING:
         raise ActionRefused(f"outbox item {item.short_id} is {item.state}, not waiting for "
                             "approval")
+    if item.by == user and not config.replies.self_approval:
+        raise ActionRefused("you wrote this reply; another approver must approve it (four "
+                            "eyes: config.toml [replies] self_approval = false)")
     comment = store.get(item.comment_id)
     require_not_held(store, comment.id, "reply")
     check_item(comment, library, item.template_id, item.text, local_today(now), config)

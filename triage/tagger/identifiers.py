@@ -42,7 +42,13 @@ _NOT_STREET = frozenset(
     " his her their is are was were at on by with from or but no not".split()
 )
 _KINDS = ("phone", "email", "email_words", "ssn", "ssn_cue", "dob_cue", "old_date",
-          "record", "address")
+          "named_date", "record", "address")
+#: A person's name just before a date, in the comment as written: two to four
+#: capitalised words, then a comma, a bracket or a dash ("Casey Okafor, ").
+_NAME_BEFORE = re.compile(
+    r"(?<![\w'’-])[A-ZÁÉÍÓÚÑ][\w'’-]+(?:[ \t]{1,2}[A-ZÁÉÍÓÚÑ][\w'’.-]*){1,3}"
+    r"[ \t]{0,2}(?:,|\(|[-–—])[ \t]{0,2}\Z"
+)
 _LISTS = ("email_suffixes", "email_providers")
 
 
@@ -135,11 +141,11 @@ class IdentifierFinder:
                         continue
                     found.append(Identifier(name, match.start(), match.end(), match.group()))
             for match in self._each("old_date", text):
-                written = match.group("year")
-                year = int(written)
-                if len(written) == 2:
-                    year += 1900 if year > self.this_year % 100 else 2000
-                if 1900 <= year <= self.this_year - 12:
+                if self._old_enough(match.group("year")):
+                    found.append(Identifier("dob", match.start(), match.end(), match.group()))
+            for match in self._each("named_date", text):
+                if self._old_enough(match.group("year")) and _NAME_BEFORE.search(
+                        doc.text[max(0, match.start() - 80):match.start()]):
                     found.append(Identifier("dob", match.start(), match.end(), match.group()))
             for match in self._each("phone", text):
                 if self._phone_like(match.group()):
@@ -162,6 +168,13 @@ class IdentifierFinder:
                 if len(found) >= 4 * MAX_IDENTIFIERS:
                     return found
         return found
+
+    def _old_enough(self, written: str) -> bool:
+        """Whether a year (two or four digits) is far enough back to be a birth year."""
+        year = int(written)
+        if len(written) == 2:
+            year += 1900 if year > self.this_year % 100 else 2000
+        return 1900 <= year <= self.this_year - 12
 
     @staticmethod
     def _phone_like(value: str) -> bool:

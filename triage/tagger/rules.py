@@ -28,7 +28,7 @@ __all__ = ["Firing", "Rule", "RuleBook", "RuleFile"]
 
 _RULE_KEYS = {
     "id", "all", "any", "none", "none_comment", "not_after", "not_after_within", "scope",
-    "window", "score", "note", "min_hits", "mask", "ordered",
+    "window", "score", "note", "min_hits", "mask", "ordered", "family",
 }
 
 
@@ -49,6 +49,7 @@ class Rule:
     min_hits: int = 1
     mask: tuple[str, ...] = ()
     ordered: bool = False
+    family: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,9 @@ class RuleBook:
         within = table.get("not_after_within", 3)
         if isinstance(within, bool) or not isinstance(within, int) or within < 1:
             raise where.error("'not_after_within' must be a whole number of words")
+        family = table.get("family", "")
+        if not isinstance(family, str):
+            raise where.error("'family' must be a string such as \"harm\" or \"emergency\"")
         all_names = names("all")
         if not all_names and not any_groups:
             raise where.error("'all' or 'any' must name at least one lexicon")
@@ -184,6 +188,7 @@ class RuleBook:
             min_hits=min_hits,
             mask=names("mask"),
             ordered=_flag(where, table, "ordered"),
+            family=family,
         )
 
     def check_names(self) -> None:

@@ -175,15 +175,20 @@ class SignalScorer:
 
     def score(self, doc: Doc, hits: Hits) -> SignalFinding | None:
         """The strongest flagged combination in ``doc``, or None."""
+        found = self.findings(doc, hits)
+        return max(found, key=lambda f: f.weight) if found else None
+
+    def findings(self, doc: Doc, hits: Hits) -> list[SignalFinding]:
+        """The strongest flagged combination of each family, in the order of families."""
         if not any(name in hits for c in self.classes if c.core for name in c.lexicons):
-            return None
+            return []
         clauses = _clauses(doc)
         shared = {i for n in self.mask for a, b in hits.get(n) for i in range(a, b + 1)}
         masks = {c.name: shared | {i for n in c.mask for a, b in hits.get(n)
                                    for i in range(a, b + 1)}
                  for c in self.classes}
         neg_ends = sorted(h[1] for name in self.negation for h in hits.get(name))
-        best: SignalFinding | None = None
+        results: list[SignalFinding] = []
         for family in self.families:
             factors = self._factors(doc, hits, clauses, family)
             cues: dict[str, list[_Cue]] = {}
@@ -195,9 +200,9 @@ class SignalScorer:
                 if found:
                     cues[signal.name] = found
             finding = self._best(doc, family, cues)
-            if finding is not None and (best is None or finding.weight > best.weight):
-                best = finding
-        return best
+            if finding is not None:
+                results.append(finding)
+        return results
 
     def _factors(self, doc: Doc, hits: Hits, clauses: list[int],
                  family: str) -> list[tuple[str, int, float, tuple[str, ...]]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from triage.model import TAG_NAMES, Tag
@@ -145,9 +145,14 @@ class Tagger:
         tags: dict[str, Tag] = {}
         for name in ("crisis", "adverse_event", "abuse"):
             rule_file = files["adverse" if name == "adverse_event" else name]
-            tag = _from_firings(doc, name, rule_file.fire(doc, hits))
+            firings = rule_file.fire(doc, hits)
+            tag = _from_firings(doc, name, firings)
             if name == "crisis":
-                tag = _with_signals(doc, tag, self.data.crisis_signals.score(doc, hits))
+                found = self.data.crisis_signals.findings(doc, hits)
+                strongest = max(found, key=lambda f: f.weight) if found else None
+                tag = _with_signals(doc, tag, strongest)
+                if tag is not None:
+                    tag = _with_families(tag, firings, found)
             if tag is not None:
                 tags[name] = tag
         privacy = self._privacy.find(doc, hits)
@@ -214,6 +219,38 @@ def _with_signals(doc: Doc, tag: Tag | None, found: SignalFinding | None) -> Tag
     if found.score > tag.score:
         return Tag("crisis", found.score, _merge([*tag.evidence, *spans]), source)
     return Tag("crisis", tag.score, _merge([*tag.evidence, *spans]), tag.source)
+
+
+def _with_families(tag: Tag, firings: list[Firing],
+                   found: list[SignalFinding]) -> Tag:
+    """The crisis tag with the source of each other family that fired after its own.
+
+    A rule's source names its family in brackets ("rule:crisis/suicidal-intent (harm)"),
+    a signal's names it in itself ("signals:crisis/emergency:…"); parts are joined by
+    "; ", the tag's own first, so the reply can answer a self-harm crisis and a medical
+    emergency that one comment describes together.
+    """
+    own = ""
+    first = tag.source
+    best: dict[str, tuple[float, str]] = {}
+    for firing in firings:
+        family = firing.rule.family
+        if not family:
+            continue
+        source = f"rule:{firing.rule.id} ({family})"
+        if f"rule:{firing.rule.id}" == tag.source:
+            own, first = family, source
+        if firing.rule.score > best.get(family, (-1.0, ""))[0]:
+            best[family] = (firing.rule.score, source)
+    for finding in found:
+        source = f"signals:crisis/{finding.source}"
+        if source == tag.source:
+            own = finding.family
+        if finding.score > best.get(finding.family, (-1.0, ""))[0]:
+            best[finding.family] = (finding.score, source)
+    parts = [first, *(source for family, (_, source) in sorted(best.items())
+                      if family != own)]
+    return replace(tag, source="; ".join(parts))
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

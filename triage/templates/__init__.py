@@ -8,6 +8,7 @@
 
 from triage.templates.check import ReplyCheck, check_reply, reply_size, same_text
 from triage.templates.claims import ClaimRef, load_claim_refs
+from triage.templates.crisis import CRISIS_LABELS, crisis_kinds, crisis_note
 from triage.templates.find import find_templates_dir, installed_templates_dir
 from triage.templates.language import guess_language
 from triage.templates.library import (
@@ -19,12 +20,14 @@ from triage.templates.library import (
 )
 from triage.templates.limits import PLATFORM_LIMITS, limit_for, reply_length
 from triage.templates.parse import Problem, parse_template
-from triage.templates.rank import Candidate, answers, offerable, rank
-from triage.templates.record import PLACEHOLDERS, Resource, Template
+from triage.templates.rank import Candidate, answers, claim_tag, matched_claim, offerable, rank
+from triage.templates.record import CRISIS_KINDS, PLACEHOLDERS, Resource, Template
 from triage.templates.render import AUTHOR_MAX, author_name, fill, render, render_values
 
 __all__ = [
     "AUTHOR_MAX",
+    "CRISIS_KINDS",
+    "CRISIS_LABELS",
     "PLACEHOLDERS",
     "PLATFORM_LIMITS",
     "SAMPLE_VALUES",
@@ -38,6 +41,9 @@ __all__ = [
     "answers",
     "author_name",
     "check_reply",
+    "claim_tag",
+    "crisis_kinds",
+    "crisis_note",
     "fill",
     "find_templates_dir",
     "guess_language",
@@ -46,6 +52,7 @@ __all__ = [
     "lint_templates",
     "load_claim_refs",
     "load_library",
+    "matched_claim",
     "offerable",
     "parse_template",
     "rank",

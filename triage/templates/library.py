@@ -10,6 +10,7 @@ from pathlib import Path
 from triage.config import Config
 from triage.errors import DataFileError, NotFound, TemplateFileError
 from triage.templates.claims import ClaimRef, load_claim_refs
+from triage.templates.coverage import coverage_problems
 from triage.templates.find import find_templates_dir
 from triage.templates.limits import limit_for, reply_length
 from triage.templates.parse import Problem, parse_template
@@ -179,6 +180,7 @@ def lint_templates(
         problems.extend(found)
         if template is not None and not any(p.blocking for p in found):
             templates.append(template)
+    problems.extend(coverage_problems(t for t in templates if not t.lapsed(today)))
     return TemplateLibrary(directory, tuple(templates), tuple(problems))
 
 

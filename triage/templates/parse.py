@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from triage.model import PLATFORMS, TAG_NAMES
-from triage.templates.record import PLACEHOLDERS, Resource, Template, placeholders_in
+from triage.templates.record import (
+    CRISIS_KINDS,
+    PLACEHOLDERS,
+    Resource,
+    Template,
+    placeholders_in,
+)
 from triage.tomlread import parse_toml, unknown_keys
 
 __all__ = ["OPTIONAL_KEYS", "REQUIRED_KEYS", "Problem", "parse_template"]
@@ -26,7 +32,7 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "phi_safe",
     "language",
 )
-OPTIONAL_KEYS: tuple[str, ...] = ("claims", "resources")
+OPTIONAL_KEYS: tuple[str, ...] = ("claims", "resources", "crisis_kind")
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _LANGUAGE = re.compile(r"[a-z]{2}\Z")
@@ -192,6 +198,13 @@ def parse_template(path: Path, text: str, label: str | None = None) -> tuple[
     claims = reader.words("claims", (), "claim")
     if claims and "misinformation" not in tags:
         reader.problem("claims", "only a template tagged misinformation answers claims")
+    crisis_kind = raw.get("crisis_kind", "")
+    if crisis_kind not in ("", *CRISIS_KINDS):
+        reader.problem("crisis_kind", f"must be one of {', '.join(CRISIS_KINDS)}, not "
+                       f"{crisis_kind!r}")
+        crisis_kind = ""
+    elif crisis_kind and "crisis" not in tags:
+        reader.problem("crisis_kind", "only a template tagged crisis answers a kind of crisis")
     all_platforms = raw.get("platforms") == "all"
     if all_platforms:
         platforms: tuple[str, ...] = PLATFORMS
@@ -238,6 +251,7 @@ def parse_template(path: Path, text: str, label: str | None = None) -> tuple[
         claims=claims,
         resources=resources,
         all_platforms=all_platforms,
+        crisis_kind=crisis_kind,
         source=path,
     )
     return template, []

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from triage.model import TAG_NAMES, Comment
+from triage.model import TAG_NAMES, Comment, Tag
+from triage.templates.crisis import CRISIS_LABELS, crisis_kinds
 from triage.templates.language import guess_language
 from triage.templates.record import Template
 
-__all__ = ["Candidate", "answers", "offerable", "rank"]
+__all__ = ["Candidate", "answers", "claim_tag", "matched_claim", "offerable", "rank"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +28,28 @@ class Candidate:
     reasons: tuple[str, ...]
 
 
+def claim_tag(comment: Comment) -> Tag | None:
+    """The tag that carries the comment's matched claim: its myth, or the question that
+    asks about it ("Can the flu shot make you sick?")."""
+    for name in ("misinformation", "question"):
+        tag = comment.tag(name)
+        if tag is not None and tag.claim_id:
+            return tag
+    return None
+
+
+def matched_claim(comment: Comment) -> str | None:
+    """The claim the comment asserts or asks about, or None."""
+    tag = claim_tag(comment)
+    return tag.claim_id if tag is not None else None
+
+
 def answers(template: Template, comment: Comment) -> tuple[str, ...]:
     """The comment's tags that ``template`` answers.
 
-    A misinformation template that names claims answers only those myths; one with
-    no claims answers any myth. A template with no tags answers untagged comments.
+    A misinformation template that names claims answers only those myths, and answers
+    a question about one of them too; one with no claims answers any myth. A template
+    with no tags answers untagged comments.
     """
     if not template.tags:
         return () if comment.tags else ("untagged",)
@@ -44,6 +62,9 @@ def answers(template: Template, comment: Comment) -> tuple[str, ...]:
             if myth is None or myth.claim_id not in template.claims:
                 continue
         found.append(name)
+    claim = matched_claim(comment)
+    if claim is not None and claim in template.claims and "misinformation" not in found:
+        found.append("misinformation")
     return tuple(found)
 
 
@@ -71,12 +92,14 @@ def rank(
     Never offered: lapsed templates, templates not approved for the comment's
     platform, and (for a privacy-risk comment) templates that are not PHI-safe. The
     rest are ordered by: answering the comment at all; the comment's language (a reply
-    in another language is rarely wanted); the matched claim; the most urgent tag
-    answered, in ``priority`` order; the template made for fewer platforms (a short
-    variant for this one) before the more general; then id.
+    in another language is rarely wanted); the matched claim (whether the comment
+    asserts the myth or asks about it); the most urgent tag answered, in ``priority``
+    order; for a crisis, the template written for the kind found (911 for a medical
+    emergency, 988 for self-harm; see ``crisis_kinds``); the template made for fewer
+    platforms (a short variant for this one) before the more general; then id.
     """
-    myth = comment.tag("misinformation")
-    claim = myth.claim_id if myth is not None else None
+    claim = matched_claim(comment)
+    kinds = crisis_kinds(comment)
     language = guess_language(comment.text) or default_language
     order = {name: i for i, name in enumerate(priority)}
     ranked: list[tuple[tuple[object, ...], Candidate]] = []
@@ -97,8 +120,11 @@ def rank(
         if len(template.platforms) <= 3:
             reasons.append(f"a variant for {', '.join(template.platforms)}")
         best = min((order.get(name, len(order)) for name in hits), default=len(order))
+        kind = kinds.index(template.crisis_kind) if template.crisis_kind in kinds else len(kinds)
+        if "crisis" in hits and template.crisis_kind in kinds:
+            reasons.append(f"for {CRISIS_LABELS[template.crisis_kind][0]}")
         key = (
-            not hits, not same_language, not claim_hit, best, len(template.platforms),
+            not hits, not same_language, not claim_hit, best, kind, len(template.platforms),
             template.id,
         )
         ranked.append((key, Candidate(template, bool(hits), tuple(reasons))))

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 __all__ = [
+    "CRISIS_KINDS",
     "ORG_PLACEHOLDERS",
     "PLACEHOLDERS",
     "PLACEHOLDER_RE",
@@ -31,6 +32,10 @@ PLACEHOLDERS: tuple[str, ...] = (
     "resource_url",
     *ORG_PLACEHOLDERS,
 )
+
+#: The kinds of crisis a crisis template may be written for (``crisis_kind``), named as
+#: the tagger's crisis families: a medical emergency (911) and self-harm (988).
+CRISIS_KINDS: tuple[str, ...] = ("emergency", "harm")
 
 PLACEHOLDER_RE = re.compile(r"\{([^{}\n]*)\}")
 
@@ -61,6 +66,8 @@ class Template:
     approval lapses on ``review_by``: from that day on the template is never offered
     and never sent. ``phi_safe`` means the wording neither confirms nor implies a
     patient relationship, so it may answer a comment that is a privacy risk.
+    ``crisis_kind`` names the kind of crisis a crisis template is written for
+    (``"emergency"`` or ``"harm"``; empty: any).
     """
 
     id: str
@@ -76,6 +83,7 @@ class Template:
     claims: tuple[str, ...] = ()
     resources: tuple[Resource, ...] = ()
     all_platforms: bool = False
+    crisis_kind: str = ""
     source: Path | None = None
 
     def lapsed(self, today: date) -> bool:

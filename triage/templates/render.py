@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from triage.config import Config
 from triage.errors import TemplateError
 from triage.model import Comment
+from triage.templates.rank import claim_tag
 from triage.templates.record import ORG_PLACEHOLDERS, PLACEHOLDER_RE, Template
 
 __all__ = ["AUTHOR_MAX", "author_name", "fill", "render", "render_values", "resource_for"]
@@ -38,8 +39,9 @@ def author_name(comment: Comment) -> str:
 
 
 def resource_for(template: Template, comment: Comment | None) -> tuple[str, str]:
-    """The resource a reply links: the comment's matched myth's page, else the template's."""
-    tag = comment.tag("misinformation") if comment is not None else None
+    """The resource a reply links: the page of the myth the comment asserts or asks
+    about, else the template's."""
+    tag = claim_tag(comment) if comment is not None else None
     if tag is not None and tag.resource_url and tag.resource_url.startswith("https://"):
         return tag.resource_title or tag.resource_url, tag.resource_url
     if template.resources:

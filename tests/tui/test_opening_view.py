@@ -1,0 +1,45 @@
+"""The desk opens where the danger is: on Crisis while a crisis is open, else on Needs
+reply; the open crises are counted in the header from every view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Header
+
+from tests.factories import FLU_POST, sample_comments
+from tests.tui.conftest import make_app, selected_id
+from triage.store import Store
+from tui.app import TriageApp
+from tui.queue_list import QueueList
+
+
+def header_text(app: TriageApp) -> str:
+    """What the header says on the screen shown now."""
+    return f"{app.title} {app.screen.query_one(Header).screen_sub_title}"
+
+
+async def test_it_opens_on_the_crisis_view_while_a_crisis_is_open(queue_store: Store) -> None:
+    app = make_app(queue_store, view=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.views[app.view_index].name == "Crisis"
+        assert selected_id(app) == "c-crisis"
+        assert app.query_one(QueueList).rows[0].id == "c-crisis"
+        assert "⚠ 1 open crisis" in header_text(app)
+        await pilot.press("8")  # All: the count stays in sight
+        assert app.views[app.view_index].name == "All"
+        assert "⚠ 1 open crisis" in header_text(app)
+        await pilot.press("S")  # another screen: still there
+        assert "⚠ 1 open crisis" in header_text(app)
+
+
+async def test_with_no_crisis_open_it_opens_on_needs_reply(tmp_path: Path) -> None:
+    calm = [c for c in sample_comments() if c.id != "c-crisis"]
+    with Store(tmp_path / "data") as store:
+        store.ingest(calm, [FLU_POST], user="test")
+        app = make_app(store, view=None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert app.views[app.view_index].name == "Needs reply"
+            assert "open cris" not in header_text(app)
