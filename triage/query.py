@@ -9,6 +9,7 @@ Bare words and "quoted phrases" must appear in the text (case-insensitive). ``ag
 ``assignee:me`` is the acting person; ``assignee:none`` an unassigned comment.
 ``is:noise`` is a comment that needs no reply (a reaction with no tag and no question:
 see :mod:`triage.noise`); the Needs reply view leaves it out with ``-is:noise``.
+``legal:open`` is a comment on legal hold or with a decision still to carry out;
 ``legal:pending`` is a comment whose legal decision the team has yet to carry out
 (``legal:decided`` any decided one, ``legal:hide`` … one decision: see
 :mod:`triage.legal.decisions`); a matcher gets the comments' legal states from the store.
@@ -34,7 +35,7 @@ FIELDS = ("tag", "status", "platform", "account", "author", "age", "assignee", "
 #: What ``is:`` says of a comment.
 IS_VALUES = ("noise",)
 #: What ``legal:`` says of a comment: a decision still to carry out, any decision, which.
-LEGAL_VALUES = ("pending", "decided", "reply_allowed", "hide", "delete", "no_action")
+LEGAL_VALUES = ("open", "pending", "decided", "reply_allowed", "hide", "delete", "no_action")
 #: A comment's legal states (``decided``, the decision, ``pending``); see LEGAL_VALUES.
 LegalStates = Callable[[Comment], Collection[str]]
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -122,7 +123,9 @@ def _check(term: Term, now: datetime, user: str,
     elif term.field == "is":
         check = needs_no_reply
     elif term.field == "legal":
-        check = lambda c: any(v in legal(c) for v in values)  # noqa: E731
+        check = lambda c: any(  # noqa: E731
+            v in legal(c) or v == "open" and (c.status == "escalated" or "pending" in legal(c))
+            for v in values)
     elif term.field == "age":
         limit = now - term.span
         if term.op == "<":

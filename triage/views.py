@@ -28,10 +28,9 @@ DEFAULT_VIEWS: tuple[ViewConfig, ...] = (
     ViewConfig("Privacy", "tag:privacy -status:dismissed", "priority"),
     ViewConfig("Misinformation", "tag:misinformation -status:dismissed", "priority"),
     ViewConfig("Adverse events", "tag:adverse_event", "priority"),
-    ViewConfig("Escalated", "status:escalated", "newest"),
+    ViewConfig("Legal", "legal:open", "oldest"),
     ViewConfig("Mine", "assignee:me", "priority"),
     ViewConfig("All", "", "newest"),
-    ViewConfig("Legal to do", "legal:pending", "oldest"),
 )
 
 #: A comment is waiting for the team while it has this status.

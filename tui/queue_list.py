@@ -31,6 +31,9 @@ PLATFORM_LABELS = {
 }
 
 #: The platform in two letters, for the narrowest layout.
+#: Column titles for columns too narrow for the full one.
+_SHORT_TITLES = {"Platform": "Net"}
+
 PLATFORM_SHORT = {
     "facebook": "FB", "instagram": "IG", "youtube": "YT", "x": "X", "tiktok": "TT",
     "mastodon": "Ma", "bluesky": "Bs", "reddit": "Rd", "linkedin": "Li",
@@ -314,8 +317,8 @@ class QueueList(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("queue-list--header")
-        segments = [Segment(" " + set_cell_size(title if len(title) < size else "", size - 1),
-                            style)
+        segments = [Segment(" " + set_cell_size(
+            title if len(title) < size else _SHORT_TITLES.get(title, ""), size - 1), style)
                     for title, size in layout_for(width)]
         segments.append(Segment(" Comment", style))
         return Strip(segments).adjust_cell_length(width, style)

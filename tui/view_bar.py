@@ -17,6 +17,7 @@ SHORT_NAMES: dict[str, tuple[str, str]] = {
     "misinformation": ("Myths", "Myth"),
     "adverse events": ("Adverse", "Adv"),
     "escalated": ("Escalated", "Esc"),
+    "legal": ("Legal", "Legal"),
     "mine": ("Mine", "Mine"),
     "all": ("All", "All"),
 }

@@ -54,12 +54,12 @@ def visible_rows(app: TriageApp) -> list[str]:
 
 
 @pytest.mark.parametrize(("size", "names", "rows", "comment_chars"), [
-    ((80, 24), ["1 Crisis", "2 Reply", "3 Priv", "4 Myth", "5 Adv", "6 Esc", "7 Mine",
-                "8 All"], 11, 25),
+    ((80, 24), ["1 Crisis", "2 Reply", "3 Priv", "4 Myth", "5 Adv", "6 Legal", "7 Mine",
+                "8 All"], 11, 23),
     ((130, 40), ["1 Crisis", "2 Needs reply", "3 Privacy", "4 Myths", "5 Adverse",
-                 "6 Escalated", "7 Mine", "8 All"], 18, 30),
+                 "6 Legal", "7 Mine", "8 All"], 18, 30),
     ((200, 50), ["1 Crisis", "2 Needs reply", "3 Privacy", "4 Misinformation",
-                 "5 Adverse events", "6 Escalated", "7 Mine", "8 All"], 22, 50),
+                 "5 Adverse events", "6 Legal", "7 Mine", "8 All"], 22, 50),
 ])
 async def test_what_is_in_sight(busy_store: Store, size: tuple[int, int], names: list[str],
                                 rows: int, comment_chars: int) -> None:

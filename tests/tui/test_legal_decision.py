@@ -11,6 +11,7 @@ import orjson
 import pytest
 from textual.widgets import Static
 
+from tests.factories import NOW
 from tests.tui.conftest import make_app, row_text, selected_id
 from tests.tui.test_legal import messages, shown
 from triage import cli as cli_module
@@ -18,7 +19,7 @@ from triage.config import Config, parse_config
 from triage.desk import Desk
 from triage.legal import DECISIONS, all_escalations, close, escalate, release
 from triage.legal.decisions import legal_states
-from triage.query import LEGAL_VALUES
+from triage.query import LEGAL_VALUES, parse_query
 from triage.store import Store
 from triage.timefmt import local
 from tui.legal_screen import LegalScreen
@@ -47,7 +48,24 @@ def _decided(store: Store, config: Config, decision: str = "hide") -> str:
 
 
 def test_the_legal_query_values_are_the_decisions() -> None:
-    assert set(LEGAL_VALUES) == {"pending", "decided", *DECISIONS}
+    assert set(LEGAL_VALUES) == {"open", "pending", "decided", *DECISIONS}
+
+
+def test_legal_open_is_a_hold_or_a_decision_still_to_carry_out(queue_store: Store) -> None:
+    config = parse_config(TEAM)
+    match = parse_query("legal:open").matcher(now=NOW, user="ben",
+                                             legal=legal_states(queue_store))
+    esc = escalate(queue_store, config, "ben", "c-privacy", "privacy_breach")
+    assert [c.id for c in queue_store if match(c)] == ["c-privacy"]  # on hold
+    release(queue_store, config, "lee", esc.id, "hide")
+    close(queue_store, config, "lee", esc.id)
+    match = parse_query("legal:open").matcher(now=NOW, user="ben",
+                                             legal=legal_states(queue_store))
+    assert [c.id for c in queue_store if match(c)] == ["c-privacy"]  # to be hidden
+    Desk(queue_store, "ben").set_status(["c-privacy"], "hidden")
+    match = parse_query("legal:open").matcher(now=NOW, user="ben",
+                                             legal=legal_states(queue_store))
+    assert [c.id for c in queue_store if match(c)] == []  # carried out
 
 
 @pytest.mark.parametrize(("decision", "done_by"), [
@@ -81,21 +99,21 @@ async def test_the_team_sees_legals_decision_until_it_is_carried_out(
     assert decided_at is not None
     app = make_app(queue_store, config, user="ben")
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.press("9")  # the built-in view of decisions to carry out
-        assert app.views[app.view_index].name == "Legal to do"
+        await pilot.press("6")  # the built-in view of holds and decisions to carry out
+        assert app.views[app.view_index].name == "Legal"
         queue = app.query_one(QueueList)
         assert [c.id for c in queue.rows] == ["c-privacy"]
         assert "new ⚖ hide" in row_text(app, 1)  # the list's marker
         assert selected_id(app) == "c-privacy"
         detail = shown(app.query_one("#detail-body", Static))
         assert f"Legal: hide — lee, {local(decided_at)} (to be carried out)" in detail
-        assert " 9 Legal to do 1 " in app.query_one(ViewBar).render().plain
+        assert " 6 Legal 1 " in app.query_one(ViewBar).render().plain
 
         Desk(queue_store, "ben").set_status(["c-privacy"], "hidden")  # the team hides it
         app.reload()
         await pilot.pause()
         assert queue.rows == []
-        assert " 9 Legal to do 0 " in app.query_one(ViewBar).render().plain
+        assert " 6 Legal 0 " in app.query_one(ViewBar).render().plain
         await pilot.press("8")  # All: the decision is still shown, as done
         while selected_id(app) != "c-privacy":
             await pilot.press("j")

@@ -79,10 +79,10 @@ def test_triage_note_from_the_command_line(queue_dir: Path,
 def test_the_case_packet_holds_the_teams_notes(store: Store) -> None:
     Desk(store, "ana").add_note("c-privacy", "Her daughter called us too")
     esc = escalate(store, make_config(), "ana", "c-privacy", "privacy_breach")
-    packet = json.loads(export_packet(store, "lee", esc.id, "json"))
+    packet = json.loads(export_packet(store, make_config(), "lee", esc.id, "json"))
     assert [(n["by"], n["text"]) for n in packet["comment_notes"]] == [
         ("ana", "Her daughter called us too")]
-    markdown = export_packet(store, "lee", esc.id, "md")
+    markdown = export_packet(store, make_config(), "lee", esc.id, "md")
     section = markdown.split("## Team notes on the comment")[1].split("##")[0]
     assert "ana: Her daughter called us too" in section
 

@@ -17,13 +17,13 @@ ORDER = ["crisis", "adverse_event", "privacy", "abuse", "misinformation", "quest
 def test_default_views_start_with_crisis_and_count() -> None:
     views = views_from_config(parse_config(""))
     assert [v.name for v in views][:2] == ["Crisis", "Needs reply"]
-    assert [v.name for v in views][-2:] == ["All", "Legal to do"]
+    assert [v.name for v in views][-3:] == ["Legal", "Mine", "All"]
     counts = {
         v.name: len(v.select(sample_comments(), now=NOW, user="ana", sla=SLA, priority=ORDER))
         for v in views
     }
     assert counts["Crisis"] == 1 and counts["Privacy"] == 1 and counts["All"] == 7
-    assert counts["Escalated"] == 0 and counts["Mine"] == 0
+    assert counts["Legal"] == 0 and counts["Mine"] == 0
 
 
 def test_crisis_is_first_even_when_configured_later() -> None:
