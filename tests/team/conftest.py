@@ -33,10 +33,10 @@ STARTED: dict[str, float] = {}
 def _pgserver(folder: str) -> tuple[str, Callable[[], None]]:
     import warnings
 
-    import pgserver
-
     with warnings.catch_warnings():  # it asks platformdirs for a runtime folder it may lack
         warnings.simplefilter("ignore")
+        import pgserver
+
         server = pgserver.get_server(folder, cleanup_mode="delete")
     return server.get_uri(), server.cleanup
 

@@ -14,7 +14,7 @@ DECLARE
     batch jsonb := triage.batch_of(p_ids);
 BEGIN
     IF alone AND NOT EXISTS (SELECT 1 FROM triage.comments WHERE id = p_ids[1]) THEN
-        RAISE EXCEPTION 'no comment with id %', p_ids[1] USING ERRCODE = 'TR404';
+        RAISE EXCEPTION 'no comment with id %', quote_literal(p_ids[1]) USING ERRCODE = 'TR404';
     END IF;
     FOR c IN SELECT id, status FROM triage.comments WHERE id = ANY (p_ids)
              ORDER BY id FOR UPDATE LOOP
@@ -85,7 +85,7 @@ BEGIN
             EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_person AND rolcanlogin)
             AND pg_has_role(p_person, 'triage_agent', 'MEMBER')) THEN
         RAISE EXCEPTION '% is not an agent of the team (a login in the role triage_agent)',
-            p_person USING ERRCODE = 'TR401';
+            quote_literal(p_person) USING ERRCODE = 'TR401';
     END IF;
     FOR c IN SELECT id, assignee FROM triage.comments WHERE id = ANY (p_ids)
              ORDER BY id FOR UPDATE LOOP

@@ -82,7 +82,7 @@ BEGIN
     PERFORM triage.require_role(ARRAY['agent', 'legal'], 'place a legal hold');
     PERFORM 1 FROM triage.comments WHERE id = p_comment_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no comment with id %', p_comment_id USING ERRCODE = 'TR404';
+        RAISE EXCEPTION 'no comment with id %', quote_literal(p_comment_id) USING ERRCODE = 'TR404';
     END IF;
     IF triage.held(p_comment_id) THEN
         RAISE EXCEPTION '% is already on legal hold', p_comment_id USING ERRCODE = 'TR401';
@@ -139,7 +139,7 @@ BEGIN
     PERFORM triage.require_role(ARRAY['agent'], 'reply');
     SELECT * INTO c FROM triage.comments WHERE id = p_comment_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no comment with id %', p_comment_id USING ERRCODE = 'TR404';
+        RAISE EXCEPTION 'no comment with id %', quote_literal(p_comment_id) USING ERRCODE = 'TR404';
     END IF;
     IF triage.held(c.id) OR c.status = 'deleted' THEN
         RAISE EXCEPTION 'cannot reply: %', CASE WHEN c.status = 'deleted'
@@ -253,7 +253,7 @@ BEGIN
             USING ERRCODE = 'TR401';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM triage.comments WHERE id = p_comment_id) THEN
-        RAISE EXCEPTION 'no comment with id %', p_comment_id USING ERRCODE = 'TR404';
+        RAISE EXCEPTION 'no comment with id %', quote_literal(p_comment_id) USING ERRCODE = 'TR404';
     END IF;
     INSERT INTO triage.leases (comment_id, person, what, expires_at)
     VALUES (p_comment_id, session_user, p_what, until)
