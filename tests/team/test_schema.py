@@ -89,6 +89,25 @@ def test_cli_db_init_user_add_migrate_status(team: TeamDb, capsys: pytest.Captur
     assert code == 1 and "0004_work  pending" in out and "run `triage db migrate`" in err
 
 
+def test_cli_db_user_add_takes_a_password_from_the_environment(
+        team: TeamDb, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", team.url())
+    code, _, err = run(capsys, "db", "user", "add", "lee", "--role", "legal",
+                       "--password-env", "LEE_PASSWORD")
+    assert code == 1 and "the environment variable LEE_PASSWORD is not set" in err
+    monkeypatch.setenv("LEE_PASSWORD", "a long passphrase")
+    code, out, _ = run(capsys, "db", "user", "add", "lee", "--role", "legal",
+                       "--password-env", "LEE_PASSWORD")
+    assert code == 0 and out == "lee: a login in triage_legal\n"
+    stored = team.admin.execute(
+        "SELECT rolpassword FROM pg_authid WHERE rolname = 'lee'").fetchone()[0]
+    assert stored.startswith("SCRAM-SHA-256$")
+    code, _, err = run(capsys, "db", "user", "add", "lee", "--role", "boss")
+    assert code == 2 and "'boss' is not one of 'agent', 'approver'" in err
+
+
 def test_cli_db_reads_the_url_from_config_and_refuses_a_password_in_it(
         team: TeamDb, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path) -> None:

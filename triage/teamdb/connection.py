@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import psycopg
 from psycopg import errors as pgerrors
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from triage.errors import ActionRefused, NotFound, StoreError
 
@@ -49,7 +49,7 @@ def open_pool(url: str, size: int = 4) -> ConnectionPool:
                           open=False)
     try:
         pool.open(wait=True, timeout=30)
-    except Exception as exc:  # psycopg_pool raises PoolTimeout after logging each failure
+    except PoolTimeout as exc:
         pool.close()
         raise StoreError(f"cannot connect to the {_where(url)}: {exc}") from None
     return pool
