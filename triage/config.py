@@ -29,12 +29,14 @@ __all__ = [
     "RepliesConfig",
     "RetentionConfig",
     "PriorityConfig",
+    "StoreConfig",
     "ViewConfig",
     "TaggerConfig",
     "TeamMember",
     "default_data_dir",
     "find_config",
     "load_config",
+    "url_has_password",
 ]
 
 ROLES = ("agent", "approver", "legal", "admin")
@@ -245,6 +247,34 @@ class AuditConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreConfig:
+    """The team store: a PostgreSQL URL (empty: the embedded store in the data folder).
+    The password never goes here: libpq reads PGPASSWORD, ~/.pgpass or a service file."""
+
+    url: str = ""
+
+    def validate(self, where: str) -> None:
+        if not self.url:
+            return
+        if not self.url.startswith(("postgresql://", "postgres://")) and "=" not in self.url:
+            raise ConfigError(f"{where} url: must be a postgresql:// URL or libpq key=value "
+                              "settings")
+        if url_has_password(self.url):
+            raise ConfigError(f"{where} url: holds a password; keep it out of config.toml "
+                              "(use PGPASSWORD, ~/.pgpass or a PGSERVICEFILE service)")
+
+
+def url_has_password(url: str) -> bool:
+    """Whether a PostgreSQL URL or key=value string carries a password."""
+    if url.startswith(("postgresql://", "postgres://")):
+        netloc = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
+        if ":" in netloc.rpartition("@")[0]:
+            return True
+        return re.search(r"[?&]password=", url) is not None
+    return re.search(r"(^|\s)password\s*=", url) is not None
+
+
+@dataclass(frozen=True, slots=True)
 class RepliesConfig:
     """Replies: where the approved templates are (empty: the ones shipped with Triage),
     the undo window before a reply is sent, how often a failed send is retried, and
@@ -284,6 +314,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     replies: RepliesConfig = field(default_factory=RepliesConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
 
@@ -328,6 +359,7 @@ def _validate(config: Config, label: str) -> None:
     config.escalation.validate(f"{label}: [escalation]")
     config.retention.validate(f"{label}: [retention]")
     config.replies.validate(f"{label}: [replies]")
+    config.store.validate(f"{label}: [store]")
     _validate_queue_settings(config, label)
 
 

@@ -146,3 +146,30 @@ def test_huge_retention_days_and_sla_exit_2_instead_of_a_traceback(
             err = capsys.readouterr().err
             assert stopped.value.code == 2, (text[:30], command, err)
             assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://ana:s3cret@db.example.org/triage",
+    "postgres://ana:s3cret@db.example.org:5432/triage?sslmode=require",
+    "postgresql://ana@db.example.org/triage?sslmode=require&password=s3cret",
+    "host=db.example.org user=ana password=s3cret dbname=triage",
+])
+def test_a_store_url_holding_a_password_is_refused_naming_the_key(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(f'[store]\nurl = "{url}"\n')
+    assert str(caught.value).startswith("config.toml: [store] url: holds a password")
+    assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://ana@db.example.org/triage",
+    "postgresql:///triage?host=/run/postgresql&sslmode=verify-full",
+    "service=triage",
+])
+def test_a_store_url_without_a_password_is_accepted(url: str) -> None:
+    assert parse_config(f'[store]\nurl = "{url}"\n').store.url == url
+
+
+def test_a_store_url_of_another_kind_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"\[store\] url: must be a postgresql:// URL"):
+        parse_config('[store]\nurl = "mysql://ana@db/triage"\n')
