@@ -141,6 +141,7 @@ def child_tui(data: str, seed: str) -> None:
 
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("8")  # All (the desk opens on Crisis while one is open)
             app.set_filter("status:new -tag:crisis")
             await pilot.pause()
             print(json.dumps({"ready": True}), flush=True)

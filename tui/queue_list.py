@@ -343,6 +343,8 @@ class QueueList(ScrollView, can_focus=True):
         minutes = int(left.total_seconds() // 60)
         if minutes < 0:
             label = f"{comment.status} late {_span(-minutes)}"
+            if len(label) > size - 1:  # a narrow column: how late matters more than "new"
+                label = f"late {_span(-minutes)}"
             style = self._over(base, "queue-list--late")
         else:
             label = f"{comment.status} {_span(minutes)}"

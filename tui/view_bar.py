@@ -84,7 +84,10 @@ class ViewBar(Widget):
             levels = [0] * count
             labels = [self._label(i, 0, pad) for i in range(count)]
             while sum(len(label) + 1 for label in labels) > width:
-                limit = [1 if i == self._current else (3 if pad else 4) for i in range(count)]
+                # The current view may take its shorter names; the Crisis view, like the
+                # current one, always keeps a name (never its number and count alone).
+                limit = [3 if i == self._current or self._names[i].casefold() == "crisis"
+                         else (3 if pad else 4) for i in range(count)]
                 shorter = [i for i in range(count) if levels[i] < limit[i]]
                 if pad and all(levels[i] >= 3 for i in range(count) if i != self._current):
                     break  # try without the room around the labels

@@ -145,3 +145,23 @@ async def test_legal_keeps_every_column_in_sight(busy_store: Store,
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[:4] == ["esc-0001", "pending delivery", "critical", "privacy_breach"] \
             or row[:4] == ["esc-0001", "open", "critical", "privacy_breach"]
+
+
+async def test_at_80_columns_every_view_keeps_a_name_whichever_is_current(
+    tmp_path: Path,
+) -> None:
+    """Three-digit counts, as in the sandbox: the current view takes its short name before
+    Crisis (or any other) is left as a bare number."""
+    many = [make_comment(f"m-{n:03}", f"Comment {n:03}: any news?", minutes_ago=5 + n,
+                         tags=(Tag("question", 0.9),)) for n in range(260)]
+    with Store(tmp_path / "data") as store:
+        store.ingest(sample_comments() + many, [FLU_POST], user="test")
+        app = make_app(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for key in ("2", "8", "1"):
+                await pilot.press(key)
+                await pilot.pause()
+                bar = view_bar(app)
+                for name in ("1 Crisis", "2 Reply", "3 Priv", "4 Myth", "5 Adv", "6 Legal",
+                             "7 Mine", "8 All"):
+                    assert name in bar, (key, bar)
