@@ -83,7 +83,7 @@ class ViewBar(Widget):
         for pad in (True, False):
             levels = [0] * count
             labels = [self._label(i, 0, pad) for i in range(count)]
-            while sum(len(label) + 1 for label in labels) > width:
+            while sum(len(label) + 1 for label in labels) - 1 > width:
                 # The current view may take its shorter names; the Crisis view, like the
                 # current one, always keeps a name (never its number and count alone).
                 limit = [3 if i == self._current or self._names[i].casefold() == "crisis"
@@ -99,7 +99,7 @@ class ViewBar(Widget):
                     -levels[i] - (1.5 if i == self._current else 0), len(labels[i])))
                 levels[longest] += 1
                 labels[longest] = self._label(longest, levels[longest], pad)
-            if sum(len(label) + 1 for label in labels) <= width:
+            if sum(len(label) + 1 for label in labels) - 1 <= width:
                 break
         return labels, levels
 
@@ -118,7 +118,8 @@ class ViewBar(Widget):
                 style += " red"  # some of it is late (said in full when there is room)
             line.append(labels[index], style=style.strip())
             self._spans.append((start, len(line)))
-            line.append("│", style="dim")
+            if index < len(self._names) - 1:
+                line.append("│", style="dim")
         return line
 
     def on_resize(self) -> None:
