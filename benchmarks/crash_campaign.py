@@ -22,7 +22,8 @@ returned, the command exited 0, the screen showed the comment dismissed). After 
 a fresh process opens the store as the command line does and checks, for every action
 acknowledged in that round, that the comment holds the value and that the journal holds the
 entry; ``triage audit verify`` must pass. The figures go to
-``benchmarks/results/crash-<date>.json``.
+``benchmarks/results/<date>-crash.json``, with the machine and its disk's fsync cost
+(see machine.py).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from machine import write_results  # noqa: E402  (benchmarks/ is a folder of scripts)
+
 DEV = ROOT.parent / "shared" / "data" / "dev-comments.jsonl"
 KINDS = ("desk", "desk", "cli", "tui", "fulldisk", "torn")
 ENV = {key: value for key, value in os.environ.items() if not key.startswith("TRIAGE_")}
@@ -302,11 +307,9 @@ def main() -> None:
         if result["lost"]:
             print("  lost:", ", ".join(result["lost"][:10]))
 
-    report = {"date": dt.date.today().isoformat(), "size": options.size, "seed": options.seed,
-              "rounds_by_kind": by_kind, **totals, "cpu": os.cpu_count()}
-    out = HERE / "results" / f"crash-{report['date']}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    report = {"size": options.size, "seed": options.seed, "rounds_by_kind": by_kind,
+              **totals}
+    out = write_results("crash", report, work)
     print(json.dumps(report, indent=2))
     print(f"written to {out.relative_to(ROOT)}")
 
