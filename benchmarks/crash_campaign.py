@@ -3,6 +3,7 @@
 Run by hand (a few minutes):
 
     python benchmarks/crash_campaign.py [--runs 60] [--size 3000] [--seed 1] [--workdir DIR]
+        [--comments dev-comments.jsonl]
 
 It imports a queue of realistic comments (the labelled dev comments' kind, cycled and
 varied) with ``triage import``, then runs many rounds, each of one kind:
@@ -65,9 +66,9 @@ def triage(data: Path, *args: str, **kwargs: object) -> subprocess.CompletedProc
 
 # -- the queue -----------------------------------------------------------------------------
 
-def write_comments(path: Path, size: int, seed: int) -> None:
+def write_comments(path: Path, size: int, seed: int, dev: Path = DEV) -> None:
     """``size`` comments of the dev comments' kind: their texts cycled, lightly varied."""
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
+    rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line]
     rng = random.Random(seed)
     start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     tails = ["", "", " !!", " 🙏", " ...", " pls", " (asking for my mom)", " lol"]
@@ -144,12 +145,19 @@ def child_tui(data: str, seed: str) -> None:
     app = TriageApp(store=store, config=env.config, user="crash")
     rng = random.Random(int(seed))
 
+    # The desk opens on the Crisis view when crises are new (once everything is loaded,
+    # often after the first dismissals): the rounds work in the view of every comment.
+    every = next(i for i, view in enumerate(app.views) if view.query.empty)
+
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             app.set_filter("status:new -tag:crisis")
             await pilot.pause()
             print(json.dumps({"ready": True}), flush=True)
             while True:
+                if app.view_index != every:
+                    app.switch_view(every)
+                    await pilot.pause()
                 selected = app.query_one(QueueList).selected
                 if selected is None:
                     return
@@ -253,12 +261,16 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--comments", type=Path, default=DEV,
+                        help="The labelled dev comments to cycle (from a worktree, name them).")
     options = parser.parse_args()
+    if not options.comments.is_file():
+        parser.error(f"{options.comments}: no such file; pass the dev comments with --comments")
     rng = random.Random(options.seed)
     work = options.workdir or Path(tempfile.mkdtemp(prefix="triage-crash-"))
     work.mkdir(parents=True, exist_ok=True)
     source, data = work / "comments.jsonl", work / "data"
-    write_comments(source, options.size, options.seed)
+    write_comments(source, options.size, options.seed, options.comments)
     triage(data, "import", str(source), check=True)
     journal = data / "journal.jsonl"
 
