@@ -3,6 +3,7 @@
 Run by hand (a few minutes):
 
     python benchmarks/crash_campaign.py [--runs 60] [--size 3000] [--seed 1] [--workdir DIR]
+        [--comments dev-comments.jsonl]
 
 It imports a queue of realistic comments (the labelled dev comments' kind, cycled and
 varied) with ``triage import``, then runs many rounds, each of one kind:
@@ -22,7 +23,8 @@ returned, the command exited 0, the screen showed the comment dismissed). After 
 a fresh process opens the store as the command line does and checks, for every action
 acknowledged in that round, that the comment holds the value and that the journal holds the
 entry; ``triage audit verify`` must pass. The figures go to
-``benchmarks/results/crash-<date>.json``.
+``benchmarks/results/<date>-crash.json``, with the machine and its disk's fsync cost
+(see machine.py).
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from machine import write_results  # noqa: E402  (benchmarks/ is a folder of scripts)
+
 DEV = ROOT.parent / "shared" / "data" / "dev-comments.jsonl"
 KINDS = ("desk", "desk", "cli", "tui", "fulldisk", "torn")
 ENV = {key: value for key, value in os.environ.items() if not key.startswith("TRIAGE_")}
@@ -60,9 +66,9 @@ def triage(data: Path, *args: str, **kwargs: object) -> subprocess.CompletedProc
 
 # -- the queue -----------------------------------------------------------------------------
 
-def write_comments(path: Path, size: int, seed: int) -> None:
+def write_comments(path: Path, size: int, seed: int, dev: Path = DEV) -> None:
     """``size`` comments of the dev comments' kind: their texts cycled, lightly varied."""
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
+    rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line]
     rng = random.Random(seed)
     start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     tails = ["", "", " !!", " 🙏", " ...", " pls", " (asking for my mom)", " lol"]
@@ -139,6 +145,10 @@ def child_tui(data: str, seed: str) -> None:
     app = TriageApp(store=store, config=env.config, user="crash")
     rng = random.Random(int(seed))
 
+    # The desk opens on the Crisis view when crises are new (once everything is loaded,
+    # often after the first dismissals): the rounds work in the view of every comment.
+    every = next(i for i, view in enumerate(app.views) if view.query.empty)
+
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("8")  # All (the desk opens on Crisis while one is open)
@@ -146,6 +156,9 @@ def child_tui(data: str, seed: str) -> None:
             await pilot.pause()
             print(json.dumps({"ready": True}), flush=True)
             while True:
+                if app.view_index != every:
+                    app.switch_view(every)
+                    await pilot.pause()
                 selected = app.query_one(QueueList).selected
                 if selected is None:
                     return
@@ -249,12 +262,16 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--comments", type=Path, default=DEV,
+                        help="The labelled dev comments to cycle (from a worktree, name them).")
     options = parser.parse_args()
+    if not options.comments.is_file():
+        parser.error(f"{options.comments}: no such file; pass the dev comments with --comments")
     rng = random.Random(options.seed)
     work = options.workdir or Path(tempfile.mkdtemp(prefix="triage-crash-"))
     work.mkdir(parents=True, exist_ok=True)
     source, data = work / "comments.jsonl", work / "data"
-    write_comments(source, options.size, options.seed)
+    write_comments(source, options.size, options.seed, options.comments)
     triage(data, "import", str(source), check=True)
     journal = data / "journal.jsonl"
 
@@ -303,11 +320,9 @@ def main() -> None:
         if result["lost"]:
             print("  lost:", ", ".join(result["lost"][:10]))
 
-    report = {"date": dt.date.today().isoformat(), "size": options.size, "seed": options.seed,
-              "rounds_by_kind": by_kind, **totals, "cpu": os.cpu_count()}
-    out = HERE / "results" / f"crash-{report['date']}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    report = {"size": options.size, "seed": options.seed, "rounds_by_kind": by_kind,
+              **totals}
+    out = write_results("crash", report, work)
     print(json.dumps(report, indent=2))
     print(f"written to {out.relative_to(ROOT)}")
 

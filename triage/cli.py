@@ -254,18 +254,22 @@ def ls(
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     query = parse_query(query_text)
-    store = env.open_store(tagging=False)
+    # With --limit, the newest comments kept for the first screen often answer alone.
+    store = env.open_store(tagging=False, defer_load=limit is not None)
     match = query.matcher(now=utcnow(), user=env.user,
                           legal=legal_states(store) if query.legal else None)
-    rows = sorted(
-        (c for c in store if match(c)), key=lambda c: (c.created_at, c.id), reverse=True
-    )
-    if status:
-        rows = [c for c in rows if c.status == status]
-    if tag:
-        rows = [c for c in rows if c.tag(tag) is not None]
-    if limit is not None:
-        rows = rows[:limit]
+
+    def wanted(comment: Comment) -> bool:
+        return (match(comment) and (status is None or comment.status == status)
+                and (tag is None or comment.tag(tag) is not None))
+
+    page = store.page(wanted, limit) if limit is not None else None
+    if page is None:
+        store.load_all()
+        rows = sorted((c for c in store if wanted(c)), key=lambda c: (c.created_at, c.id),
+                      reverse=True)
+        page = rows if limit is None else rows[:limit]
+    rows = page
     if reveal:
         reveal_many(store, env.config, env.user, rows, where="ls")
     else:

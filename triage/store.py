@@ -215,8 +215,8 @@ class Store:
         self._record_dbs: dict[str, TinyDB] = {}
         self._posts_db = self._open_db(store_dir / "posts.json")
         self._state_db = self._open_db(store_dir / "state.json")
-        if not self.loaded and not self._load_head():
-            self.loaded = True  # no head yet: load everything now
+        if not self.loaded and not self._load_head(int(meta.get("applied_seq", 0))):
+            self.loaded = True  # no head yet (or an older one): load everything now
         if self.loaded:
             for index in range(SHARDS):
                 path = store_dir / f"comments-{index:02x}.json"
@@ -227,7 +227,7 @@ class Store:
                         comment = comment_from_doc(doc)
                         self.comments[comment.id] = comment
             self.expected_total = len(self.comments)
-        self._head_version = -1
+        self._head_version = -1 if self.loaded else 0
         for doc in self._posts_db.table("posts").all():
             post = post_from_doc(doc)
             self.posts[post.id] = post
@@ -260,13 +260,20 @@ class Store:
 
     # -- loading in the background ---------------------------------------------------
 
-    def _load_head(self) -> bool:
-        """Load the newest comments written by the last flush; False when there is none."""
+    def _load_head(self, applied_seq: int) -> bool:
+        """Load the newest comments written by the last flush; False when there is none.
+
+        A head older than the store's anchor (``applied_seq``: written while the store
+        was still loading, by an older Triage) is not used: the shards hold newer states.
+        """
         try:
             head = orjson.loads((self._shard_dir / "head.json").read_bytes())
             docs, total = head["comments"], int(head["total"])
-            comments = [comment_from_doc(doc) for doc in docs]
+            fresh = int(head["applied_seq"]) >= applied_seq
+            comments = [comment_from_doc(doc) for doc in docs] if fresh else []
         except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if not fresh:
             return False
         for comment in comments:
             self.comments[comment.id] = comment
@@ -464,6 +471,33 @@ class Store:
 
     def __iter__(self) -> Iterator[Comment]:
         return iter(self.comments.values())
+
+    def page(self, wanted: Callable[[Comment], bool], limit: int) -> list[Comment] | None:
+        """The ``limit`` newest comments that are ``wanted`` (newest first), or None when
+        what is in memory cannot prove that: still loading, and the head holds fewer.
+
+        The head is the newest comments of the whole store (the order never changes:
+        it is by creation time and id), so the first wanted ones among it are the first
+        of the whole store too, and when it holds every comment it answers anything.
+        """
+        rows: list[Comment] = []
+        if limit <= 0:
+            return rows
+        with self._mutex:
+            for comment_id in self.index.newest_first():
+                comment = self.comments[comment_id]
+                if wanted(comment):
+                    rows.append(comment)
+                    if len(rows) == limit:
+                        return rows
+            if self.loaded or len(self.comments) >= self.expected_total:
+                return rows
+            return None
+
+    def load_all(self) -> None:
+        """Load every comment now, on this thread (a store opened with ``defer_load``)."""
+        if not self.loaded:
+            self.adopt(*self.read_all())
 
     def state(self, key: str) -> dict[str, Any] | None:
         """A small keyed record (a sync cursor, …), or None."""
@@ -763,10 +797,13 @@ class Store:
 
     def _head_payload(self) -> tuple[bytes | None, int]:
         """The newest comments in one small file, for a fast first screen (None: unchanged)."""
-        if not self.loaded or self._head_version == self.version:
+        if self._head_version == self.version:
             return None, self._head_version
+        # While loading, the comments in memory are exactly the head (nothing is added
+        # before everything is loaded), kept up to date by every action since.
         newest = self.index.newest_first()[:HEAD]
-        head = {"total": len(self.comments),
+        head = {"total": len(self.comments) if self.loaded else self.expected_total,
+                "applied_seq": self._applied_seq,
                 "comments": [comment_to_doc(self.comments[i]) for i in newest]}
         return orjson.dumps(head), self.version
 
