@@ -191,7 +191,11 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.update_status()
 
     def switch_view(self, index: int) -> None:
-        """Show view ``index``: on the same comment if the view has it, else at its top."""
+        """Show view ``index``: on the same comment if the view has it, else at its top.
+
+        A view chosen by the person stays chosen: the opening view (Crisis while a crisis
+        is open), picked once the queue has loaded, no longer applies."""
+        self._opened = True
         self.view_index = index
         queue = self.queue_screen.query_one(QueueList)
         before = queue.selected

@@ -43,3 +43,25 @@ async def test_with_no_crisis_open_it_opens_on_needs_reply(tmp_path: Path) -> No
             await pilot.pause()
             assert app.views[app.view_index].name == "Needs reply"
             assert "open cris" not in header_text(app)
+
+
+async def test_a_view_chosen_while_loading_stays_once_the_queue_has_loaded(
+    tmp_path: Path,
+) -> None:
+    from tests.factories import make_comment
+    from triage import store as store_module
+    from triage.model import Tag
+
+    data = tmp_path / "big"
+    with Store(data) as first:
+        first.ingest([make_comment(f"m{i:04d}", f"comment {i}", minutes_ago=i,
+                                   tags=(Tag("crisis", 0.9),) if i % 50 == 0 else ())
+                      for i in range(store_module.HEAD + 300)], user="t")
+    with Store(data, defer_load=True) as store:
+        app = make_app(store, view=None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("8")  # All, chosen before the background load ends
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert store.loaded
+            assert app.views[app.view_index].name == "All"
