@@ -126,6 +126,10 @@ def standin_accounts(server: StandinServer) -> tuple[list[dict[str, Any]], dict[
                 entry[key] = found[key]
         if found.get("media_ids"):
             entry["media_ids"] = list(found["media_ids"])
+        if found.get("client_id"):  # reddit: the stand-in's script app
+            entry.update(username=found["username"], client_id_env="REDDIT_CLIENT_ID",
+                         password_env="REDDIT_PASSWORD", moderates=True)
+            environ.update(REDDIT_CLIENT_ID=found["client_id"], REDDIT_PASSWORD=found["token"])
         accounts.append(entry)
         environ[variable] = found["token"]
     return accounts, environ
