@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from triage import __version__
-from triage.config import Config, data_dir_for, find_config, load_config
+from triage.config import AccountConfig, Config, data_dir_for, find_config, load_config
 from triage.errors import ImportError_, TriageError
 from triage.model import STATUSES, TAG_NAMES, Comment, Tag
 from triage.textsafe import clean, inline, json_line
@@ -301,16 +301,27 @@ def config_cmd(env: Env) -> None:
     click.echo(f"data folder: {env.data_dir()}")
     click.echo(f"accounts: {len(config.accounts)}, team: {len(config.team)}")
     for account in config.accounts:
-        if not os.environ.get(account.token_env):
-            click.echo(f"warning: account {account.name!r}: the environment variable "
-                       f"{account.token_env} (its token_env) is not set; it cannot sync "
-                       "until it is", err=True)
+        _check_account(account)
+        for key, variable in account.env_names().items():
+            if not os.environ.get(variable):
+                click.echo(f"warning: account {account.name!r}: the environment variable "
+                           f"{variable} (its {key}) is not set; it cannot sync "
+                           "until it is", err=True)
     escalation = config.escalation
     for key in ("webhook_token_env", "smtp_user_env", "smtp_password_env"):
         name = getattr(escalation, key)
         if name and not os.environ.get(name):
             click.echo(f"warning: [escalation] {key}: the environment variable {name} "
                        "is not set", err=True)
+
+
+def _check_account(account: AccountConfig) -> None:
+    """Raise ConfigError when the account's connector lacks a setting it needs (the
+    platform's ids, Reddit's user name and variables); nothing when none is installed."""
+    from triage.connectors.registry import connector_class, platforms
+
+    if account.platform in platforms():
+        connector_class(account.platform).check_account(account)
 
 
 #: Modules that add commands to ``triage``; each lists its click commands in ``COMMANDS``.

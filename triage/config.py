@@ -82,6 +82,13 @@ class AccountConfig:
     channel_id: str = ""
     user_id: str = ""
     media_ids: list[str] = field(default_factory=list)
+    #: Reddit: the account's user name (without ``u/``), the environment variables that
+    #: hold its script app's client id and its password (``token_env`` holds the app's
+    #: secret), and whether it moderates the subreddits it posts in (remove / approve).
+    username: str = ""
+    client_id_env: str = ""
+    password_env: str = ""
+    moderates: bool = False
     #: Seconds between syncs of this account; 0 uses the top-level ``poll_seconds``.
     poll_seconds: int = 0
 
@@ -103,11 +110,24 @@ class AccountConfig:
                 f"{where} token_env: must name an environment variable (letters, digits, _), "
                 "not hold the token"
             )
+        for key in ("client_id_env", "password_env"):
+            if getattr(self, key) and not _ENV_NAME.match(getattr(self, key)):
+                raise ConfigError(  # never echoed: it may be the secret itself
+                    f"{where} {key}: must name an environment variable (letters, digits, _), "
+                    "not hold the secret")
+        if self.username and not _USER_NAME.match(self.username):
+            raise ConfigError(f"{where} username: 3 to 20 letters, digits, '_' or '-' "
+                              "(the name without u/)")
         if self.base_url and not self.base_url.startswith(("https://", "http://")):
             raise ConfigError(f"{where} base_url: must be an http(s) URL")
         if self.poll_seconds and not 5 <= self.poll_seconds <= MAX_POLL_SECONDS:
             raise ConfigError(f"{where} poll_seconds: must be 0 (the global value) or "
                               f"between 5 and {MAX_POLL_SECONDS}")
+
+    def env_names(self) -> dict[str, str]:
+        """The environment variables the account names, by their key (``token_env``, …)."""
+        keys = ("token_env", "client_id_env", "password_env")
+        return {key: getattr(self, key) for key in keys if getattr(self, key)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +182,7 @@ class PriorityConfig:
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_USER_NAME = re.compile(r"[A-Za-z0-9_-]{3,20}\Z")
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 

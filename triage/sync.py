@@ -137,7 +137,8 @@ async def sync_account(
         token = read_token(account, options.environ)
         connector = connector_class(account.platform)(
             account, token, client, policy=options.policy, known=sink.known,
-            page_size=options.page_size, clock=options.clock, sleep=options.sleep)
+            page_size=options.page_size, clock=options.clock, sleep=options.sleep,
+            environ=options.environ)
         await _walk(connector, account, sink, batch, options)
         status = AccountStatus(account.name, "ok", at=options.clock(), last_ok=options.clock())
     except RateLimited as exc:

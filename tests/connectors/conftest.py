@@ -148,9 +148,15 @@ def standin_account(server: StandinServer, platform: str, *,
     token (the variable is ``{PLATFORM}_TOKEN`` unless ``token_env`` names another)."""
     found = next(s for s in server.settings() if s["platform"] == platform)
     variable = token_env or f"{platform.upper()}_TOKEN"
+    environ = {variable: found["token"]}
+    reddit: dict[str, Any] = {}
+    if found.get("client_id"):  # reddit: the stand-in's script app (see triage/standins/reddit.py)
+        reddit = {"username": found["username"], "client_id_env": "REDDIT_CLIENT_ID",
+                  "password_env": "REDDIT_PASSWORD", "moderates": True}
+        environ.update(REDDIT_CLIENT_ID=found["client_id"], REDDIT_PASSWORD=found["token"])
     config = AccountConfig(name=found["name"], platform=platform, token_env=variable,
                            base_url=found["base_url"], page_id=found.get("page_id", ""),
                            channel_id=found.get("channel_id", ""),
                            user_id=found.get("user_id", ""),
-                           media_ids=list(found.get("media_ids", [])))
-    return config, {variable: found["token"]}
+                           media_ids=list(found.get("media_ids", [])), **reddit)
+    return config, environ

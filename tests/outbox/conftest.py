@@ -29,7 +29,7 @@ CDC = "https://www.cdc.gov/flu/vaccines/keyfacts.html"
 _TEMPLATE = """id = "{id}"
 title = "{title}"
 tags = {tags}
-platforms = ["facebook", "instagram", "youtube", "x", "mastodon"]
+platforms = ["facebook", "instagram", "youtube", "x", "mastodon", "reddit"]
 language = "en"
 phi_safe = {phi_safe}
 body = \"\"\"{body}\"\"\"
@@ -108,7 +108,8 @@ def config_text(folder: Path, accounts: list[dict[str, Any]]) -> str:
     for account in accounts:
         lines.append("[[accounts]]")
         for key, value in account.items():
-            rendered = f'"{value}"' if isinstance(value, str) else repr(value).replace("'", '"')
+            rendered = (f'"{value}"' if isinstance(value, str) else str(value).lower()
+                        if isinstance(value, bool) else repr(value).replace("'", '"'))
             lines.append(f"{key} = {rendered}")
         lines.append("")
     return "\n".join(lines)
@@ -126,6 +127,10 @@ def standin_accounts(server: StandinServer) -> tuple[list[dict[str, Any]], dict[
                 entry[key] = found[key]
         if found.get("media_ids"):
             entry["media_ids"] = list(found["media_ids"])
+        if found.get("client_id"):  # reddit: the stand-in's script app
+            entry.update(username=found["username"], client_id_env="REDDIT_CLIENT_ID",
+                         password_env="REDDIT_PASSWORD", moderates=True)
+            environ.update(REDDIT_CLIENT_ID=found["client_id"], REDDIT_PASSWORD=found["token"])
         accounts.append(entry)
         environ[variable] = found["token"]
     return accounts, environ

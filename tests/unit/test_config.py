@@ -28,7 +28,7 @@ def test_every_commented_example_in_the_config_is_valid_too() -> None:
         lines.append(body if line.startswith("# ") and is_toml else line)
     config = parse_config("\n".join(lines))
     assert {a.platform for a in config.accounts} == {
-        "mastodon", "facebook", "instagram", "youtube", "x"}
+        "mastodon", "facebook", "instagram", "youtube", "x", "reddit"}
     assert config.escalation.smtp_host and config.escalation.webhook_url
     assert [v.name for v in config.views] == ["Oncology questions"]
     assert config.keymap == {"queue.dismiss": "x,d"}
@@ -173,3 +173,44 @@ def test_a_store_url_without_a_password_is_accepted(url: str) -> None:
 def test_a_store_url_of_another_kind_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"\[store\] url: must be a postgresql:// URL"):
         parse_config('[store]\nurl = "mysql://ana@db/triage"\n')
+
+
+_REDDIT = ('[[accounts]]\nname = "rd"\nplatform = "reddit"\ntoken_env = "RD_SECRET_FOR_TEST"\n'
+           'client_id_env = "RD_ID_FOR_TEST"\npassword_env = "RD_PASSWORD_FOR_TEST"\n')
+
+
+def test_config_checks_a_reddit_account_and_warns_of_each_of_its_variables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "reddit.toml"
+    path.write_text(_REDDIT)
+    for name in ("RD_SECRET_FOR_TEST", "RD_ID_FOR_TEST", "RD_PASSWORD_FOR_TEST"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
+    assert stopped.value.code == 2
+    assert ("account rd: username is needed for reddit (the account's Reddit user name, "
+            "without u/)") in capsys.readouterr().err
+
+    path.write_text(_REDDIT + 'username = "RiversideHealth"\nmoderates = true\n')
+    monkeypatch.setenv("RD_SECRET_FOR_TEST", "set")
+    main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
+    err = capsys.readouterr().err
+    assert ("account 'rd': the environment variable RD_ID_FOR_TEST (its client_id_env) is not "
+            "set") in err
+    assert "RD_PASSWORD_FOR_TEST (its password_env) is not set" in err
+    assert "RD_SECRET_FOR_TEST" not in err
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('password_env = "hunter2!"', "password_env: must name an environment variable"),
+    ('client_id_env = "a b"', "client_id_env: must name an environment variable"),
+    ('username = "u/Riverside"', "username: 3 to 20 letters, digits, '_' or '-'"),
+    ("moderates = 'yes'", "moderates"),
+])
+def test_reddit_settings_of_the_wrong_form_name_the_key(line: str, message: str) -> None:
+    text = '[[accounts]]\nname = "rd"\nplatform = "reddit"\ntoken_env = "RD"\n' + line + "\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    assert message in str(caught.value)
+    assert "hunter2" not in str(caught.value)

@@ -145,7 +145,8 @@ def test_the_feeder_adds_comments_the_connectors_sync(tmp_path: Path) -> None:
     environ: dict[str, str] = {}
     with SandboxPlatforms(data, platforms, environ=environ) as running:
         origin = running.origin
-        assert set(environ) == {token_variable(a.name) for a in running.accounts}
+        assert set(environ) == {v for a in running.accounts for v in a.env_names().values()}
+        assert {token_variable(a.name) for a in running.accounts} <= set(environ)
         pool = feed_pool(5, NOW, platforms)
         assert {c.comment.post_id for c in pool} <= {p.id for p in data.posts}
         feeder = Feeder(origin, pool, data.accounts, data.posts, rng=Random(1))

@@ -15,6 +15,7 @@ raises :class:`~triage.errors.ActionRefused` with that explanation.
 from __future__ import annotations
 
 import asyncio
+import os
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -132,9 +133,12 @@ class Connector(ABC):
         page_size: int | None = None,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.check_account(account)
         self.account = account
+        #: Where the account's other secrets are read (Reddit's client id and password).
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.known: Known = known or NothingKnown()
         self.page_size = page_size or type(self).page_size
         self.clock = clock
@@ -163,15 +167,23 @@ class Connector(ABC):
 
     # -- capabilities ----------------------------------------------------------------
 
+    @classmethod
+    def gap(cls, account: AccountConfig, capability: Capability) -> str:
+        """Why the connector cannot do ``capability`` for ``account`` ("" when it can).
+
+        By default the same for every account; a platform where it depends on the
+        account (Reddit: removing comments needs a moderator) overrides it."""
+        if capability in cls.capabilities:
+            return ""
+        return cls.missing.get(capability) or (
+            f"the {cls.platform} connector cannot {capability.value}")
+
     def supports(self, capability: Capability) -> bool:
-        return capability in self.capabilities
+        return not self.gap(self.account, capability)
 
     def why_not(self, capability: Capability) -> str:
         """Why this connector cannot do ``capability`` ("" when it can)."""
-        if capability in self.capabilities:
-            return ""
-        return self.missing.get(capability) or (
-            f"the {self.platform} connector cannot {capability.value}")
+        return self.gap(self.account, capability)
 
     def refuse(self, capability: Capability) -> ActionRefused:
         return ActionRefused(f"{self.account.name}: {self.why_not(capability)}")

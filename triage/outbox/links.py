@@ -57,10 +57,7 @@ def capability_gap(config: Config, comment: Comment, capability: Capability) -> 
         cls = connector_class(account.platform)
     except (ActionRefused, ConfigError) as exc:
         return str(exc)
-    if capability in cls.capabilities:
-        return ""
-    return cls.missing.get(capability) or (
-        f"the {account.platform} connector cannot {capability.value}")
+    return cls.gap(account, capability)
 
 
 def require_capability(config: Config, comment: Comment, capability: Capability) -> None:
@@ -99,6 +96,6 @@ class Links:
             token = read_token(account, self.environ)
             built = connector_class(account.platform)(
                 account, token, self.client, policy=self.policy, clock=self.clock,
-                sleep=self.sleep)
+                sleep=self.sleep, environ=self.environ)
             self._built[account.name] = built
         return built

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from triage.config import AccountConfig, Config, EscalationConfig, TeamMember
 from triage.errors import Unavailable
@@ -145,8 +145,19 @@ class SandboxPlatforms:
             self.accounts.append(AccountConfig(
                 name=account.name, platform=account.platform, token_env=variable,
                 base_url=found["base_url"], page_id=found.get("page_id", ""),
-                channel_id=found.get("channel_id", ""), user_id=found.get("user_id", "")))
+                channel_id=found.get("channel_id", ""), user_id=found.get("user_id", ""),
+                **self._reddit(found, variable, tokens[account.name])))
         return self
+
+    def _reddit(self, found: dict[str, str], variable: str, token: str) -> dict[str, Any]:
+        """A Reddit account's sign-in settings: its stand-in's script app takes the token
+        as the app's secret and as the password, and the account moderates its subreddit."""
+        if "client_id" not in found:
+            return {}
+        self.environ[variable + "_CLIENT_ID"] = found["client_id"]
+        self.environ[variable + "_PASSWORD"] = token
+        return {"username": found["username"], "client_id_env": variable + "_CLIENT_ID",
+                "password_env": variable + "_PASSWORD", "moderates": True}
 
     def config(self, base: Config, user: str = "", *, practice: bool | None = None) -> Config:
         """``base`` with the sandbox's accounts instead of its own (never the real ones),
@@ -193,7 +204,8 @@ class SandboxPlatforms:
         if process is not None:
             process.stop()
         for account in self.accounts:
-            self.environ.pop(account.token_env, None)
+            for variable in account.env_names().values():
+                self.environ.pop(variable, None)
 
     def __enter__(self) -> SandboxPlatforms:
         return self.start()

@@ -1,4 +1,4 @@
-"""All five stand-ins behind one set of path roots, and the Python API that controls them."""
+"""All six stand-ins behind one set of path roots, and the Python API that controls them."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from triage.standins.faults import Budget, Fault, FaultBook, fault_from_dict
 from triage.standins.instagram import InstagramApi
 from triage.standins.mastodon import MastodonApi
 from triage.standins.records import STANDIN_PLATFORMS
+from triage.standins.reddit import RedditApi
 from triage.standins.world import World
 from triage.standins.xapi import XApi
 from triage.standins.youtube import YouTubeApi
@@ -32,15 +33,16 @@ BASE_PATHS: dict[str, str] = {
     "youtube": "/youtube/v3",
     "x": "/x/2",
     "mastodon": "/mastodon",
+    "reddit": "/reddit",
 }
 APIS: dict[str, type[PlatformApi]] = {
     "facebook": FacebookApi, "instagram": InstagramApi, "youtube": YouTubeApi, "x": XApi,
-    "mastodon": MastodonApi,
+    "mastodon": MastodonApi, "reddit": RedditApi,
 }
 #: path prefix -> (platform, root as the client used it, rest of the path)
 _ROOTS = re.compile(
     r"(?P<root>/(?P<graph>facebook|instagram)(?:/v\d+(?:\.\d+)?)?|/youtube/v3|/x/2|/2(?=/)"
-    r"|/mastodon|(?=/api/v[12]/))(?P<rest>/.*)?\Z"
+    r"|/mastodon|/reddit|(?=/api/v[12]/))(?P<rest>/.*)?\Z"
 )
 ADMIN = "/_standin"
 
@@ -127,6 +129,9 @@ class Standins:
                 entry["page_id"] = account.id
             elif account.platform == "youtube":
                 entry["channel_id"] = account.id
+            elif account.platform == "reddit":
+                entry["username"] = account.handle
+                entry["client_id"] = account.id  # the script app's; its secret is the token
             else:
                 entry["user_id"] = account.id
             if account.platform == "instagram":
@@ -165,4 +170,6 @@ def _platform_of(root: str) -> str:
         return "youtube"
     if root in ("/x/2", "/2"):
         return "x"
+    if root == "/reddit":
+        return "reddit"
     return "mastodon"

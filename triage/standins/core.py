@@ -27,8 +27,9 @@ __all__ = [
     "rfc3339",
 ]
 
-TIME_KEYS = frozenset({"created_time", "timestamp", "publishedAt", "updatedAt", "created_at"})
-TEXT_KEYS = frozenset({"message", "text", "textOriginal", "textDisplay", "content"})
+TIME_KEYS = frozenset({"created_time", "timestamp", "publishedAt", "updatedAt", "created_at",
+                       "created_utc"})
+TEXT_KEYS = frozenset({"message", "text", "textOriginal", "textDisplay", "content", "body"})
 NOT_JSON = (b"<html><head><title>502 Bad Gateway</title></head>"
             b"<body><h1>502 Bad Gateway</h1></body></html>")
 

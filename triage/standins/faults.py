@@ -18,7 +18,8 @@ FAULT_KINDS: dict[str, str] = {
     "status": "answer with `status` and the platform's own error body (`message`, `code`)",
     "throttle": "answer with the platform's rate-limit signal, announcing a reset in "
                 "`reset_after` seconds (`code` picks a Graph throttle code, `variant` legacy "
-                "gives X's code 88 body, rate gives YouTube's rateLimitExceeded)",
+                "gives X's code 88 body, rate gives YouTube's rateLimitExceeded, json gives "
+                "Reddit's RATELIMIT error sent with 200)",
     "expired_token": "answer as the platform does for an expired access token",
     "malformed": "answer 200 with a body that is not JSON (`variant` not_json, truncated) "
                  "or JSON of the wrong shape (wrong_shape)",
@@ -34,7 +35,7 @@ UNLIMITED = 1_000_000
 VARIANTS = {
     "malformed": ("not_json", "wrong_shape", "truncated"),
     "malformed_item": ("wrong_type", "missing_fields", "not_object"),
-    "throttle": ("", "legacy", "rate"),
+    "throttle": ("", "legacy", "rate", "json"),
 }
 
 

@@ -26,7 +26,11 @@ __all__ = [
 ]
 
 #: The platforms that have a stand-in, in the order their roots are documented.
-STANDIN_PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "youtube", "x", "mastodon")
+STANDIN_PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "youtube", "x", "mastodon",
+                                       "reddit")
+#: Reddit's kind prefixes (comment, post): its stand-in's ids are fullnames.
+REDDIT_KINDS = ("t1_", "t3_")
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +102,26 @@ def make_id(platform: str, n: int, created: datetime, owner: str, is_post: bool,
         if parent is None:
             return "Ugz" + _b64("comment", str(n), length=23)
         return f"{parent}.{_b64('reply', str(n), length=22)}"
+    if platform == "reddit":
+        return ("t3_" if is_post else "t1_") + _base36((36**6 if is_post else 21 * 36**6) + n)
     ms = int(created.timestamp() * 1000)
     if platform == "x":
         return str(((ms - X_EPOCH_MS) << 22) | (n & 0x3FFFFF))
     return str((ms << 16) | (n & 0xFFFF))
 
 
+def _base36(number: int) -> str:
+    out = ""
+    while number:
+        number, digit = divmod(number, 36)
+        out = _B36[digit] + out
+    return out or "0"
+
+
 def default_account(platform: str, key: str) -> SeedAccount:
     """The account a platform gets when the seed names none (deterministic from ``key``)."""
-    handle = {"x": "riverside_health", "mastodon": "riverside"}.get(platform, "riversidehealth")
+    handle = {"x": "riverside_health", "mastodon": "riverside",
+              "reddit": "RiversideHealth"}.get(platform, "riversidehealth")
     if platform == "facebook":
         native = "10" + _digits(platform, key, length=13)
     elif platform == "instagram":
@@ -115,6 +130,8 @@ def default_account(platform: str, key: str) -> SeedAccount:
         native = "UC" + _b64(platform, key, length=22)
     elif platform == "x":
         native = "15" + _digits(platform, key, length=17)
+    elif platform == "reddit":
+        native = "t2_" + _base36(int(_digits(platform, key, length=10)))
     else:
         native = "109" + _digits(platform, key, length=15)
     return SeedAccount(platform, key, native, "Riverside Health", handle,
@@ -155,10 +172,13 @@ class _Fields:
             )
         return platform
 
-    def native(self, platform: str, *names: str) -> str | None:
+    def native(self, platform: str, *names: str, kind: str = "t1_") -> str | None:
+        """An id; Reddit's are fullnames, ``kind`` (``t1_``, ``t3_``) added when missing."""
         value = self.text(*names) or None
         if value is not None and value.startswith(platform + ":"):
             value = value[len(platform) + 1 :] or None
+        if value is not None and platform == "reddit" and not value.startswith(REDDIT_KINDS):
+            value = kind + value
         if value is not None and platform in ("x", "mastodon") and not value.isdigit():
             raise self.fail(f"{names[0]!r} {value!r}: {platform} ids are numbers")
         return value
@@ -203,7 +223,7 @@ def account_from_record(index: int, record: Any) -> SeedAccount:
         key=key,
         id=native,
         name=fields.text("display_name", default=base.name),
-        handle=fields.text("handle", default=base.handle).lstrip("@"),
+        handle=_handle(fields.text("handle", default=base.handle)),
         token=fields.text("token", default=base.token),
     )
 
@@ -214,7 +234,7 @@ def post_from_record(index: int, record: Any) -> SeedPost:
     platform = fields.platform()
     return SeedPost(
         platform=platform,
-        id=fields.native(platform, "native_id", "id"),
+        id=fields.native(platform, "native_id", "id", kind="t3_"),
         text=fields.text("text", required=True),
         created_at=fields.time("created_at"),
         account=fields.text("account") or None,
@@ -239,7 +259,7 @@ def comment_from_record(index: int, record: Any) -> SeedComment:
         raise fields.fail("'author' must be an object with id, name and handle")
     if not (author_id or author_name or author_handle):
         raise fields.fail("the author is missing (author_id, author_name or author_handle)")
-    post = fields.native(platform, "post", "post_id")
+    post = fields.native(platform, "post", "post_id", kind="t3_")
     if post is None:
         raise fields.fail("'post' is missing")
     return SeedComment(
@@ -249,7 +269,7 @@ def comment_from_record(index: int, record: Any) -> SeedComment:
         parent=fields.native(platform, "parent", "parent_id"),
         author_id=author_id,
         author_name=author_name or author_handle or author_id,
-        author_handle=author_handle.lstrip("@"),
+        author_handle=_handle(author_handle),
         text=fields.text("text", required=True),
         created_at=fields.time("created_at"),
         hidden=fields.flag("hidden"),
@@ -299,6 +319,12 @@ def records_from_model(posts: Iterable[Any], comments: Iterable[Any]) -> dict[st
         for comment in comments
     ]
     return {"posts": post_records, "comments": comment_records}
+
+
+def _handle(value: str) -> str:
+    """A handle without its platform's sign (``@name``, Reddit's ``u/name``)."""
+    value = value.lstrip("@")
+    return value[2:] if value.startswith("u/") else value
 
 
 def _bare(platform: str, value: str) -> str:

@@ -27,6 +27,8 @@ __all__ = ["Node", "World"]
 
 #: Platforms whose ids are numbers ordered by time (listings order by id).
 NUMERIC_IDS = ("x", "mastodon")
+#: Platforms whose stand-in keeps an inbox: what others wrote in the account's threads.
+INBOXES = ("x", "mastodon", "reddit")
 #: Platforms with only two levels: a reply to a reply lands under the top-level comment.
 TWO_LEVELS = ("youtube", "instagram")
 
@@ -173,7 +175,9 @@ class World:
         """What others wrote in the account's threads (X mentions, Mastodon notifications)."""
         key = (platform, account)
         if key not in self._inbox:
-            self._inbox[key] = SortedItems(_notice_key if platform == "mastodon" else _id_key)
+            self._inbox[key] = SortedItems(
+                _notice_key if platform == "mastodon"
+                else _id_key if platform in NUMERIC_IDS else _time_key)
         return self._inbox[key]
 
     def _index(
@@ -299,7 +303,7 @@ class World:
         self.stream(node.platform, node.post).add(node)
         if node.parent is None:
             self.toplevel(node.platform, node.account).add(node)
-        if node.platform in NUMERIC_IDS and not node.by_org:
+        if node.platform in INBOXES and not node.by_org:
             node.notice = 100_000 + node.seq
             self.inbox(node.platform, node.account).add(node)
 
