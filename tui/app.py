@@ -21,7 +21,7 @@ from triage.errors import QueryError
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
-from triage.textsafe import clean
+from triage.textsafe import clean, counted
 from triage.views import Sla, opening_view, views_from_config
 from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
@@ -333,7 +333,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         if not self.store.loaded:
             parts.append(f"loading {self.store.expected_total:,} comments — the newest are here")
         else:
-            parts += [f"{total} comments", f"{new} new"]
+            parts += [counted(total, "comment"), f"{new} new"]
         if crisis:
             parts.append(f"{crisis} crisis open")
         if late:

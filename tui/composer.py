@@ -37,7 +37,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 
 from triage.config import Config
 from triage.errors import TemplateError
-from triage.model import Comment
+from triage.model import TAG_LABELS, Comment
 from triage.outbox import normal_text, word_diff
 from triage.templates import (
     ReplyCheck,
@@ -144,7 +144,8 @@ class ComposerScreen(ModalScreen[Draft | None]):
         where = PLATFORM_LABELS.get(comment.platform, comment.platform)
         handle = handle_label(comment.platform, comment.author.handle, comment.author.name, 40)
         with Vertical():
-            tags = ", ".join(comment.tag_names) or "no tags"
+            tags = (", ".join(TAG_LABELS.get(t, t) for t in comment.tag_names)
+                    or "no tags")
             title = Text(f"Reply to {one_line(comment.author.name, 40)}")
             if handle:
                 title.append(f" {handle}", style="dim")
