@@ -102,6 +102,10 @@ class ComposerScreen(ModalScreen[Draft | None]):
     ComposerScreen #composer-length { height: 1; }
     ComposerScreen #composer-verdict { height: auto; max-height: 8; }
     ComposerScreen #composer-keys { color: $text-muted; height: auto; }
+    /* notices show at the top, over the title, and never reach the verdict or the keys */
+    ComposerScreen ToastRack {
+        dock: top; align: right top; margin-bottom: 0; margin-top: 1; max-height: 45%;
+    }
     """
 
     def __init__(self, comment: Comment, shown: Comment, library: TemplateLibrary,
