@@ -192,6 +192,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
 
     def switch_view(self, index: int) -> None:
         """Show view ``index``: on the same comment if the view has it, else at its top."""
+        self._opened = True  # a view chosen by hand is never changed for the opening one
         self.view_index = index
         queue = self.queue_screen.query_one(QueueList)
         before = queue.selected
@@ -247,7 +248,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         ``counts=False`` leaves the view counts alone (a search does not change them).
         """
         queue = self.queue_screen.query_one(QueueList)
-        if not self._opened and self.store.loaded:
+        if not self._opened and self.store.loaded and len(self.store.comments):
+            # decided on the first comments, which a sandbox or a first sync brings after start
             self._opened = True
             index = self.store.index
             crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))

@@ -43,3 +43,27 @@ async def test_with_no_crisis_open_it_opens_on_needs_reply(tmp_path: Path) -> No
             await pilot.pause()
             assert app.views[app.view_index].name == "Needs reply"
             assert "open cris" not in header_text(app)
+
+
+async def test_a_queue_that_fills_after_start_opens_on_its_crisis(tmp_path: Path) -> None:
+    """The sandbox and a first sync store the comments after the desk has started."""
+    with Store(tmp_path / "data") as store:
+        app = make_app(store, view=None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            store.ingest(sample_comments(), [FLU_POST], user="sync")
+            app.refresh_queue()
+            await pilot.pause()
+            assert app.views[app.view_index].name == "Crisis"
+            assert selected_id(app) == "c-crisis"
+
+
+async def test_a_view_chosen_before_the_first_comments_is_kept(tmp_path: Path) -> None:
+    with Store(tmp_path / "data") as store:
+        app = make_app(store, view=None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("8")
+            store.ingest(sample_comments(), [FLU_POST], user="sync")
+            app.refresh_queue()
+            await pilot.pause()
+            assert app.views[app.view_index].name == "All"
