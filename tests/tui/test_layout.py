@@ -145,3 +145,17 @@ async def test_legal_keeps_every_column_in_sight(busy_store: Store,
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[:4] == ["esc-0001", "pending delivery", "critical", "privacy_breach"] \
             or row[:4] == ["esc-0001", "open", "critical", "privacy_breach"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_how_late_a_comment_is_reads_whole_at_every_width(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    late = make_comment("c-late", "When do you open?", minutes_ago=42 * 60 + 20,
+                        tags=(Tag("adverse_event", 0.9),))
+    with Store(tmp_path / "data") as store:
+        store.ingest([late], [FLU_POST], user="test")
+        app = make_app(store)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            row = row_text(app, 1)
+    assert " late 41h " in row, row  # 42 h old, its 1 h target long past
