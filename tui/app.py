@@ -88,6 +88,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         # Crisis while any crisis is open, else Needs reply; ``view`` names another.
         self._start_view = view
         self._opened = False
+        self._view_chosen = False
         self.view_index = opening_view(self.views, 0, view)
         self.sla = Sla(config.sla)
         self._crisis_seen: set[str] | None = None
@@ -192,7 +193,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
 
     def switch_view(self, index: int) -> None:
         """Show view ``index``: on the same comment if the view has it, else at its top."""
-        self._opened = True  # a view chosen by hand is never changed for the opening one
+        self._opened = self._view_chosen = True  # never changed for the opening view
         self.view_index = index
         queue = self.queue_screen.query_one(QueueList)
         before = queue.selected
@@ -291,6 +292,18 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.reload(counts=False)
         if before is None or queue.index_of(before.id) is None:
             queue.action_cursor_top()  # a new search starts at its first match
+
+    def first_sync_done(self) -> None:
+        """Comments the first sync brought (a sandbox's crises among them) may ask for the
+        Crisis view: open on it unless a view was chosen at start or by hand."""
+        if self._view_chosen or self._start_view is not None:
+            return
+        index = self.store.index
+        crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))
+        wanted = opening_view(self.views, crises)
+        if crises and wanted != self.view_index:
+            self.switch_view(wanted)
+            self._view_chosen = False
 
     def refresh_queue(self) -> None:
         """Show comments a sync stored; the cursor stays on the comment it is on."""

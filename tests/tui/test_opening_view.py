@@ -67,3 +67,24 @@ async def test_a_view_chosen_before_the_first_comments_is_kept(tmp_path: Path) -
             app.refresh_queue()
             await pilot.pause()
             assert app.views[app.view_index].name == "All"
+
+
+async def test_crises_the_first_sync_brings_open_the_crisis_view(tmp_path: Path) -> None:
+    """The sandbox stores some platforms directly, then syncs the rest, crises among them."""
+    calm = [c for c in sample_comments() if c.id != "c-crisis"]
+    crisis = [c for c in sample_comments() if c.id == "c-crisis"]
+    with Store(tmp_path / "data") as store:
+        store.ingest(calm, [FLU_POST], user="test")
+        app = make_app(store, view=None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert app.views[app.view_index].name == "Needs reply"
+            store.ingest(crisis, user="sync")
+            app.refresh_queue()
+            app.first_sync_done()
+            await pilot.pause()
+            assert app.views[app.view_index].name == "Crisis"
+            assert selected_id(app) == "c-crisis"
+            await pilot.press("2")
+            app.first_sync_done()
+            assert app.views[app.view_index].name == "Needs reply"
