@@ -38,7 +38,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from triage.config import Config
 from triage.errors import TemplateError
 from triage.model import TAG_LABELS, Comment
-from triage.outbox import normal_text, word_diff
+from triage.outbox import marked_change, normal_text
 from triage.templates import (
     ReplyCheck,
     Template,
@@ -307,7 +307,7 @@ class ComposerScreen(ModalScreen[Draft | None]):
         line.append(f" — {verdict.reason}. ctrl+s sends it to the approvers.")
         if verdict.expected is not None:
             line.append("\nChanged from the template: ", style="dim")
-            for op, piece in word_diff(verdict.expected, normal_text(text)):
+            for op, piece in marked_change(verdict.expected, normal_text(text)):
                 style = {"=": "dim", "-": "strike red", "+": "bold green"}[op]
                 line.append(clean(one_line(piece, 200) if op == "=" else piece), style=style)
         return line
