@@ -108,8 +108,9 @@ class LegalApp(App[None]):
                 self.notify(str(exc), severity="error", markup=False)
             return []
         if held:
-            self.notify(f"{counted(len(held), 'marked comment')} on legal hold: "
-                        "they stay as they are",
+            verb = "is on legal hold and stays as it is" if len(held) == 1 else (
+                "are on legal hold and stay as they are")
+            self.notify(f"{counted(len(held), 'marked comment')} {verb}",
                         severity="warning", markup=False)
         return [i for i in ids if i not in held]
 
