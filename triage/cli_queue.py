@@ -12,7 +12,7 @@ from triage.closing import CLOSE_REASONS, needs_reason
 from triage.desk import AT_SOURCE, REPLIES, Desk
 from triage.errors import ActionRefused
 from triage.legal.decisions import legal_states
-from triage.model import TAG_NAMES, Action, utcnow
+from triage.model import TAG_LABELS, TAG_NAMES, Action, utcnow
 from triage.outbox import undo_reply
 from triage.query import parse_duration, parse_query
 from triage.store import Store
@@ -172,7 +172,8 @@ def stats_command(env: Env, as_json: bool, as_csv: bool, since: str) -> None:
         write_csv(sys.stdout, STATS_FIELDS, stats_rows(stats))
         return
     click.echo(f"comments in the last {since}: {stats.total}")
-    click.echo("by tag:      " + ", ".join(f"{k} {v}" for k, v in stats.by_tag.items()))
+    click.echo("by tag:      " + ", ".join(f"{TAG_LABELS.get(k, k)} {v}"
+                                          for k, v in stats.by_tag.items()))
     click.echo("by platform: "
                + ", ".join(f"{inline(k)} {v}" for k, v in stats.by_platform.items()))
     click.echo("by day:      " + ", ".join(f"{k} {v}" for k, v in stats.by_day.items()))

@@ -49,12 +49,12 @@ from triage.outbox import (
     describe,
     existing_reply,
     local_today,
+    marked_change,
     reject,
     require_capability,
     retry,
     set_hidden,
     submit_reply,
-    wdiff,
 )
 from triage.store import Store
 from triage.templates import load_library, render
@@ -231,8 +231,8 @@ def approvals_command(env: Env, as_json: bool) -> None:
         click.echo(inline(f"{item.short_id}  {item.comment_id}  {item.platform}/{item.account}  "
                           f"by {item.by}  {item.reason}"))
         click.echo(f"  comment: {one_line(masked, 100)}")
-        body = wdiff(expected, item.text) if expected and not expected.startswith("(") else (
-            item.text)
+        template = expected if expected and not expected.startswith("(") else None
+        body = "".join(piece for _, piece in marked_change(template, item.text))
         click.echo("  reply:   " + clean(body).replace("\n", "\n           "))
         if expected and expected.startswith("("):
             click.echo(f"  {clean(expected)}")

@@ -11,6 +11,8 @@ __all__ = [
     "CLOSED_STATUSES",
     "PLATFORMS",
     "STATUSES",
+    "TAG_CHIPS",
+    "TAG_LABELS",
     "TAG_NAMES",
     "Action",
     "Author",
@@ -18,6 +20,7 @@ __all__ = [
     "Post",
     "Tag",
     "content_hash",
+    "tag_label",
     "utcnow",
 ]
 
@@ -30,6 +33,28 @@ TAG_NAMES: tuple[str, ...] = (
     "abuse",
     "question",
 )
+
+#: The one name people read for each tag, everywhere (list, detail, stats, help, views);
+#: the ids above stay what the query language and the files use (``tag:misinformation``).
+TAG_LABELS: dict[str, str] = {
+    "crisis": "Crisis",
+    "adverse_event": "Adverse event",
+    "privacy": "Privacy",
+    "misinformation": "Myth",
+    "abuse": "Abuse",
+    "question": "Question",
+}
+
+#: The chip in the list: the label's first word in capitals, so it stays narrow
+#: and still reads as the same name ("MYTH", "ADVERSE").
+TAG_CHIPS: dict[str, str] = {tag: label.split()[0].upper() for tag, label in TAG_LABELS.items()}
+
+
+def tag_label(tag: str) -> str:
+    """A tag's display name, with the id a query uses when the name reads otherwise
+    ("Myth (tag:misinformation)")."""
+    label = TAG_LABELS.get(tag, tag)
+    return label if label.casefold() == tag.replace("_", " ") else f"{label} (tag:{tag})"
 
 PLATFORMS: tuple[str, ...] = (
     "facebook",

@@ -1,4 +1,4 @@
-"""Making outside text safe to show in a terminal: no escapes, no hidden reordering."""
+"""Text shown in a terminal: outside text made safe (no escapes, no reordering), counts worded."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import orjson
 
 __all__ = [
     "clean",
+    "counted",
     "inline",
     "json_line",
     "one_line",
@@ -115,3 +116,8 @@ def one_line(text: str, width: int) -> str:
                 cut = cut[:space]
         return cut.rstrip() + "…"
     return flat
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 comment``, ``2 comments``: a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

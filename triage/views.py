@@ -26,7 +26,7 @@ DEFAULT_VIEWS: tuple[ViewConfig, ...] = (
     ViewConfig("Crisis", "tag:crisis status:new", "priority"),
     ViewConfig("Needs reply", "status:new -tag:abuse -is:noise", "priority"),
     ViewConfig("Privacy", "tag:privacy -status:dismissed", "priority"),
-    ViewConfig("Misinformation", "tag:misinformation -status:dismissed", "priority"),
+    ViewConfig("Myths", "tag:misinformation -status:dismissed", "priority"),
     ViewConfig("Adverse events", "tag:adverse_event", "priority"),
     ViewConfig("Legal", "legal:open", "oldest"),
     ViewConfig("Mine", "assignee:me", "priority"),

@@ -21,7 +21,7 @@ from triage.errors import QueryError
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
-from triage.textsafe import clean
+from triage.textsafe import clean, counted
 from triage.views import Sla, opening_view, views_from_config
 from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
@@ -88,6 +88,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         # Crisis while any crisis is open, else Needs reply; ``view`` names another.
         self._start_view = view
         self._opened = False
+        self._view_chosen = False
         self.view_index = opening_view(self.views, 0, view)
         self.sla = Sla(config.sla)
         self._crisis_seen: set[str] | None = None
@@ -194,8 +195,9 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         """Show view ``index``: on the same comment if the view has it, else at its top.
 
         A view chosen by the person stays chosen: the opening view (Crisis while a crisis
-        is open), picked once the queue has loaded, no longer applies."""
-        self._opened = True
+        is open), picked once the queue has loaded or the first sync is done, no longer
+        applies."""
+        self._opened = self._view_chosen = True
         self.view_index = index
         queue = self.queue_screen.query_one(QueueList)
         before = queue.selected
@@ -251,7 +253,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         ``counts=False`` leaves the view counts alone (a search does not change them).
         """
         queue = self.queue_screen.query_one(QueueList)
-        if not self._opened and self.store.loaded:
+        if not self._opened and self.store.loaded and len(self.store.comments):
+            # decided on the first comments, which a sandbox or a first sync brings after start
             self._opened = True
             index = self.store.index
             crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))
@@ -293,6 +296,18 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.reload(counts=False)
         if before is None or queue.index_of(before.id) is None:
             queue.action_cursor_top()  # a new search starts at its first match
+
+    def first_sync_done(self) -> None:
+        """Comments the first sync brought (a sandbox's crises among them) may ask for the
+        Crisis view: open on it unless a view was chosen at start or by hand."""
+        if self._view_chosen or self._start_view is not None:
+            return
+        index = self.store.index
+        crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))
+        wanted = opening_view(self.views, crises)
+        if crises and wanted != self.view_index:
+            self.switch_view(wanted)
+            self._view_chosen = False
 
     def refresh_queue(self) -> None:
         """Show comments a sync stored; the cursor stays on the comment it is on."""
@@ -337,7 +352,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         if not self.store.loaded:
             parts.append(f"loading {self.store.expected_total:,} comments — the newest are here")
         else:
-            parts += [f"{total} comments", f"{new} new"]
+            parts += [counted(total, "comment"), f"{new} new"]
         if crisis:
             parts.append(f"{crisis} crisis open")
         if late:

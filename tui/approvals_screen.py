@@ -29,8 +29,8 @@ from triage.outbox import (
     approve,
     check_item,
     local_today,
+    marked_change,
     reject,
-    word_diff,
 )
 from triage.textsafe import clean, inline, one_line
 from triage.timefmt import ago
@@ -137,14 +137,13 @@ class ApprovalsScreen(Screen[None]):
         comment = app.store.comments.get(item.comment_id)
         if comment is not None:
             parts.append(Text("Comment: ", style="bold").append(clean(app.shown(comment).text)))
-        parts.append(Text("Reply: ", style="bold").append(clean(item.text)))
         expected = self._expected(item)
-        if expected is not None:
-            diff = Text("Changed from the template: ", style="bold")
-            for op, piece in word_diff(expected, item.text):
-                diff.append(clean(piece), style={"=": "dim", "-": "strike red",
-                                                 "+": "bold green"}[op])
-            parts.append(diff)
+        reply = Text("Reply: " if expected is None else
+                     "Reply, as changed from its template ([-taken out-] {+added+}): ",
+                     style="bold")
+        for op, piece in marked_change(expected, item.text):
+            reply.append(clean(piece), style={"=": "", "-": "strike red", "+": "bold green"}[op])
+        parts.append(reply)
         if item.privacy_risk:
             parts.append(Text("The comment is a privacy risk: the reply must neither confirm "
                               "nor imply a patient relationship.", style="bold yellow"))

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from rich.style import Style
 
+from triage.model import TAG_CHIPS
+
 __all__ = ["CHIP_LABELS", "chip_style", "evidence_style"]
 
-CHIP_LABELS: dict[str, str] = {
-    "crisis": "CRISIS",
-    "adverse_event": "ADVERSE",
-    "privacy": "PRIVACY",
-    "misinformation": "MYTH",
-    "abuse": "ABUSE",
-    "question": "QUESTION",
-}
+#: The chip of each tag: the short capital form of its one display name (``TAG_LABELS``).
+CHIP_LABELS: dict[str, str] = TAG_CHIPS
 
 _COLOURS: dict[str, tuple[str, str]] = {
     "crisis": ("#ffffff", "#c0262d"),

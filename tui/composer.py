@@ -37,8 +37,8 @@ from textual.widgets import Input, OptionList, Static, TextArea
 
 from triage.config import Config
 from triage.errors import TemplateError
-from triage.model import Comment
-from triage.outbox import normal_text, word_diff
+from triage.model import TAG_LABELS, Comment
+from triage.outbox import marked_change, normal_text
 from triage.templates import (
     ReplyCheck,
     Template,
@@ -102,6 +102,10 @@ class ComposerScreen(ModalScreen[Draft | None]):
     ComposerScreen #composer-length { height: 1; }
     ComposerScreen #composer-verdict { height: auto; max-height: 8; }
     ComposerScreen #composer-keys { color: $text-muted; height: auto; }
+    /* notices show at the top, over the title, and never reach the verdict or the keys */
+    ComposerScreen ToastRack {
+        dock: top; align: right top; margin-bottom: 0; margin-top: 1; max-height: 45%;
+    }
     """
 
     def __init__(self, comment: Comment, shown: Comment, library: TemplateLibrary,
@@ -144,7 +148,8 @@ class ComposerScreen(ModalScreen[Draft | None]):
         where = PLATFORM_LABELS.get(comment.platform, comment.platform)
         handle = handle_label(comment.platform, comment.author.handle, comment.author.name, 40)
         with Vertical():
-            tags = ", ".join(comment.tag_names) or "no tags"
+            tags = (", ".join(TAG_LABELS.get(t, t) for t in comment.tag_names)
+                    or "no tags")
             title = Text(f"Reply to {one_line(comment.author.name, 40)}")
             if handle:
                 title.append(f" {handle}", style="dim")
@@ -302,7 +307,7 @@ class ComposerScreen(ModalScreen[Draft | None]):
         line.append(f" — {verdict.reason}. ctrl+s sends it to the approvers.")
         if verdict.expected is not None:
             line.append("\nChanged from the template: ", style="dim")
-            for op, piece in word_diff(verdict.expected, normal_text(text)):
+            for op, piece in marked_change(verdict.expected, normal_text(text)):
                 style = {"=": "dim", "-": "strike red", "+": "bold green"}[op]
                 line.append(clean(one_line(piece, 200) if op == "=" else piece), style=style)
         return line

@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from triage.errors import TriageError
-from triage.model import Comment, Post, utcnow
+from triage.model import Comment, Post, tag_label, utcnow
 from triage.notes import Note
 from triage.outbox import OutboxItem
 from triage.tagger import ClaimLibrary, load_claims
@@ -75,7 +75,7 @@ def tag_lines(comment: Comment) -> list[Text]:
     for tag in comment.tags:
         line = Text.assemble(
             (f" {CHIP_LABELS.get(tag.name, tag.name)} ", chip_style(tag.name)),
-            f" {tag.score:.2f}  ",
+            f" {tag_label(tag.name)} {tag.score:.2f}  ",
             (clean(tag.source), "italic"),
         )
         quotes = [

@@ -38,6 +38,7 @@ from triage.legal.decisions import LegalDecision, decision_lookup, states_from
 from triage.model import Comment
 from triage.query import LegalStates
 from triage.store import Store
+from triage.textsafe import counted
 from tui.legal_screen import LegalScreen
 
 __all__ = ["DELIVERY_CHECK_SECONDS", "LegalApp"]
@@ -107,7 +108,9 @@ class LegalApp(App[None]):
                 self.notify(str(exc), severity="error", markup=False)
             return []
         if held:
-            self.notify(f"{len(held)} marked comments are on legal hold and stay as they are",
+            verb = "is on legal hold and stays as it is" if len(held) == 1 else (
+                "are on legal hold and stay as they are")
+            self.notify(f"{counted(len(held), 'marked comment')} {verb}",
                         severity="warning", markup=False)
         return [i for i in ids if i not in held]
 
@@ -186,8 +189,9 @@ class LegalApp(App[None]):
         if report.purged:
             held = f"; kept {len(report.kept_held)} on legal hold" if report.kept_held else ""
             self.notify(
-                f"Retention: purged the text of {len(report.purged)} closed comments older "
-                f"than {report.days} days{held}. The journal keeps their hashes.",
+                "Retention: purged the text of "
+                f"{counted(len(report.purged), 'closed comment')} older than "
+                f"{report.days} days{held}. The journal keeps their hashes.",
                 timeout=10, markup=False,
             )
 

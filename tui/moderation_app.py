@@ -26,7 +26,7 @@ from triage.errors import ActionRefused, TriageError
 from triage.holds import require_not_held
 from triage.model import Action, Comment
 from triage.outbox import capability_gap, delete_comment, hide_many, undo_hide, undo_reply
-from triage.textsafe import one_line
+from triage.textsafe import counted, one_line
 from tui.outbox_app import OutboxApp
 from tui.pickers import ConfirmScreen
 from tui.queue_list import PLATFORM_LABELS, QueueList
@@ -123,14 +123,15 @@ class ModerationApp(OutboxApp):
                                         hidden=hidden, links=self._links_now())
         if refused:
             reason = next(iter(refused.values()))
-            many = f"{len(refused)} comments were not changed: " if len(ids) > 1 else ""
+            many = (f"{counted(len(refused), 'comment')} not changed: "
+                    if len(ids) > 1 else "")
             self.notify(f"{many}{reason}", severity="error", markup=False)
         if not done:
             return
         self.refresh_comments([a.comment_id for a in done if a.comment_id],
                               stay=ids[0] if len(ids) == 1 else None)
         if len(done) > 1:
-            what = f"{len(done)} comments"
+            what = counted(len(done), "comment")
         else:
             comment = self.store.get(ids[0])
             what = f"the comment on {PLATFORM_LABELS.get(comment.platform, comment.platform)}"
@@ -165,7 +166,7 @@ class ModerationApp(OutboxApp):
             if actions:
                 self.refresh_comments(a.comment_id for a in actions if a.comment_id)
                 self.show_undone(actions[0].comment_id)
-                what = f"{len(actions)} comments" if len(actions) > 1 else "the comment"
+                what = counted(len(actions), "comment") if len(actions) > 1 else "the comment"
                 kind = actions[0].data.get("undone_kind", "action")
                 self.notify(f"Undid {kind} of {what}", timeout=3, markup=False)
 
@@ -179,7 +180,7 @@ class ModerationApp(OutboxApp):
             return
         self.refresh_comments([a.comment_id for a in done if a.comment_id])
         self.show_undone(actions[0].comment_id)
-        what = f"{len(done)} comments" if len(done) > 1 else "the comment"
+        what = counted(len(done), "comment") if len(done) > 1 else "the comment"
         self.notify(f"Undid {actions[0].kind} of {what}", timeout=3, markup=False)
 
     def show_undone(self, comment_id: str | None) -> None:

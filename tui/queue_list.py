@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -343,7 +343,7 @@ class QueueList(ScrollView, can_focus=True):
         minutes = int(left.total_seconds() // 60)
         if minutes < 0:
             label = f"{comment.status} late {_span(-minutes)}"
-            if len(label) > size - 1:  # a narrow column: how late matters more than "new"
+            if cell_len(label) > size - 1:  # narrow: the lateness matters more than "new"
                 label = f"late {_span(-minutes)}"
             style = self._over(base, "queue-list--late")
         else:

@@ -16,14 +16,13 @@ from textual.widgets import Footer, Header, Input, Static
 from triage.closing import CLOSE_REASONS, closing_of, needs_reason
 from triage.errors import QueryError
 from triage.legal import escalate
-from triage.model import TAG_NAMES, Action
+from triage.model import TAG_LABELS, TAG_NAMES, Action, tag_label
 from triage.outbox import SENT, all_items
 from triage.query import parse_query
-from triage.textsafe import one_line
+from triage.textsafe import counted, one_line
 from triage.timefmt import clock_time
 from tui.account_bar import AccountBar
 from tui.author_screen import show_author
-from tui.chips import CHIP_LABELS
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
 from tui.legal_screen import LegalScreen
@@ -247,7 +246,7 @@ class QueueScreen(Screen[None]):
             self.refresh_bindings()
         else:
             queue.move_on(following)
-        what = f"{len(ids)} comments" if bulk else "the comment"
+        what = counted(len(ids), "comment") if bulk else "the comment"
         self.notify(f"{verb} {what}{after} — u to undo", timeout=3, markup=False)
 
     def action_dismiss_comment(self) -> None:
@@ -293,7 +292,8 @@ class QueueScreen(Screen[None]):
             queue.mark(ids)
             self.triage.update_status()
             self.refresh_bindings()
-            self.notify(f"Marked {len(ids)} comments ({len(queue.marked)} in all)", markup=False)
+            self.notify(f"Marked {counted(len(ids), 'comment')} ({len(queue.marked)} in all)",
+                        markup=False)
 
         self.app.push_screen(
             PromptScreen("Mark every comment in this view matching:", "tag:question age:>1d"),
@@ -333,8 +333,7 @@ class QueueScreen(Screen[None]):
         comments = [self.triage.store.get(i) for i in ids]
         choices = []
         for name in TAG_NAMES:
-            chip = CHIP_LABELS.get(name, name)
-            label = chip if chip.casefold() == name else f"{chip} ({name})"
+            label = tag_label(name)
             if all(c.tag(name) for c in comments):
                 choices.append((f"-{name}", f"remove {label}"))
             else:
@@ -346,9 +345,9 @@ class QueueScreen(Screen[None]):
             add, name = choice[0] == "+", choice[1:]
             done = self.triage.perform(lambda: self.triage.desk.correct_tag(ids, name, add=add))
             if add:
-                self.acted("Tagged", ids, done, f" {name}")
+                self.acted("Tagged", ids, done, f" as {TAG_LABELS.get(name, name)}")
             else:
-                self.acted(f"Took {name} off", ids, done)
+                self.acted(f"Took {TAG_LABELS.get(name, name)} off", ids, done)
 
         what = "the comment" if len(ids) == 1 else f"{len(ids)} marked comments"
         self.app.push_screen(ChoiceScreen(f"Correct the tags of {what}", choices), chosen)

@@ -21,12 +21,12 @@ from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from triage.model import TAG_LABELS
 from triage.stats import Stats, compute_stats
 from triage.store import Store
 from triage.textsafe import inline
 from triage.timefmt import duration
 from triage.views import Sla
-from tui.chips import CHIP_LABELS
 from tui.queue_list import PLATFORM_LABELS
 
 __all__ = ["HorizontalBars", "StatsScreen"]
@@ -105,7 +105,7 @@ class StatsScreen(Screen[None]):
         stats = self.stats
         self.title = f"Stats — last {self._days} days"
         self.query_one("#by-tag", Static).update(HorizontalBars(
-            "Comments by tag", {CHIP_LABELS.get(k, k): n for k, n in stats.by_tag.items()}))
+            "Comments by tag", {TAG_LABELS.get(k, k): n for k, n in stats.by_tag.items()}))
         self.query_one("#by-platform", Static).update(HorizontalBars(
             "Comments by platform",
             {PLATFORM_LABELS.get(p, inline(p)): n for p, n in stats.by_platform.items()}))

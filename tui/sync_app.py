@@ -89,6 +89,7 @@ class SyncApp(App[None]):
         self._sync_worker: Worker[None] | None = None
         self._arrivals: Timer | None = None
         self._unfrozen = 0
+        self._rounds = 0
 
     # -- hooks for the queue app -----------------------------------------------------
 
@@ -97,6 +98,9 @@ class SyncApp(App[None]):
 
         The queue app overrides this; here there is no list to refresh.
         """
+
+    def first_sync_done(self) -> None:
+        """The first sync since start has ended (the queue app may change its opening view)."""
 
     # -- starting ---------------------------------------------------------------------
 
@@ -201,6 +205,9 @@ class SyncApp(App[None]):
                                                    or self.config.poll_seconds)
         self._show_arrivals()
         self.show_accounts()
+        self._rounds += 1
+        if self._rounds == 1:
+            self.first_sync_done()
         if said:
             new = sum(r.new for r in self.last_sync)
             self.notify(f"Synced {len(accounts)} account{'s' if len(accounts) > 1 else ''}: "

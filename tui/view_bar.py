@@ -14,6 +14,7 @@ SHORT_NAMES: dict[str, tuple[str, str]] = {
     "crisis": ("Crisis", "Crisis"),
     "needs reply": ("Reply", "Reply"),
     "privacy": ("Privacy", "Priv"),
+    "myths": ("Myths", "Myth"),
     "misinformation": ("Myths", "Myth"),
     "adverse events": ("Adverse", "Adv"),
     "escalated": ("Escalated", "Esc"),

@@ -244,7 +244,7 @@ async def test_an_edit_needs_approval_and_waits_for_an_approver(world: World) ->
         verdict = text_of(composer.query_one("#composer-verdict", Static))
         assert verdict.startswith("NEEDS APPROVAL — template 'myth-any' edited beyond its "
                                   "placeholders")
-        assert "Changed from the template:" in verdict and "Truly." in verdict
+        assert "Changed from the template:" in verdict and "{+ Truly.+}" in verdict
         await pilot.press("ctrl+s")
         await pilot.pause()
         (item,) = all_items(world.store)

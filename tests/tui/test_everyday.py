@@ -95,7 +95,7 @@ async def test_marks_are_counted_and_escape_clears_them(queue_store: Store) -> N
         assert not app.query_one(QueueList).marked and "marked" not in status(app)
 
 
-async def test_the_tag_picker_names_tags_as_the_chips_do(queue_store: Store) -> None:
+async def test_the_tag_picker_names_tags_as_the_desk_does(queue_store: Store) -> None:
     app = make_app(queue_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("j", "j", "j")  # the myth
@@ -103,5 +103,5 @@ async def test_the_tag_picker_names_tags_as_the_chips_do(queue_store: Store) -> 
         options = app.screen.query_one(OptionList)
         labels = [str(options.get_option_at_index(i).prompt)
                   for i in range(options.option_count)]
-        assert "remove MYTH (misinformation)" in labels and "add CRISIS" in labels
-        assert "add ADVERSE (adverse_event)" in labels
+        assert "remove Myth (tag:misinformation)" in labels and "add Crisis" in labels
+        assert "add Adverse event" in labels

@@ -58,7 +58,7 @@ def visible_rows(app: TriageApp) -> list[str]:
                 "8 All"], 11, 23),
     ((130, 40), ["1 Crisis", "2 Needs reply", "3 Privacy", "4 Myths", "5 Adverse",
                  "6 Legal", "7 Mine", "8 All"], 18, 30),
-    ((200, 50), ["1 Crisis", "2 Needs reply", "3 Privacy", "4 Misinformation",
+    ((200, 50), ["1 Crisis", "2 Needs reply", "3 Privacy", "4 Myths",
                  "5 Adverse events", "6 Legal", "7 Mine", "8 All"], 22, 50),
 ])
 async def test_what_is_in_sight(busy_store: Store, size: tuple[int, int], names: list[str],
@@ -117,7 +117,7 @@ async def test_stats_at_80_by_24_names_every_bar_with_its_number(busy_store: Sto
         console = Console(width=chart.content_region.width, record=True, color_system=None)
         console.print(chart.content)
         lines = console.export_text().splitlines()
-        for label in ("CRISIS", "ADVERSE", "PRIVACY", "MYTH", "ABUSE", "QUESTION"):
+        for label in ("Crisis", "Adverse event", "Privacy", "Myth", "Abuse", "Question"):
             (line,) = [x for x in lines if x.lstrip().startswith(f"{label} │")]
             assert line.rstrip()[-1].isdigit()  # the number beside its bar
         days = app.screen.query_one("#by-day", Static)
@@ -165,3 +165,17 @@ async def test_at_80_columns_every_view_keeps_a_name_whichever_is_current(
                 for name in ("1 Crisis", "2 Reply", "3 Priv", "4 Myth", "5 Adv", "6 Legal",
                              "7 Mine", "8 All"):
                     assert name in bar, (key, bar)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_how_late_a_comment_is_reads_whole_at_every_width(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    late = make_comment("c-late", "When do you open?", minutes_ago=42 * 60 + 20,
+                        tags=(Tag("adverse_event", 0.9),))
+    with Store(tmp_path / "data") as store:
+        store.ingest([late], [FLU_POST], user="test")
+        app = make_app(store)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            row = row_text(app, 1)
+    assert " late 41h " in row, row  # 42 h old, its 1 h target long past

@@ -130,7 +130,7 @@ async def test_retention_runs_once_the_whole_queue_is_loaded(tmp_path: Path) -> 
             assert store.loaded
             assert store.get("old-spam").text == ""
             assert store.get("old-threat").text == "I will sue Dr Reyes"  # held: never
-            assert any("Retention: purged the text of 1 closed comments older than 30 days; "
+            assert any("Retention: purged the text of 1 closed comment older than 30 days; "
                        "kept 1 on legal hold" in m for m in messages(app))
             purge = next(store.journal.read_backwards())
             assert (purge["kind"], purge["user"], purge["comment_id"]) == (
@@ -242,7 +242,7 @@ async def test_a_held_comment_cannot_be_dismissed_from_the_queue(queue_store: St
         await pilot.press("space", "x")
         assert queue_store.get("c-privacy").status == "escalated"
         assert queue_store.get("c-myth").status == "dismissed"
-        assert "1 marked comments are on legal hold and stay as they are" in messages(app)
+        assert "1 marked comment is on legal hold and stays as it is" in messages(app)
 
 
 class _Worker:

@@ -65,3 +65,48 @@ async def test_a_view_chosen_while_loading_stays_once_the_queue_has_loaded(
             await pilot.pause()
             assert store.loaded
             assert app.views[app.view_index].name == "All"
+
+
+async def test_a_queue_that_fills_after_start_opens_on_its_crisis(tmp_path: Path) -> None:
+    """The sandbox and a first sync store the comments after the desk has started."""
+    with Store(tmp_path / "data") as store:
+        app = make_app(store, view=None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            store.ingest(sample_comments(), [FLU_POST], user="sync")
+            app.refresh_queue()
+            await pilot.pause()
+            assert app.views[app.view_index].name == "Crisis"
+            assert selected_id(app) == "c-crisis"
+
+
+async def test_a_view_chosen_before_the_first_comments_is_kept(tmp_path: Path) -> None:
+    with Store(tmp_path / "data") as store:
+        app = make_app(store, view=None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("8")
+            store.ingest(sample_comments(), [FLU_POST], user="sync")
+            app.refresh_queue()
+            await pilot.pause()
+            assert app.views[app.view_index].name == "All"
+
+
+async def test_crises_the_first_sync_brings_open_the_crisis_view(tmp_path: Path) -> None:
+    """The sandbox stores some platforms directly, then syncs the rest, crises among them."""
+    calm = [c for c in sample_comments() if c.id != "c-crisis"]
+    crisis = [c for c in sample_comments() if c.id == "c-crisis"]
+    with Store(tmp_path / "data") as store:
+        store.ingest(calm, [FLU_POST], user="test")
+        app = make_app(store, view=None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert app.views[app.view_index].name == "Needs reply"
+            store.ingest(crisis, user="sync")
+            app.refresh_queue()
+            app.first_sync_done()
+            await pilot.pause()
+            assert app.views[app.view_index].name == "Crisis"
+            assert selected_id(app) == "c-crisis"
+            await pilot.press("2")
+            app.first_sync_done()
+            assert app.views[app.view_index].name == "Needs reply"

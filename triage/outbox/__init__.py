@@ -36,7 +36,7 @@ from triage.outbox.commands import (
     undo_reply,
     window_cancel,
 )
-from triage.outbox.diff import Change, wdiff, word_diff
+from triage.outbox.diff import Change, marked_change, wdiff, word_diff
 from triage.outbox.hide import delete_comment, hide_many, set_hidden, undo_hide
 from triage.outbox.item import (
     ACTIVE,
@@ -95,6 +95,7 @@ __all__ = [
     "items_of",
     "latest_by_comment",
     "local_today",
+    "marked_change",
     "normal_text",
     "reject",
     "require_capability",

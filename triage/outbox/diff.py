@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-__all__ = ["Change", "word_diff", "wdiff"]
+__all__ = ["Change", "marked_change", "word_diff", "wdiff"]
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
@@ -30,9 +30,16 @@ def word_diff(expected: str, text: str) -> list[Change]:
     return [change for change in changes if change[1]]
 
 
+def marked_change(expected: str | None, text: str) -> list[Change]:
+    """The reply as an approver reads it, on the desk and on the command line alike: the
+    text once, with what was taken out of the template as ``[-…-]`` and what was added as
+    ``{+…+}`` (as GNU wdiff marks them); with no template to compare, the text as written."""
+    if expected is None:
+        return [("=", text)]
+    return [(op, piece if op == "=" else f"[-{piece}-]" if op == "-" else f"{{+{piece}+}}")
+            for op, piece in word_diff(expected, text)]
+
+
 def wdiff(expected: str, text: str) -> str:
     """The diff as plain text: ``[-taken out-]`` and ``{+added+}`` (as GNU wdiff does)."""
-    parts = []
-    for op, piece in word_diff(expected, text):
-        parts.append(piece if op == "=" else f"[-{piece}-]" if op == "-" else f"{{+{piece}+}}")
-    return "".join(parts)
+    return "".join(piece for _, piece in marked_change(expected, text))
