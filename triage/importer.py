@@ -105,9 +105,19 @@ def parse_comment_line(raw: bytes | str) -> Comment:
     return comment
 
 
+def _blank(raw: bytes) -> bool:
+    """A line with nothing but white space, Unicode's included (a stray U+0085 or U+2028
+    is a blank line, not a broken comment)."""
+    stripped = raw.strip()
+    if not stripped:
+        return True
+    first = stripped[0]
+    return (first < 0x20 or first > 0x7F) and not raw.decode("utf-8", "replace").strip()
+
+
 def _good_lines(lines: Iterable[bytes], report: ImportReport) -> Iterator[Comment]:
     for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
+        if _blank(raw):
             continue
         try:
             yield parse_comment_line(raw)

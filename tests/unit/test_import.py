@@ -132,3 +132,12 @@ def test_import_reads_epoch_times_and_refuses_impossible_ones_by_line(
         assert store.get("t1").created_at.isoformat() == "2024-11-30T20:53:20+00:00"
         assert store.get("t2").created_at == store.get("t1").created_at
         assert "t10" in store.comments
+
+
+def test_a_line_of_unicode_white_space_is_blank_not_a_broken_comment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "spaces.jsonl"
+    source.write_text("\u0085\n\x1f\n\u2028\n", encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "data"), "import", str(source))
+    assert code == 0 and "not valid JSON" not in err
