@@ -29,6 +29,7 @@ __all__ = [
     "load_toml",
     "parse_toml",
     "read_toml",
+    "type_name",
     "unknown_keys",
 ]
 
@@ -115,7 +116,8 @@ def check_keys(table: Mapping[str, Any], allowed: Collection[str], where: str,
             raise error(f"{where}: {section + ' ' if section else ''}{key!r} is missing")
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """How a TOML value's type reads in a message: "a string", "an array", …"""
     return {
         bool: "a boolean",
         int: "an integer",
@@ -142,13 +144,13 @@ def _convert(annotation: Any, value: Any, label: str, section: str, key: str,
             ok, value = True, float(value)
         if not ok:
             wanted = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
-            raise error(f"{where} must be {wanted[annotation]}, not {_type_name(value)}")
+            raise error(f"{where} must be {wanted[annotation]}, not {type_name(value)}")
         return value
     origin = typing.get_origin(annotation)
     if origin is list:
         (item_type,) = typing.get_args(annotation)
         if not isinstance(value, list):
-            raise error(f"{where} must be an array, not {_type_name(value)}")
+            raise error(f"{where} must be an array, not {type_name(value)}")
         if hasattr(item_type, "__dataclass_fields__"):
             return [
                 _convert(item_type, item, label, f"[[{key}]] #{i + 1}", "", error)
@@ -161,13 +163,13 @@ def _convert(annotation: Any, value: Any, label: str, section: str, key: str,
     if origin is dict:
         _, item_type = typing.get_args(annotation)
         if not isinstance(value, dict):
-            raise error(f"{where} must be a table, not {_type_name(value)}")
+            raise error(f"{where} must be a table, not {type_name(value)}")
         table = f"[{key}]" if not section else section
         return {str(k): _convert(item_type, v, label, table, str(k), error)
                 for k, v in value.items()}
     if hasattr(annotation, "__dataclass_fields__"):
         if not isinstance(value, dict):
-            raise error(f"{where.strip()} must be a table, not {_type_name(value)}")
+            raise error(f"{where.strip()} must be a table, not {type_name(value)}")
         return build(annotation, value, label, section or f"[{key}]", error)
     raise error(f"{where}: unsupported type {annotation!r}")  # pragma: no cover
 

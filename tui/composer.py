@@ -12,7 +12,10 @@ editor, live: the length as the platform counts it against its limit, of what wi
 posted (with the mention a platform's connector puts in front, e.g. Mastodon's; red when
 over), and whether the reply may go as it is (an approved template, sent after the undo
 window) or "needs approval" (free text, or a template edited beyond its placeholders) —
-with the edit shown word by word. ``ctrl+s`` sends (into the outbox) from anywhere,
+with the edit shown word by word. The reply policies are checked as one types (a short
+pause after the last key): each hit is shown with its words highlighted and the policy's
+reason; a blocking hit stops ``ctrl+s``, a review-level one sends the reply to an
+approver. ``ctrl+s`` sends (into the outbox) from anywhere,
 ``escape`` clears the filter or cancels.
 
 :class:`TemplateCommands` puts every template the selected comment may get in the
@@ -33,12 +36,15 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from triage.config import Config
-from triage.errors import TemplateError
+from triage.errors import PolicyBlocked, TemplateError
 from triage.model import Comment
 from triage.outbox import normal_text, word_diff
+from triage.policies import Hit as PolicyHit
+from triage.policies import PolicySet, load_policies
 from triage.templates import (
     ReplyCheck,
     Template,
@@ -54,7 +60,12 @@ from tui.handles import handle_label
 from tui.queue_list import PLATFORM_LABELS
 from tui.template_list import FREE_TEXT, TemplateList
 
-__all__ = ["FREE_TEXT", "ComposerScreen", "Draft", "TemplateCommands"]
+__all__ = ["CHECK_DELAY", "FREE_TEXT", "ComposerScreen", "Draft", "TemplateCommands"]
+
+#: Seconds after the last key before the checks run again (typing stays smooth).
+CHECK_DELAY = 0.15
+#: Characters of the reply shown on each side of a policy hit.
+_CONTEXT = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +112,21 @@ class ComposerScreen(ModalScreen[Draft | None]):
     ComposerScreen #composer-text { height: 1fr; min-height: 5; }
     ComposerScreen #composer-length { height: 1; }
     ComposerScreen #composer-verdict { height: auto; max-height: 8; }
+    ComposerScreen #composer-policy { height: auto; max-height: 9; }
+    ComposerScreen #composer-policy.-none { display: none; }
     ComposerScreen #composer-keys { color: $text-muted; height: auto; }
     """
 
     def __init__(self, comment: Comment, shown: Comment, library: TemplateLibrary,
-                 config: Config, *, today: date, chosen: str | None = None,
-                 undo_seconds: int = 10) -> None:
+                 config: Config, *, today: date, policies: PolicySet | None = None,
+                 chosen: str | None = None, undo_seconds: int = 10) -> None:
         super().__init__()
         self.comment = comment
+        #: The reply policies (default: those in force for ``config``).
+        self.policies = policies if policies is not None else load_policies(config)
+        #: The policy hits of the text as last checked (blocking ones included).
+        self.hits: tuple[PolicyHit, ...] = ()
+        self._pending: Timer | None = None
         self._shown = shown  # the comment as this person may see it (identifiers masked)
         self.library = library
         self.config = config
@@ -167,6 +185,7 @@ class ComposerScreen(ModalScreen[Draft | None]):
                     yield TextArea("", soft_wrap=True, id="composer-text")
                     yield Static(id="composer-length")
                     yield Static(id="composer-verdict")
+                    yield Static(id="composer-policy", classes="-none")
             yield Static(Text("ctrl+s send · escape cancel · ↑↓ choose a template · type to "
                               "filter · enter: edit the text · tab: next field"),
                          id="composer-keys")
@@ -262,14 +281,19 @@ class ComposerScreen(ModalScreen[Draft | None]):
 
     @on(TextArea.Changed, "#composer-text")
     def _text_changed(self) -> None:
-        self._check()
+        """Check again a moment after the last key (each key restarts the wait)."""
+        self._show_length()
+        if self._pending is not None:
+            self._pending.stop()
+        self._pending = self.set_timer(CHECK_DELAY, self._check)
 
     @property
     def template(self) -> Template | None:
         candidate = self._by_id.get(self.template_id or "")
         return candidate.template if candidate is not None else None
 
-    def _check(self) -> None:
+    def _show_length(self) -> None:
+        """Under the editor, at every key: the length as the platform counts it."""
         text = self.query_one(TextArea).text
         platform = self.comment.platform
         length, limit, prefix = reply_size(self.comment, normal_text(text))
@@ -278,26 +302,69 @@ class ComposerScreen(ModalScreen[Draft | None]):
         self.query_one("#composer-length", Static).update(Text(
             f"{length} / {limit} characters on {PLATFORM_LABELS.get(platform, platform)}"
             + counted + (" — too long" if over else ""), style="bold red" if over else "dim"))
+
+    def _check(self) -> None:
+        """The length, the send check and the reply policies, on the text as it is now."""
+        text = self.query_one(TextArea).text
+        self._show_length()
+        self._pending = None
+        self.hits = ()
         try:
             self.verdict = check_reply(self.comment, self.template, text, self.today,
-                                       config=self.config)
+                                       config=self.config, policies=self.policies)
             self.problem = ""
+            self.hits = self.verdict.hits
+        except PolicyBlocked as exc:
+            self.verdict, self.problem = None, str(exc)
+            self.hits = tuple(h for h in exc.hits if isinstance(h, PolicyHit))
         except TemplateError as exc:
             self.verdict, self.problem = None, str(exc)
             unfilled = self._problems.get(self.template_id or "")
             if unfilled and not text.strip():  # say why it is empty, not that it is
                 self.problem = f"Template {self.template_id} cannot be filled in: {unfilled}"
         self.query_one("#composer-verdict", Static).update(self._verdict_text(text))
+        panel = self.query_one("#composer-policy", Static)
+        panel.update(self._hits_text(text))
+        panel.set_class(not self.hits, "-none")
         self._show_chosen()
+
+    def _hits_text(self, text: str) -> Text:
+        """Each policy hit: its severity, its policy, the words highlighted in their
+        place in the reply, and the policy's reason."""
+        shown = Text()
+        for number, hit in enumerate(self.hits):
+            if number:
+                shown.append("\n")
+            label, style = ((" BLOCK ", "bold white on red") if hit.blocks
+                            else (" REVIEW ", "bold black on yellow"))
+            shown.append(label, style=style)
+            shown.append(f" {inline(hit.policy)}: ", style="bold")
+            before = text[max(0, hit.start - _CONTEXT):hit.start]
+            after = text[hit.end:hit.end + _CONTEXT]
+            shown.append(("…" if hit.start > _CONTEXT else "") + one_line(before, 60),
+                         style="dim")
+            shown.append(one_line(text[hit.start:hit.end], 80),
+                         style="bold reverse red" if hit.blocks else "bold reverse yellow")
+            shown.append(one_line(after, 60) + ("…" if hit.end + _CONTEXT < len(text) else ""),
+                         style="dim")
+            what = f" ({hit.detail})" if hit.detail else ""
+            shown.append(inline(f"\n    {what.strip()}{': ' if what else ''}{hit.reason}"),
+                         style="italic")
+        return shown
 
     def _verdict_text(self, text: str) -> Text:
         verdict = self.verdict
+        if verdict is None and any(hit.blocks for hit in self.hits):
+            names = ", ".join(dict.fromkeys(h.policy for h in self.hits if h.blocks))
+            return Text(inline(f"CANNOT BE SENT — it breaks a reply policy ({names}): change "
+                               "the highlighted words."), style="bold red")
         if verdict is None:
             return Text(clean(self.problem), style="bold red")
         if verdict.approved:
-            return Text(inline(f"Approved template {verdict.template_id}: ctrl+s sends it after "
-                               f"a {self.undo_seconds}-second undo window (u cancels)."),
-                        style="green")
+            edited = " (lightly edited)" if verdict.edit_share else ""
+            return Text(inline(f"Approved template {verdict.template_id}{edited}: ctrl+s sends "
+                               f"it after a {self.undo_seconds}-second undo window (u "
+                               "cancels)."), style="green")
         line = Text("NEEDS APPROVAL", style="bold yellow")
         line.append(f" — {verdict.reason}. ctrl+s sends it to the approvers.")
         if verdict.expected is not None:
@@ -307,8 +374,15 @@ class ComposerScreen(ModalScreen[Draft | None]):
                 line.append(clean(one_line(piece, 200) if op == "=" else piece), style=style)
         return line
 
+    def flush(self) -> None:
+        """Run a check that is still waiting for the typing to pause, now."""
+        if self._pending is not None:
+            self._pending.stop()
+            self._check()
+
     @property
     def needs_approval(self) -> bool:
+        self.flush()
         return self.verdict is not None and self.verdict.needs_approval
 
     # -- actions --------------------------------------------------------------------------
