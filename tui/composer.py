@@ -112,7 +112,7 @@ class ComposerScreen(ModalScreen[Draft | None]):
     ComposerScreen #composer-text { height: 1fr; min-height: 5; }
     ComposerScreen #composer-length { height: 1; }
     ComposerScreen #composer-verdict { height: auto; max-height: 8; }
-    ComposerScreen #composer-policy { height: auto; max-height: 9; }
+    ComposerScreen #composer-policy { height: auto; max-height: 12; }
     ComposerScreen #composer-policy.-none { display: none; }
     ComposerScreen #composer-keys { color: $text-muted; height: auto; }
     """
@@ -341,15 +341,14 @@ class ComposerScreen(ModalScreen[Draft | None]):
             shown.append(f" {inline(hit.policy)}: ", style="bold")
             before = text[max(0, hit.start - _CONTEXT):hit.start]
             after = text[hit.end:hit.end + _CONTEXT]
-            shown.append(("…" if hit.start > _CONTEXT else "") + one_line(before, 60),
-                         style="dim")
-            shown.append(one_line(text[hit.start:hit.end], 80),
+            shown.append(("…" if hit.start > _CONTEXT else "") + _flat(before), style="dim")
+            shown.append(_flat(text[hit.start:hit.end]),
                          style="bold reverse red" if hit.blocks else "bold reverse yellow")
-            shown.append(one_line(after, 60) + ("…" if hit.end + _CONTEXT < len(text) else ""),
+            shown.append(_flat(after) + ("…" if hit.end + _CONTEXT < len(text) else ""),
                          style="dim")
-            what = f" ({hit.detail})" if hit.detail else ""
-            shown.append(inline(f"\n    {what.strip()}{': ' if what else ''}{hit.reason}"),
-                         style="italic")
+            what = f"{hit.detail}: " if hit.detail else ""
+            shown.append("\n    ")
+            shown.append(inline(what + hit.reason), style="italic")
         return shown
 
     def _verdict_text(self, text: str) -> Text:
@@ -408,6 +407,11 @@ class ComposerScreen(ModalScreen[Draft | None]):
     def action_step(self, by: int) -> None:
         """The arrow keys, from the filter: move through the templates."""
         self.query_one(TemplateList).step(by)
+
+
+def _flat(piece: str) -> str:
+    """A piece of the reply on one line, spaces kept (line breaks shown as spaces)."""
+    return clean(" ".join(piece.splitlines()) if "\n" in piece else piece)
 
 
 class TemplateCommands(Provider):
