@@ -3,10 +3,10 @@
 Every reply that needs approval (free text, a template edited beyond ``[replies]
 max_edit_share`` of its words, or a reply with a review-level policy hit) is listed,
 oldest first; below, the selected one's comment (identifiers masked), the reply, what
-changed from the template word by word, and each policy hit with its reason. ``y`` approves (the reply is
-queued and sent), ``n`` rejects with a note for its writer — both only for a team member
-with the approver role: for anyone else the keys are disabled and the screen says who
-may approve.
+changed from the template word by word, and each policy hit with its reason. ``y``
+approves (the reply is queued and sent), ``n`` rejects with a note for its writer — both
+only for a team member with the approver role: for anyone else the keys are disabled and
+the screen says who may approve.
 """
 
 from __future__ import annotations
