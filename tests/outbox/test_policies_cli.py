@@ -93,7 +93,7 @@ def test_reply_refuses_a_text_quoting_the_phone_and_promising_a_cure(
     assert "the reply breaks a reply policy and cannot be sent" in err
     assert f"phi-copied-back: '{PHONE}' (phone number from the comment): repeats an identifier" \
            in err
-    assert "cure-promise: 'will cure': promises a cure or a certain outcome" in err
+    assert "cure-promise: 'will cure your': promises a cure or a certain outcome" in err
     with Store(tmp_path / "data") as store:
         assert all_items(store) == []
 

@@ -68,7 +68,7 @@ async def test_quoting_the_phone_and_promising_a_cure_is_stopped_with_both_reaso
         assert app.screen is composer  # still open: nothing was sent
         (said,) = [m for m in messages(app) if "reply policy" in m]
         assert f"phi-copied-back: '{PHONE}' (phone number from the comment)" in said
-        assert "cure-promise: 'will cure': promises a cure" in said
+        assert "cure-promise: 'will cure your': promises a cure" in said
         # Taking the words out lets it go (to an approver: it is free text).
         editor = composer.query_one(TextArea)
         editor.load_text("We are sorry to hear it. Please call our nurse line.")

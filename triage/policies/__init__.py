@@ -5,7 +5,7 @@
     blocked = [h for h in hits if h.blocks]              # these stop the reply
 """
 
-from triage.policies.check import PolicySet, check_reply, identifier_finder, phrase_pattern
+from triage.policies.check import PolicySet, check_reply, identifier_finder, phrase_words
 from triage.policies.load import lint_policies, load_policies, org_contacts, policy_files
 from triage.policies.parse import KEYS, PolicyProblem, parse_policy
 from triage.policies.record import (
@@ -33,6 +33,6 @@ __all__ = [
     "load_policies",
     "org_contacts",
     "parse_policy",
-    "phrase_pattern",
+    "phrase_words",
     "policy_files",
 ]

@@ -1,6 +1,8 @@
 """The policy check: every place a reply's text breaks a policy, fast enough to run per key.
 
-Phrases and patterns are compiled into one regular expression per policy. Identifiers
+Phrases are matched word by word: the reply is cut into words once, and each word looks
+up the phrases that start with it (so a hundred phrases cost no more than ten); patterns
+are compiled into one regular expression per policy. Identifiers
 copied from the comment are found with the privacy tagger's identifier finder (run once
 per comment and kept), then looked for in the reply: a number by its digits, whatever
 spaces, dots, dashes or brackets stand between them; an e-mail or an address by its text.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from triage.tagger.identifiers import Identifier, IdentifierFinder, digits_of
 from triage.tagger.privacy import OrgContacts
 from triage.tagger.text import Doc, fold
 
-__all__ = ["PolicySet", "check_reply", "identifier_finder", "phrase_pattern"]
+__all__ = ["PolicySet", "check_reply", "identifier_finder", "phrase_words"]
 
 #: A run of digits as a reply might write a number: 555-201-8890, (555) 201 8890, 555.2018.
 _DIGIT_RUN = re.compile(r"\(?\d(?:[\s().\-/+]{0,3}\d)*")
@@ -31,14 +34,14 @@ _NUMERIC = frozenset({"phone", "ssn", "record"})
 _KEEP = 64
 
 
-def phrase_pattern(phrase: str) -> str:
-    """A phrase as a regular expression: whole words, any spacing, either apostrophe."""
-    words = [re.escape(word).replace("'", "['’]").replace("’", "['’]")
-             for word in phrase.split()]
-    body = r"\s+".join(words)
-    start = r"(?<!\w)" if phrase[:1].isalnum() else ""
-    end = r"(?!\w)" if phrase[-1:].isalnum() else ""
-    return f"{start}{body}{end}"
+#: A word of a reply as phrases are matched: letters and digits, inner apostrophes,
+#: dashes and per cent signs ("don't", "off-label", "100%").
+_WORD = re.compile(r"\w[\w%'’-]*")
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """The words of a phrase (or a reply), lower-cased, as they are compared."""
+    return tuple(m.group().lower().replace("’", "'") for m in _WORD.finditer(phrase))
 
 
 @lru_cache(maxsize=2)
@@ -58,11 +61,16 @@ class PolicySet:
         self.org = org or OrgContacts()
         self._finder = finder
         self._matchers: list[tuple[Policy, re.Pattern[str]]] = []
+        #: First word of a phrase -> (its words, the policy) for every phrase it starts.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], Policy]]] = {}
         for policy in self.policies:
-            parts = [phrase_pattern(p) for p in policy.phrases]
-            parts += [f"(?:{p})" for p in policy.patterns]
-            if parts:
-                self._matchers.append((policy, re.compile("|".join(parts), re.IGNORECASE)))
+            for phrase in policy.phrases:
+                words = phrase_words(phrase)
+                if words:
+                    self._phrases.setdefault(words[0], []).append((words, policy))
+            if policy.patterns:
+                joined = "|".join(f"(?:{p})" for p in policy.patterns)
+                self._matchers.append((policy, re.compile(joined, re.IGNORECASE)))
         self._guards = [p for p in self.policies if p.identifiers]
         self._seen: OrderedDict[str, tuple[Identifier, ...]] = OrderedDict()
 
@@ -84,7 +92,7 @@ class PolicySet:
         return found
 
     def check(self, text: str, comment_text: str = "") -> list[Hit]:
-        hits: list[Hit] = []
+        hits = self._phrase_hits(text)
         for policy, matcher in self._matchers:
             for match in matcher.finditer(text):
                 if match.end() > match.start():
@@ -95,6 +103,25 @@ class PolicySet:
             if found:
                 hits.extend(self._copied(text, found))
         hits.sort(key=lambda h: (h.start, h.end, h.policy))
+        return _merged(hits, text)
+
+    def _phrase_hits(self, text: str) -> list[Hit]:
+        """Every phrase in ``text``: the same words in order, only spaces between them."""
+        hits: list[Hit] = []
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        words = [text[a:b].lower().replace("’", "'") for a, b in spans]
+        count = len(words)
+        for index, word in enumerate(words):
+            for phrase, policy in self._phrases.get(word, ()):
+                last = index + len(phrase) - 1
+                if last >= count or tuple(words[index:last + 1]) != phrase:
+                    continue
+                if any(not text[spans[k][1]:spans[k + 1][0]].isspace()
+                       for k in range(index, last)):
+                    continue
+                start, end = spans[index][0], spans[last][1]
+                hits.append(Hit(policy.id, policy.severity, policy.reason, start, end,
+                                text[start:end]))
         return hits
 
     def _copied(self, text: str, found: Iterable[Identifier]) -> list[Hit]:
@@ -122,6 +149,22 @@ class PolicySet:
                 hits.extend(Hit(policy.id, policy.severity, policy.reason, a, b, text[a:b],
                                 detail) for a, b in spans)
         return hits
+
+
+def _merged(hits: list[Hit], text: str) -> list[Hit]:
+    """One hit where hits of one policy overlap ("will cure" and "cure your")."""
+    kept: list[Hit] = []
+    for hit in hits:
+        overlapping = next((i for i in range(len(kept) - 1, -1, -1)
+                            if kept[i].policy == hit.policy and kept[i].end > hit.start
+                            and kept[i].detail == hit.detail), None)
+        if overlapping is None:
+            kept.append(hit)
+            continue
+        first = kept[overlapping]
+        end = max(first.end, hit.end)
+        kept[overlapping] = replace(first, end=end, text=text[first.start:end])
+    return kept
 
 
 def _same_number(run: str, digits: str) -> bool:

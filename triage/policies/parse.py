@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from triage.policies.check import phrase_words
 from triage.policies.record import IDENTIFIER_KINDS, SEVERITIES, Policy
 from triage.tomlread import parse_toml, type_name, unknown_keys
 
@@ -124,6 +125,9 @@ def parse_policy(path: Path, text: str, today: date | None = None) -> tuple[
             reader.problem(f"identifiers #{number}", f"unknown identifier {kind!r} (one of "
                            f"{', '.join(IDENTIFIER_KINDS)})")
     _check_patterns(reader, patterns)
+    for number, phrase in enumerate(phrases, start=1):
+        if not phrase_words(phrase):
+            reader.problem(f"phrases #{number}", f"{phrase!r} has no word to match")
     if not (phrases or patterns or identifiers):
         reader.problem("phrases", "the policy matches nothing: give phrases, patterns or "
                        "identifiers")
