@@ -214,3 +214,23 @@ def test_a_template_with_a_review_hit_is_not_sent_as_approved(store: Store) -> N
     edited = text + " Dr. Patel is in on Tuesday."
     item = _submit(store, "c3", edited, "question-appointments")
     assert item.state == WAITING and item.hits[0].policy == "clinician-schedule"
+
+
+def test_an_install_finds_its_policies_through_its_file_list(tmp_path: Path) -> None:
+    """pyproject's data-files put policies/ under the prefix's share/, listed in RECORD."""
+    from importlib import metadata
+
+    from triage.shipped import installed_dir
+
+    site = tmp_path / "prefix" / "lib" / "python3.11" / "site-packages"
+    info = site / "triage_desk-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: triage-desk\nVersion: 0.1.0\n")
+    shared = tmp_path / "prefix" / "share" / "triage-desk" / "policies"
+    shared.mkdir(parents=True)
+    (shared / "cure-promise.toml").write_text("id = 'cure-promise'\n")
+    (info / "RECORD").write_text("../../../share/triage-desk/policies/cure-promise.toml,,\n")
+    assert installed_dir("policies", metadata.PathDistribution(info)) == shared.resolve()
+    assert installed_dir("templates", metadata.PathDistribution(info)) is None
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '"share/triage-desk/policies" = ["policies/*.toml"]' in pyproject
