@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import tomllib
 import typing
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import MISSING, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +25,9 @@ from triage.errors import TriageError
 
 __all__ = [
     "MAX_DEPTH",
+    "as_date",
     "build",
+    "file_stamps",
     "check_keys",
     "load_toml",
     "parse_toml",
@@ -92,6 +95,31 @@ def _too_deep(doc: dict[str, Any]) -> str:
         elif isinstance(value, list):
             stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value))
     return ""
+
+
+def as_date(value: Any) -> date | None:
+    """A TOML date (or an ISO date string) as a date; None for anything else."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def file_stamps(paths: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Each file's path, modification time and size (-1 when it is gone): a cache of what
+    was read from the files is good while these stay the same."""
+    stamps = []
+    for path in paths:
+        try:
+            stat = path.stat()
+            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append((str(path), -1, -1))
+    return tuple(stamps)
 
 
 def unknown_keys(table: Mapping[str, Any], allowed: Collection[str]) -> list[str]:

@@ -13,6 +13,7 @@ from triage.policies.parse import PolicyProblem, parse_policy
 from triage.policies.record import Policy
 from triage.shipped import shipped_dir
 from triage.tagger.privacy import OrgContacts
+from triage.tomlread import file_stamps
 
 __all__ = ["lint_policies", "load_policies", "org_contacts", "policy_files"]
 
@@ -80,17 +81,6 @@ def org_contacts(config: Config) -> OrgContacts:
                        org.addresses)
 
 
-def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    stamps = []
-    for path in paths:
-        try:
-            stat = path.stat()
-            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            stamps.append((str(path), -1, -1))
-    return tuple(stamps)
-
-
 def load_policies(config: Config) -> PolicySet:
     """The policies in force, compiled (kept until a file or the org's contacts change).
 
@@ -99,7 +89,7 @@ def load_policies(config: Config) -> PolicySet:
     """
     paths = policy_files(config)
     org = config.org
-    key = (_stamp(paths), tuple(org.phones), tuple(org.emails), tuple(org.addresses),
+    key = (file_stamps(paths), tuple(org.phones), tuple(org.emails), tuple(org.addresses),
            org.contact_phone, org.contact_email)
     with _LOCK:
         cached = _CACHE.get(key)

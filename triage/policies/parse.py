@@ -10,7 +10,7 @@ from typing import Any
 
 from triage.policies.check import phrase_words
 from triage.policies.record import IDENTIFIER_KINDS, SEVERITIES, Policy
-from triage.tomlread import parse_toml, type_name, unknown_keys
+from triage.tomlread import as_date, parse_toml, type_name, unknown_keys
 
 __all__ = ["KEYS", "PolicyProblem", "parse_policy"]
 
@@ -66,15 +66,10 @@ class _Reader:
 
     def day(self, key: str) -> date | None:
         value = self.raw.get(key)
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.problem(key, f"must be a date like 2027-03-31, not {type_name(value)} {value!r}")
-        return None
+        found = as_date(value)
+        if found is None:
+            self.problem(key, f"must be a date like 2027-03-31, not {type_name(value)} {value!r}")
+        return found
 
 
 def _check_patterns(reader: _Reader, patterns: tuple[str, ...]) -> None:
