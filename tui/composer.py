@@ -18,23 +18,20 @@ reason; a blocking hit stops ``ctrl+s``, a review-level one sends the reply to a
 approver. ``ctrl+s`` sends (into the outbox) from anywhere,
 ``escape`` clears the filter or cancels.
 
-:class:`TemplateCommands` puts every template the selected comment may get in the
-command palette; choosing one opens the composer with it chosen.
+:class:`TemplateCommands` (``tui.template_commands``) puts every template the selected
+comment may get in the command palette; choosing one opens the composer with it chosen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static, TextArea
@@ -57,15 +54,14 @@ from triage.templates import (
 )
 from triage.textsafe import clean, inline, one_line
 from tui.handles import handle_label
+from tui.policy_hits import hits_text
 from tui.queue_list import PLATFORM_LABELS
 from tui.template_list import FREE_TEXT, TemplateList
 
-__all__ = ["CHECK_DELAY", "FREE_TEXT", "ComposerScreen", "Draft", "TemplateCommands"]
+__all__ = ["CHECK_DELAY", "FREE_TEXT", "ComposerScreen", "Draft"]
 
 #: Seconds after the last key before the checks run again (typing stays smooth).
 CHECK_DELAY = 0.15
-#: Characters of the reply shown on each side of a policy hit.
-_CONTEXT = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,32 +320,9 @@ class ComposerScreen(ModalScreen[Draft | None]):
                 self.problem = f"Template {self.template_id} cannot be filled in: {unfilled}"
         self.query_one("#composer-verdict", Static).update(self._verdict_text(text))
         panel = self.query_one("#composer-policy", Static)
-        panel.update(self._hits_text(text))
+        panel.update(hits_text(self.hits, text))
         panel.set_class(not self.hits, "-none")
         self._show_chosen()
-
-    def _hits_text(self, text: str) -> Text:
-        """Each policy hit: its severity, its policy, the words highlighted in their
-        place in the reply, and the policy's reason."""
-        shown = Text()
-        for number, hit in enumerate(self.hits):
-            if number:
-                shown.append("\n")
-            label, style = ((" BLOCK ", "bold white on red") if hit.blocks
-                            else (" REVIEW ", "bold black on yellow"))
-            shown.append(label, style=style)
-            shown.append(f" {inline(hit.policy)}: ", style="bold")
-            before = text[max(0, hit.start - _CONTEXT):hit.start]
-            after = text[hit.end:hit.end + _CONTEXT]
-            shown.append(("…" if hit.start > _CONTEXT else "") + _flat(before), style="dim")
-            shown.append(_flat(text[hit.start:hit.end]),
-                         style="bold reverse red" if hit.blocks else "bold reverse yellow")
-            shown.append(_flat(after) + ("…" if hit.end + _CONTEXT < len(text) else ""),
-                         style="dim")
-            what = f"{hit.detail}: " if hit.detail else ""
-            shown.append("\n    ")
-            shown.append(inline(what + hit.reason), style="italic")
-        return shown
 
     def _verdict_text(self, text: str) -> Text:
         verdict = self.verdict
@@ -407,54 +380,3 @@ class ComposerScreen(ModalScreen[Draft | None]):
     def action_step(self, by: int) -> None:
         """The arrow keys, from the filter: move through the templates."""
         self.query_one(TemplateList).step(by)
-
-
-def _flat(piece: str) -> str:
-    """A piece of the reply on one line, spaces kept (line breaks shown as spaces)."""
-    return clean(" ".join(piece.splitlines()) if "\n" in piece else piece)
-
-
-class TemplateCommands(Provider):
-    """The command palette's "Reply with …": every template the selected comment may get."""
-
-    def _hits(self) -> list[tuple[str, str, Comment, str]]:
-        from tui.outbox_app import OutboxApp
-
-        app = self.app
-        if not isinstance(app, OutboxApp):
-            return []
-        comment = app.selected_comment(self.screen)
-        if comment is None or app.reply_gap(comment):
-            return []
-        library = app.reply_library()
-        if library is None:
-            return []
-        from triage.outbox import local_today
-
-        ranked = rank(library, comment, local_today(app.clock()),
-                      priority=app.config.priority.order)
-        return [(inline(f"Reply with: {c.template.title}"),
-                 inline("; ".join(c.reasons) or c.template.id), comment, c.template.id)
-                for c in ranked]
-
-    async def discover(self) -> Hits:
-        app = self.app
-        for text, why, comment, template_id in self._hits():
-            yield DiscoveryHit(Content(text), partial(_open, app, comment, template_id),
-                               text=text, help=why)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        app = self.app
-        for text, why, comment, template_id in self._hits():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, Content(text), partial(_open, app, comment, template_id),
-                          text=text, help=why)
-
-
-def _open(app: object, comment: Comment, template_id: str) -> None:
-    from tui.outbox_app import OutboxApp
-
-    if isinstance(app, OutboxApp):
-        app.open_composer(comment, template_id)

@@ -60,9 +60,10 @@ from triage.sync import new_client
 from triage.templates import TemplateLibrary, load_library
 from triage.textsafe import clean, one_line
 from tui.approvals_screen import ApprovalsScreen
-from tui.composer import ComposerScreen, Draft, TemplateCommands
+from tui.composer import ComposerScreen, Draft
 from tui.pickers import ChoiceScreen
 from tui.queue_list import PLATFORM_LABELS, QueueList
+from tui.template_commands import TemplateCommands
 
 if TYPE_CHECKING:
     import httpx
