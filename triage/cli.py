@@ -332,6 +332,7 @@ COMMAND_MODULES = (
     "triage.cli_templates",
     "triage.cli_tagging",
     "triage.cli_replies",
+    "triage.cli_policies",
     "triage.cli_db",
 )
 

@@ -7,6 +7,8 @@ reply id on stdout and what happened on stderr. Run again for the same comment a
 template it posts nothing: "already sent". A reply that failed for a passing reason is
 retried a few times in the call, then stays in the outbox (``triage outbox send``).
 ``--text`` queues free text for an approver (``triage approvals``, ``triage approve``).
+Every text is checked against the reply policies first: a blocking hit refuses it, naming
+each policy and reason; a review-level hit sends it to an approver with the hits shown.
 ``triage delete ID`` removes somebody else's comment from the platform (where it allows
 that), after a confirmation; it cannot be undone.
 """
@@ -99,6 +101,7 @@ def item_json(item: OutboxItem, now: datetime) -> dict[str, Any]:
             "by": decision.by, "at": iso(decision.at), "approved": decision.approved,
             "note": decision.note},
         "text": item.text, "summary": describe(item, now),
+        "policy_hits": [hit.to_doc() for hit in item.hits],
     }
 
 
@@ -179,8 +182,7 @@ def reply_command(env: Env, comment_id: str, template_id: str | None, text: str 
         if not yes:
             click.confirm("Send it now?", abort=True, err=True)
         item = submit_reply(store, config, user, comment_id, library=library,
-                            template_id=template_id, text=None if template_id else text,
-                            now=now, window=0)
+                            template_id=template_id, text=text, now=now, window=0)
     elif item.state in (QUEUED, FAILED, SENDING):
         _say(f"this reply is already in the outbox ({describe(item, now)}); sending that "
              "one now, with the same idempotency key")
@@ -234,6 +236,10 @@ def approvals_command(env: Env, as_json: bool) -> None:
         template = expected if expected and not expected.startswith("(") else None
         body = "".join(piece for _, piece in marked_change(template, item.text))
         click.echo("  reply:   " + clean(body).replace("\n", "\n           "))
+        for hit in item.hits:
+            what = f" ({hit.detail})" if hit.detail else ""
+            click.echo(inline(f"  policy:  {hit.policy} ({hit.severity}): {hit.text!r}{what}: "
+                              f"{hit.reason}"))
         if expected and expected.startswith("("):
             click.echo(f"  {clean(expected)}")
 

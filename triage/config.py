@@ -26,6 +26,7 @@ __all__ = [
     "Config",
     "EscalationConfig",
     "OrgConfig",
+    "PoliciesConfig",
     "RepliesConfig",
     "RetentionConfig",
     "PriorityConfig",
@@ -309,12 +310,26 @@ class RepliesConfig:
     #: Whether an approver may approve a reply they wrote themselves (free text or an
     #: edited template). Off: a second person must approve it (four eyes).
     self_approval: bool = False
+    #: The share of a template's words (0 to 1) an edit may change and still go as the
+    #: approved template; a bigger edit is free text, which an approver must approve.
+    max_edit_share: float = 0.2
 
     def validate(self, where: str) -> None:
+        if not 0.0 <= self.max_edit_share <= 1.0:
+            raise ConfigError(f"{where} max_edit_share: must be between 0 and 1 (a share of "
+                              "the template's words, e.g. 0.2)")
         if not 0 <= self.undo_seconds <= 600:
             raise ConfigError(f"{where} undo_seconds: must be between 0 and 600")
         if not 1 <= self.max_attempts <= 100:
             raise ConfigError(f"{where} max_attempts: must be between 1 and 100")
+
+
+@dataclass(frozen=True, slots=True)
+class PoliciesConfig:
+    """Reply policies: the policy files (or folders of them) every reply is checked
+    against, relative to the config file; empty: the policies shipped with Triage."""
+
+    files: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +349,7 @@ class Config:
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     replies: RepliesConfig = field(default_factory=RepliesConfig)
+    policies: PoliciesConfig = field(default_factory=PoliciesConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     #: Where the configuration came from (None: built-in defaults).

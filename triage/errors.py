@@ -16,7 +16,9 @@
     ├── QueryError              a query (search, view, --query) has a bad term
     ├── TemplateError           a reply template is broken or not usable for this comment
     │   └── TemplateFileError   template files fail the lint, or their folder is missing
+    ├── PolicyFileError         a reply policy file is broken, or the policy files are missing
     ├── ActionRefused           the action is not allowed now (legal hold, role, status)
+    │   └── PolicyBlocked       a reply breaks a blocking reply policy (``hits`` says where)
     └── NotFound                no comment, template or escalation with that id
 
 Bad input (a file or value that cannot be read: config, template, data file, import file,
@@ -38,6 +40,8 @@ __all__ = [
     "ImportError_",
     "JournalError",
     "NotFound",
+    "PolicyBlocked",
+    "PolicyFileError",
     "QueryError",
     "RateLimited",
     "StoreError",
@@ -142,8 +146,22 @@ class TemplateFileError(TemplateError):
     exit_code = 2
 
 
+class PolicyFileError(TriageError):
+    """Reply policy files that do not pass the lint; the message names the file and entry."""
+
+    exit_code = 2
+
+
 class ActionRefused(TriageError):
     """The action is not allowed now; the message says why."""
+
+
+class PolicyBlocked(ActionRefused):
+    """A reply breaks a blocking policy; ``hits`` are the policy hits that block it."""
+
+    def __init__(self, message: str, hits: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.hits = hits
 
 
 class NotFound(TriageError):

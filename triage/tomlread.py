@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import tomllib
 import typing
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import MISSING, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,11 +25,14 @@ from triage.errors import TriageError
 
 __all__ = [
     "MAX_DEPTH",
+    "as_date",
     "build",
+    "file_stamps",
     "check_keys",
     "load_toml",
     "parse_toml",
     "read_toml",
+    "type_name",
     "unknown_keys",
 ]
 
@@ -93,6 +97,31 @@ def _too_deep(doc: dict[str, Any]) -> str:
     return ""
 
 
+def as_date(value: Any) -> date | None:
+    """A TOML date (or an ISO date string) as a date; None for anything else."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def file_stamps(paths: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Each file's path, modification time and size (-1 when it is gone): a cache of what
+    was read from the files is good while these stay the same."""
+    stamps = []
+    for path in paths:
+        try:
+            stat = path.stat()
+            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append((str(path), -1, -1))
+    return tuple(stamps)
+
+
 def unknown_keys(table: Mapping[str, Any], allowed: Collection[str]) -> list[str]:
     """The keys of ``table`` that are not ``allowed``, in the file's order."""
     return [key for key in table if key not in allowed]
@@ -115,7 +144,8 @@ def check_keys(table: Mapping[str, Any], allowed: Collection[str], where: str,
             raise error(f"{where}: {section + ' ' if section else ''}{key!r} is missing")
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """How a TOML value's type reads in a message: "a string", "an array", …"""
     return {
         bool: "a boolean",
         int: "an integer",
@@ -142,13 +172,13 @@ def _convert(annotation: Any, value: Any, label: str, section: str, key: str,
             ok, value = True, float(value)
         if not ok:
             wanted = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
-            raise error(f"{where} must be {wanted[annotation]}, not {_type_name(value)}")
+            raise error(f"{where} must be {wanted[annotation]}, not {type_name(value)}")
         return value
     origin = typing.get_origin(annotation)
     if origin is list:
         (item_type,) = typing.get_args(annotation)
         if not isinstance(value, list):
-            raise error(f"{where} must be an array, not {_type_name(value)}")
+            raise error(f"{where} must be an array, not {type_name(value)}")
         if hasattr(item_type, "__dataclass_fields__"):
             return [
                 _convert(item_type, item, label, f"[[{key}]] #{i + 1}", "", error)
@@ -161,13 +191,13 @@ def _convert(annotation: Any, value: Any, label: str, section: str, key: str,
     if origin is dict:
         _, item_type = typing.get_args(annotation)
         if not isinstance(value, dict):
-            raise error(f"{where} must be a table, not {_type_name(value)}")
+            raise error(f"{where} must be a table, not {type_name(value)}")
         table = f"[{key}]" if not section else section
         return {str(k): _convert(item_type, v, label, table, str(k), error)
                 for k, v in value.items()}
     if hasattr(annotation, "__dataclass_fields__"):
         if not isinstance(value, dict):
-            raise error(f"{where.strip()} must be a table, not {_type_name(value)}")
+            raise error(f"{where.strip()} must be a table, not {type_name(value)}")
         return build(annotation, value, label, section or f"[{key}]", error)
     raise error(f"{where}: unsupported type {annotation!r}")  # pragma: no cover
 

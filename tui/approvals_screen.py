@@ -1,11 +1,12 @@
 """The approvals screen: replies waiting for an approver, each with its comment and its edit.
 
-Every reply that needs approval (free text, or a template edited beyond its placeholders)
-is listed, oldest first; below, the selected one's comment (identifiers masked), the
-reply, and what changed from the template word by word. ``y`` approves (the reply is
-queued and sent), ``n`` rejects with a note for its writer — both only for a team member
-with the approver role: for anyone else the keys are disabled and the screen says who
-may approve.
+Every reply that needs approval (free text, a template edited beyond ``[replies]
+max_edit_share`` of its words, or a reply with a review-level policy hit) is listed,
+oldest first; below, the selected one's comment (identifiers masked), the reply, what
+changed from the template word by word, and each policy hit with its reason. ``y``
+approves (the reply is queued and sent), ``n`` rejects with a note for its writer — both
+only for a team member with the approver role: for anyone else the keys are disabled and
+the screen says who may approve.
 """
 
 from __future__ import annotations
@@ -144,6 +145,13 @@ class ApprovalsScreen(Screen[None]):
         for op, piece in marked_change(expected, item.text):
             reply.append(clean(piece), style={"=": "", "-": "strike red", "+": "bold green"}[op])
         parts.append(reply)
+        for hit in item.hits:
+            line = Text(f"Policy {inline(hit.policy)} ({hit.severity}): ", style="bold yellow")
+            line.append(one_line(hit.text, 80), style="bold reverse yellow")
+            if hit.detail:
+                line.append(f" ({inline(hit.detail)})")
+            line.append(" — " + inline(hit.reason), style="italic")
+            parts.append(line)
         if item.privacy_risk:
             parts.append(Text("The comment is a privacy risk: the reply must neither confirm "
                               "nor imply a patient relationship.", style="bold yellow"))

@@ -12,33 +12,36 @@ editor, live: the length as the platform counts it against its limit, of what wi
 posted (with the mention a platform's connector puts in front, e.g. Mastodon's; red when
 over), and whether the reply may go as it is (an approved template, sent after the undo
 window) or "needs approval" (free text, or a template edited beyond its placeholders) —
-with the edit shown word by word. ``ctrl+s`` sends (into the outbox) from anywhere,
+with the edit shown word by word. The reply policies are checked as one types (a short
+pause after the last key): each hit is shown with its words highlighted and the policy's
+reason; a blocking hit stops ``ctrl+s``, a review-level one sends the reply to an
+approver. ``ctrl+s`` sends (into the outbox) from anywhere,
 ``escape`` clears the filter or cancels.
 
-:class:`TemplateCommands` puts every template the selected comment may get in the
-command palette; choosing one opens the composer with it chosen.
+:class:`TemplateCommands` (``tui.template_commands``) puts every template the selected
+comment may get in the command palette; choosing one opens the composer with it chosen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from triage.config import Config
-from triage.errors import TemplateError
+from triage.errors import PolicyBlocked, TemplateError
 from triage.model import TAG_LABELS, Comment
 from triage.outbox import marked_change, normal_text
+from triage.policies import Hit as PolicyHit
+from triage.policies import PolicySet, load_policies
 from triage.templates import (
     ReplyCheck,
     Template,
@@ -51,10 +54,14 @@ from triage.templates import (
 )
 from triage.textsafe import clean, inline, one_line
 from tui.handles import handle_label
+from tui.policy_hits import hits_text
 from tui.queue_list import PLATFORM_LABELS
 from tui.template_list import FREE_TEXT, TemplateList
 
-__all__ = ["FREE_TEXT", "ComposerScreen", "Draft", "TemplateCommands"]
+__all__ = ["CHECK_DELAY", "FREE_TEXT", "ComposerScreen", "Draft"]
+
+#: Seconds after the last key before the checks run again (typing stays smooth).
+CHECK_DELAY = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +108,8 @@ class ComposerScreen(ModalScreen[Draft | None]):
     ComposerScreen #composer-text { height: 1fr; min-height: 5; }
     ComposerScreen #composer-length { height: 1; }
     ComposerScreen #composer-verdict { height: auto; max-height: 8; }
+    ComposerScreen #composer-policy { height: auto; max-height: 12; }
+    ComposerScreen #composer-policy.-none { display: none; }
     ComposerScreen #composer-keys { color: $text-muted; height: auto; }
     /* notices show at the top, over the title, and never reach the verdict or the keys */
     ComposerScreen ToastRack {
@@ -109,10 +118,15 @@ class ComposerScreen(ModalScreen[Draft | None]):
     """
 
     def __init__(self, comment: Comment, shown: Comment, library: TemplateLibrary,
-                 config: Config, *, today: date, chosen: str | None = None,
-                 undo_seconds: int = 10) -> None:
+                 config: Config, *, today: date, policies: PolicySet | None = None,
+                 chosen: str | None = None, undo_seconds: int = 10) -> None:
         super().__init__()
         self.comment = comment
+        #: The reply policies (default: those in force for ``config``).
+        self.policies = policies if policies is not None else load_policies(config)
+        #: The policy hits of the text as last checked (blocking ones included).
+        self.hits: tuple[PolicyHit, ...] = ()
+        self._pending: Timer | None = None
         self._shown = shown  # the comment as this person may see it (identifiers masked)
         self.library = library
         self.config = config
@@ -172,6 +186,7 @@ class ComposerScreen(ModalScreen[Draft | None]):
                     yield TextArea("", soft_wrap=True, id="composer-text")
                     yield Static(id="composer-length")
                     yield Static(id="composer-verdict")
+                    yield Static(id="composer-policy", classes="-none")
             yield Static(Text("ctrl+s send · escape cancel · ↑↓ choose a template · type to "
                               "filter · enter: edit the text · tab: next field"),
                          id="composer-keys")
@@ -267,14 +282,19 @@ class ComposerScreen(ModalScreen[Draft | None]):
 
     @on(TextArea.Changed, "#composer-text")
     def _text_changed(self) -> None:
-        self._check()
+        """Check again a moment after the last key (each key restarts the wait)."""
+        self._show_length()
+        if self._pending is not None:
+            self._pending.stop()
+        self._pending = self.set_timer(CHECK_DELAY, self._check)
 
     @property
     def template(self) -> Template | None:
         candidate = self._by_id.get(self.template_id or "")
         return candidate.template if candidate is not None else None
 
-    def _check(self) -> None:
+    def _show_length(self) -> None:
+        """Under the editor, at every key: the length as the platform counts it."""
         text = self.query_one(TextArea).text
         platform = self.comment.platform
         length, limit, prefix = reply_size(self.comment, normal_text(text))
@@ -283,26 +303,45 @@ class ComposerScreen(ModalScreen[Draft | None]):
         self.query_one("#composer-length", Static).update(Text(
             f"{length} / {limit} characters on {PLATFORM_LABELS.get(platform, platform)}"
             + counted + (" — too long" if over else ""), style="bold red" if over else "dim"))
+
+    def _check(self) -> None:
+        """The length, the send check and the reply policies, on the text as it is now."""
+        text = self.query_one(TextArea).text
+        self._show_length()
+        self._pending = None
+        self.hits = ()
         try:
             self.verdict = check_reply(self.comment, self.template, text, self.today,
-                                       config=self.config)
+                                       config=self.config, policies=self.policies)
             self.problem = ""
+            self.hits = self.verdict.hits
+        except PolicyBlocked as exc:
+            self.verdict, self.problem = None, str(exc)
+            self.hits = tuple(h for h in exc.hits if isinstance(h, PolicyHit))
         except TemplateError as exc:
             self.verdict, self.problem = None, str(exc)
             unfilled = self._problems.get(self.template_id or "")
             if unfilled and not text.strip():  # say why it is empty, not that it is
                 self.problem = f"Template {self.template_id} cannot be filled in: {unfilled}"
         self.query_one("#composer-verdict", Static).update(self._verdict_text(text))
+        panel = self.query_one("#composer-policy", Static)
+        panel.update(hits_text(self.hits, text))
+        panel.set_class(not self.hits, "-none")
         self._show_chosen()
 
     def _verdict_text(self, text: str) -> Text:
         verdict = self.verdict
+        if verdict is None and any(hit.blocks for hit in self.hits):
+            names = ", ".join(dict.fromkeys(h.policy for h in self.hits if h.blocks))
+            return Text(inline(f"CANNOT BE SENT — it breaks a reply policy ({names}): change "
+                               "the highlighted words."), style="bold red")
         if verdict is None:
             return Text(clean(self.problem), style="bold red")
         if verdict.approved:
-            return Text(inline(f"Approved template {verdict.template_id}: ctrl+s sends it after "
-                               f"a {self.undo_seconds}-second undo window (u cancels)."),
-                        style="green")
+            edited = " (lightly edited)" if verdict.edit_share else ""
+            return Text(inline(f"Approved template {verdict.template_id}{edited}: ctrl+s sends "
+                               f"it after a {self.undo_seconds}-second undo window (u "
+                               "cancels)."), style="green")
         line = Text("NEEDS APPROVAL", style="bold yellow")
         line.append(f" — {verdict.reason}. ctrl+s sends it to the approvers.")
         if verdict.expected is not None:
@@ -312,8 +351,15 @@ class ComposerScreen(ModalScreen[Draft | None]):
                 line.append(clean(one_line(piece, 200) if op == "=" else piece), style=style)
         return line
 
+    def flush(self) -> None:
+        """Run a check that is still waiting for the typing to pause, now."""
+        if self._pending is not None:
+            self._pending.stop()
+            self._check()
+
     @property
     def needs_approval(self) -> bool:
+        self.flush()
         return self.verdict is not None and self.verdict.needs_approval
 
     # -- actions --------------------------------------------------------------------------
@@ -339,49 +385,3 @@ class ComposerScreen(ModalScreen[Draft | None]):
     def action_step(self, by: int) -> None:
         """The arrow keys, from the filter: move through the templates."""
         self.query_one(TemplateList).step(by)
-
-
-class TemplateCommands(Provider):
-    """The command palette's "Reply with …": every template the selected comment may get."""
-
-    def _hits(self) -> list[tuple[str, str, Comment, str]]:
-        from tui.outbox_app import OutboxApp
-
-        app = self.app
-        if not isinstance(app, OutboxApp):
-            return []
-        comment = app.selected_comment(self.screen)
-        if comment is None or app.reply_gap(comment):
-            return []
-        library = app.reply_library()
-        if library is None:
-            return []
-        from triage.outbox import local_today
-
-        ranked = rank(library, comment, local_today(app.clock()),
-                      priority=app.config.priority.order)
-        return [(inline(f"Reply with: {c.template.title}"),
-                 inline("; ".join(c.reasons) or c.template.id), comment, c.template.id)
-                for c in ranked]
-
-    async def discover(self) -> Hits:
-        app = self.app
-        for text, why, comment, template_id in self._hits():
-            yield DiscoveryHit(Content(text), partial(_open, app, comment, template_id),
-                               text=text, help=why)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        app = self.app
-        for text, why, comment, template_id in self._hits():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, Content(text), partial(_open, app, comment, template_id),
-                          text=text, help=why)
-
-
-def _open(app: object, comment: Comment, template_id: str) -> None:
-    from tui.outbox_app import OutboxApp
-
-    if isinstance(app, OutboxApp):
-        app.open_composer(comment, template_id)

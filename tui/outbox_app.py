@@ -54,14 +54,16 @@ from triage.outbox import (
     state_label,
     submit_reply,
 )
+from triage.policies import load_policies
 from triage.store import Store
 from triage.sync import new_client
 from triage.templates import TemplateLibrary, load_library
 from triage.textsafe import clean, one_line
 from tui.approvals_screen import ApprovalsScreen
-from tui.composer import ComposerScreen, Draft, TemplateCommands
+from tui.composer import ComposerScreen, Draft
 from tui.pickers import ChoiceScreen
 from tui.queue_list import PLATFORM_LABELS, QueueList
+from tui.template_commands import TemplateCommands
 
 if TYPE_CHECKING:
     import httpx
@@ -229,6 +231,11 @@ class OutboxApp(App[None]):
         library = self.reply_library()
         if library is None:
             return
+        try:
+            policies = load_policies(self.config)
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
         shown = self.shown(comment)
 
         def submitted(draft: Draft | None) -> None:
@@ -236,7 +243,8 @@ class OutboxApp(App[None]):
                 self._submit(comment, draft, library)
 
         self.push_screen(ComposerScreen(comment, shown, library, self.config,
-                                        today=local_today(self.clock()), chosen=template_id,
+                                        today=local_today(self.clock()), policies=policies,
+                                        chosen=template_id,
                                         undo_seconds=self.config.replies.undo_seconds),
                          submitted)
 

@@ -204,7 +204,7 @@ async def test_an_edited_template_needs_approval_and_a_rejection_sends_nothing(
     library = desk.library()
     text = "Hi carol, good question: call us any time."
     item = desk.submit(ids["question"], "question-any", text=text)
-    assert item.state == WAITING and "edited beyond its placeholders" in item.reason
+    assert item.state == WAITING and "treated as free text" in item.reason
     with pytest.raises(ActionRefused, match="say why"):
         reject(desk.store, desk.config, "ana", item.id, note=" ", now=desk.clock())
     rejected = reject(desk.store, desk.config, "ana", item.id, note="give the number",

@@ -198,12 +198,19 @@ def test_check_reply_tells_template_from_edited_from_free_text(library: Template
     assert (as_is.approved, as_is.needs_approval, as_is.template_id) == (True, False,
                                                                         "myth-vaccines")
     assert as_is.reason == "template 'myth-vaccines' as approved, placeholders filled"
-    edited = check_reply(comment, template, text.replace("always welcome", "welcome"), TODAY,
-                         config=CONFIG)
+    light = check_reply(comment, template, text.replace("always welcome", "welcome"), TODAY,
+                        config=CONFIG)
+    assert light.approved and light.expected == text
+    assert light.reason.startswith("template 'myth-vaccines' lightly edited (2% of its words")
+    words = text.split()
+    rewritten = " ".join(words[: len(words) * 3 // 4]) + " Honestly, ask us anything at all."
+    edited = check_reply(comment, template, rewritten, TODAY, config=CONFIG)
     assert edited.needs_approval and edited.expected == text
-    assert edited.reason.startswith("template 'myth-vaccines' edited beyond its placeholders")
+    assert edited.reason.startswith("template 'myth-vaccines' edited beyond 20% of its words")
+    assert "treated as free text" in edited.reason
+    strict = replace(CONFIG, replies=replace(CONFIG.replies, max_edit_share=0.0))
     renamed = check_reply(comment, template, text.replace("Rob Keller", "{org_name}"), TODAY,
-                          config=CONFIG)
+                          config=strict)
     assert renamed.needs_approval
     free = check_reply(comment, None, "Thanks, we hear you.", TODAY, config=CONFIG)
     assert free.needs_approval and free.template_id is None

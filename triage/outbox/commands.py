@@ -3,10 +3,12 @@
 Each command checks first and journals after, so a refusal writes nothing:
 
 * :func:`submit_reply` — the legal hold (``require_not_held``), that the comment's account
-  can reply, the send check (``check_reply``: PHI rule, length, lapsed template) and that
-  the same reply is not already in the outbox. An approved template's own rendering is
-  queued with the undo window and the comment becomes ``replied``; anything else (free
-  text, a template edited beyond its placeholders) waits for an approver.
+  can reply, the send check (``check_reply``: PHI rule, length, lapsed template, and the
+  reply policies: a blocking hit refuses it, naming each reason) and that the same reply
+  is not already in the outbox. An approved template's rendering (or an edit of it within
+  ``[replies] max_edit_share``) is queued with the undo window and the comment becomes
+  ``replied``; anything else (free text, a bigger edit, a review-level policy hit) waits
+  for an approver. The policy check and its hits are journaled with the reply.
 * :func:`approve` / :func:`reject` — approvers only (``require_role``); the decision names
   the content hash of the text it approves, so a different text is never sent on it.
 * :func:`cancel` — takes a reply back before it is sent (the undo window, a reply waiting
@@ -40,6 +42,7 @@ from triage.outbox.item import (
     OutboxItem,
 )
 from triage.outbox.links import require_capability
+from triage.policies import load_policies
 from triage.store import Store
 from triage.templates import ReplyCheck, Template, TemplateLibrary, check_reply, render
 
@@ -49,6 +52,7 @@ __all__ = [
     "check_item",
     "existing_reply",
     "local_today",
+    "policy_record",
     "reject",
     "restore_status",
     "retry",
@@ -80,8 +84,16 @@ def check_item(
     comment: Comment, library: TemplateLibrary | None, template_id: str | None, text: str,
     today: date, config: Config,
 ) -> ReplyCheck:
-    """The send check for a reply (raises TemplateError/NotFound when it may not go)."""
-    return check_reply(comment, _template(library, template_id), text, today, config=config)
+    """The send check for a reply, the reply policies included (raises TemplateError,
+    PolicyBlocked, PolicyFileError or NotFound when it may not go)."""
+    return check_reply(comment, _template(library, template_id), text, today, config=config,
+                       policies=load_policies(config))
+
+
+def policy_record(verdict: ReplyCheck) -> dict[str, object]:
+    """The policy check as the journal keeps it with the reply: what was checked, the hits."""
+    return {"checked": list(verdict.policies), "hits": [hit.to_doc() for hit in verdict.hits],
+            "edit_share": None if verdict.edit_share is None else round(verdict.edit_share, 3)}
 
 
 def existing_reply(
@@ -143,15 +155,17 @@ def submit_reply(
         needs_approval=verdict.needs_approval, privacy_risk=verdict.privacy_risk,
         review_by=template.review_by.isoformat() if template is not None else None,
         send_after=now + timedelta(seconds=seconds) if verdict.approved else None,
-        updated_at=now,
+        updated_at=now, hits=verdict.hits,
     )
     if item.state == WAITING:
-        store.record([item_entry(user, "reply_submitted", item, reason=verdict.reason)])
+        store.record([item_entry(user, "reply_submitted", item, reason=verdict.reason,
+                                 policy=policy_record(verdict))])
         return item
     item, status = _replied(item, comment)
     store.record([item_entry(user, "reply_queued", item, status=status,
                              template=template_id, review_by=item.review_by,
-                             approved=True, reason=verdict.reason, sha256=item.content_hash)])
+                             approved=True, reason=verdict.reason, sha256=item.content_hash,
+                             policy=policy_record(verdict))])
     return item
 
 
@@ -191,14 +205,15 @@ def approve(
                             "eyes: config.toml [replies] self_approval = false)")
     comment = store.get(item.comment_id)
     require_not_held(store, comment.id, "reply")
-    check_item(comment, library, item.template_id, item.text, local_today(now), config)
+    verdict = check_item(comment, library, item.template_id, item.text, local_today(now), config)
     decision = Decision(by=user, at=now, approved=True, content_hash=item.content_hash,
                         note=note)
     queued = item.evolve(state=QUEUED, decision=decision, updated_at=now,
                          send_after=now + timedelta(seconds=window))
     queued, status = _replied(queued, comment)
     store.record([item_entry(user, "reply_approved", queued, status=status,
-                             sha256=item.content_hash, note=note)])
+                             sha256=item.content_hash, note=note,
+                             policy=policy_record(verdict))])
     return queued
 
 

@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from triage.convert import iso, parse_time
+from triage.policies.record import Hit
 
 __all__ = [
     "ACTIVE",
@@ -113,6 +114,8 @@ class OutboxItem:
     #: The comment's status before the reply made it "replied" (restored on cancel).
     status_before: str | None = None
     updated_at: datetime | None = None
+    #: The review-level policy hits the text had when it was submitted (for the approver).
+    hits: tuple[Hit, ...] = ()
 
     @property
     def short_id(self) -> str:
@@ -176,6 +179,7 @@ def item_to_doc(item: OutboxItem) -> dict[str, Any]:
             "content_hash": decision.content_hash, "note": decision.note,
         },
         "status_before": item.status_before, "updated_at": _when(item.updated_at),
+        "policy_hits": [hit.to_doc() for hit in item.hits],
     }
 
 
@@ -209,4 +213,5 @@ def item_from_doc(doc: dict[str, Any]) -> OutboxItem:
         status_before=doc.get("status_before") if isinstance(doc.get("status_before"), str)
         else None,
         updated_at=_time(doc.get("updated_at")),
+        hits=tuple(Hit.from_doc(h) for h in doc.get("policy_hits") or () if isinstance(h, dict)),
     )

@@ -22,6 +22,7 @@ from triage.tagger.question import QuestionFinder
 from triage.tagger.rules import Firing, RuleBook, RuleFile
 from triage.tagger.signals import SignalFinding, SignalScorer
 from triage.tagger.text import Doc
+from triage.tomlread import file_stamps
 
 __all__ = ["RULE_FILES", "Tagger", "TaggerData"]
 
@@ -45,17 +46,6 @@ class TaggerData:
     crisis_signals: SignalScorer
 
 
-def _stamp(paths: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
-    stamps = []
-    for path in paths:
-        try:
-            stat = path.stat()
-            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            stamps.append((str(path), -1, -1))
-    return tuple(stamps)
-
-
 _CACHE: dict[tuple[object, ...], TaggerData] = {}
 _LOCK = threading.Lock()
 
@@ -64,7 +54,7 @@ def compile_data(data_dir: Path, claim_files: Sequence[Path]) -> TaggerData:
     """Read and compile every data file (cached until one of them changes)."""
     paths = [data_dir / f"{name}.toml" for name in RULE_FILES]
     paths += [data_dir / "matching.toml", *claim_files]
-    key = (str(data_dir), _stamp(paths))
+    key = (str(data_dir), file_stamps(paths))
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None:

@@ -6,9 +6,17 @@
     verdict = check_reply(comment, template_or_None, text, today, config=config)
 """
 
-from triage.templates.check import ReplyCheck, check_reply, reply_size, same_text
+from triage.templates.check import (
+    ReplyCheck,
+    blocked_message,
+    check_reply,
+    reply_size,
+    review_note,
+    same_text,
+)
 from triage.templates.claims import ClaimRef, load_claim_refs
 from triage.templates.crisis import CRISIS_LABELS, crisis_kinds, crisis_note
+from triage.templates.drift import edit_share
 from triage.templates.find import find_templates_dir, installed_templates_dir
 from triage.templates.language import guess_language
 from triage.templates.library import (
@@ -40,10 +48,12 @@ __all__ = [
     "TemplateLibrary",
     "answers",
     "author_name",
+    "blocked_message",
     "check_reply",
     "claim_tag",
     "crisis_kinds",
     "crisis_note",
+    "edit_share",
     "fill",
     "find_templates_dir",
     "guess_language",
@@ -60,6 +70,7 @@ __all__ = [
     "render_values",
     "reply_length",
     "reply_size",
+    "review_note",
     "same_text",
     "sample_values",
 ]

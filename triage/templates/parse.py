@@ -16,7 +16,7 @@ from triage.templates.record import (
     Template,
     placeholders_in,
 )
-from triage.tomlread import parse_toml, unknown_keys
+from triage.tomlread import as_date, parse_toml, unknown_keys
 
 __all__ = ["OPTIONAL_KEYS", "REQUIRED_KEYS", "Problem", "parse_template"]
 
@@ -106,15 +106,10 @@ class _Reader:
 
     def day(self, key: str) -> date | None:
         value = self.raw.get(key)
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.problem(key, f"must be a date like 2027-03-31, not {_kind(value)} {value!r}")
-        return None
+        found = as_date(value)
+        if found is None:
+            self.problem(key, f"must be a date like 2027-03-31, not {_kind(value)} {value!r}")
+        return found
 
 
 def _check_links(reader: _Reader, field: str, text: str) -> None:
