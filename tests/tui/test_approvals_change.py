@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.widgets import Static, TextArea
 
 from tests.tui.test_composer import World, move_to, text_of, world
@@ -14,7 +16,10 @@ __all__ = ["world"]
 
 
 async def write_edited_template(world: World) -> str:
-    """ben sends the myth template with a word added; it waits for an approver."""
+    """ben sends the myth template with a word added; it waits for an approver (every edit
+    does with ``max_edit_share = 0``)."""
+    world.config = replace(world.config, replies=replace(world.config.replies,
+                                                         max_edit_share=0.0))
     app = world.app(user="ben")
     async with app.run_test(size=(120, 40)) as pilot:
         move_to(app, world.ids["myth"])
