@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from triage.closing import CLOSE_REASONS, closing_of, needs_reason
 from triage.errors import QueryError
@@ -25,6 +25,7 @@ from tui.account_bar import AccountBar
 from tui.author_screen import show_author
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
+from tui.footer import SettledFooter
 from tui.legal_screen import LegalScreen
 from tui.link_screen import open_link
 from tui.note_prompt import write_note
@@ -98,7 +99,7 @@ class QueueScreen(Screen[None]):
                     id="search")
         yield AccountBar(id="accounts")
         yield Static(id="status")
-        yield Footer(compact=True)
+        yield SettledFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(QueueList).focus()
