@@ -29,6 +29,7 @@ from triage.legal import (
     attempt,
     configured_channels,
     has_identifiers,
+    has_role,
     masked,
     pending_deliveries,
     record_attempts,
@@ -147,8 +148,10 @@ class LegalApp(App[None]):
             notices.append(Text(found.label() + (" (to be carried out)" if pending else " (done)"),
                                 style="bold yellow" if pending else "green"))
         if self.is_masked(comment):
-            notices.append(Text("Identifiers are masked — v reveals them (journaled).",
-                                style="italic dim"))
+            said = ("Identifiers are masked — v reveals them (journaled)."
+                    if has_role(self.config, self.user, "legal")
+                    else "Identifiers are masked; only the legal role reveals them.")
+            notices.append(Text(said, style="italic dim"))
         return notices
 
     def shown(self, comment: Comment) -> Comment:

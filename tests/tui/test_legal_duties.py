@@ -66,6 +66,7 @@ async def test_identifiers_are_masked_in_the_list_and_detail_until_revealed(
         assert any("only the legal role can reveal the identifiers of a comment (ana has the "
                    "role agent; ask lee)" in message for message in messages(app))
         assert "555-201" not in detail(app)
+        assert "Identifiers are masked; only the legal role reveals them." in detail(app)
         assert next(queue_store.journal.read_backwards())["kind"] == "capture"
 
     app = make_app(queue_store, team, user="lee")
