@@ -231,6 +231,18 @@ class Connector(ABC):
         """
         raise self.refuse(Capability.REPLY)
 
+    async def reply_in_thread(self, comment: Comment, text: str,
+                              plain: Callable[[str], str]) -> str | None:
+        """The platform id of our reply to ``comment``, read from its thread, whose text is
+        ``text`` as ``plain`` compares them (what counts as the same text differs by
+        platform: a leading mention, spacing); a ``find_reply`` for platforms whose thread
+        holds our replies."""
+        wanted = plain(text)
+        for reply in (await self.thread(comment)).own:
+            if reply.parent_id == comment.id and plain(reply.text) == wanted:
+                return reply.native_id
+        return None
+
     async def delete_reply(self, reply_id: str) -> None:
         """Delete a reply the account posted (its platform id)."""
         raise self.refuse(Capability.REPLY)

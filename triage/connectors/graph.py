@@ -310,11 +310,7 @@ class GraphConnector(Connector):
 
     async def find_reply(self, comment: Comment, text: str, *,
                          idempotency_key: str) -> str | None:
-        wanted = plain(text)
-        for reply in (await self.thread(comment)).own:
-            if reply.parent_id == comment.id and plain(reply.text) == wanted:
-                return reply.native_id
-        return None
+        return await self.reply_in_thread(comment, text, plain)
 
     async def write(self, method: str, path: str, *, what: str, idempotent: bool,
                     data: Mapping[str, str] | None = None, gone_ok: bool = False) -> Any:

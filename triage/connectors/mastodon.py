@@ -314,11 +314,7 @@ class MastodonConnector(Connector):
 
     async def find_reply(self, comment: Comment, text: str, *,
                          idempotency_key: str) -> str | None:
-        wanted = _plain(text)
-        for reply in (await self.thread(comment)).own:
-            if reply.parent_id == comment.id and _plain(reply.text) == wanted:
-                return reply.native_id
-        return None
+        return await self.reply_in_thread(comment, text, _plain)
 
     async def delete_reply(self, reply_id: str) -> None:
         await self.http.request("DELETE", f"/api/v1/statuses/{reply_id}", idempotent=True,

@@ -357,11 +357,7 @@ class RedditConnector(Connector):
 
     async def find_reply(self, comment: Comment, text: str, *,
                          idempotency_key: str) -> str | None:
-        wanted = plain(text)
-        for reply in (await self.thread(comment)).own:
-            if reply.parent_id == comment.id and plain(reply.text) == wanted:
-                return reply.native_id
-        return None
+        return await self.reply_in_thread(comment, text, plain)
 
     async def delete_reply(self, reply_id: str) -> None:
         await self._call("POST", "/api/del", data={"id": reply_id}, idempotent=True,
