@@ -89,7 +89,7 @@ def accounts(process: StandinProcess, platforms: tuple[str, ...]
 
 def sync_store(folder: Path, accounts: list[AccountConfig], environ: dict[str, str],
                tagger: Tagger, *, tui_options: bool) -> tuple[float, int]:
-    from tui.sync_app import SYNC_BATCH_COMMENTS, SYNC_BATCH_SECONDS
+    from tui.sync_runner import SYNC_BATCH_COMMENTS, SYNC_BATCH_SECONDS
 
     with Store(folder, tagger=tagger.tag) as store:
         options = SyncOptions(environ=environ)

@@ -137,7 +137,7 @@ def _run_tui(env: Env, *, sandbox: bool, store: Any = None, config: Config | Non
     from tui.app import TriageApp  # the only place the command line imports the TUI
 
     app = TriageApp(store=store, config=config, user=env.user, sandbox=sandbox)
-    app.account_notes = dict(account_notes or {})
+    app.sync.notes = dict(account_notes or {})
     app.identity = identity
     app.run()
 

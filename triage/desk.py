@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from triage.closing import closing_record, needs_reason, reason_key
 from triage.convert import action_from_doc, tag_to_doc
 from triage.errors import ActionRefused, NotFound
 from triage.history import HistoryEntry, author_history
 from triage.holds import held_ids, require_not_held
-from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
+from triage.live import LEASE_SECONDS, Change, Lease, Watch, hub_for, lease_until
+from triage.model import STATUSES, TAG_NAMES, Action, Comment, Post, Tag
 from triage.notes import NOTES, Note, checked_note, note_entry, notes_from_records
+from triage.query import LegalStates, Query
 from triage.store import Store, stored_fields
+
+if TYPE_CHECKING:
+    from triage.views import Sla, View
 
 __all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo"]
 
@@ -43,6 +49,10 @@ _FINAL = {
 PERSON_ACTIONS = UNDOABLE | AT_SOURCE | REPLIES | frozenset(_FINAL)
 
 
+#: The status of a comment still to be worked (``triage.views.OPEN``).
+_OPEN = "new"
+
+
 def cannot_undo(action: Action) -> str:
     """Why ``action`` cannot be undone, as the person reads it ("" when it can)."""
     return _FINAL.get(action.kind, "")
@@ -51,11 +61,16 @@ def cannot_undo(action: Action) -> str:
 class Desk:
     """Commands on the queue, done as ``user``."""
 
-    def __init__(self, store: Store, user: str, team: Sequence[str] = ()) -> None:
+    def __init__(self, store: Store, user: str, team: Sequence[str] = (),
+                 priority: Sequence[str] = ()) -> None:
         self.store = store
         self.user = user
         #: Names of the team (config [[team]]); assignment is limited to them when set.
         self.team = tuple(team)
+        #: The tags in the order of their urgency (config [priority]), for ``claim_next``.
+        self.priority = tuple(priority)
+        self._hub = hub_for(store)
+        self._leased: set[str] = set()
         self._notes: dict[str, list[Note]] = {}
         self._notes_version = -1
 
@@ -153,7 +168,9 @@ class Desk:
         comment = self.store.get(comment_id)
         entry = note_entry(self.user, comment.id, checked_note(text, required=True),
                            self.store.clock())
-        return self.store.record([entry])[0]
+        done = self.store.record([entry])[0]
+        self.announce([comment.id])
+        return done
 
     def notes(self, comment_id: str) -> list[Note]:
         """The team's notes on a comment, oldest first (read again only after a change)."""
@@ -193,7 +210,11 @@ class Desk:
             batch = uuid.uuid4().hex[:12]
             for entry in entries:
                 entry["batch"] = batch
-        return self.store.record(entries)
+        return self._recorded(self.store.record(entries))
+
+    def _recorded(self, actions: list[Action]) -> list[Action]:
+        self.announce(a.comment_id for a in actions if a.comment_id)
+        return actions
 
     # -- undo ------------------------------------------------------------------------
 
@@ -234,7 +255,7 @@ class Desk:
             if batch:
                 entry["batch"] = batch
             entries.append(entry)
-        return self.store.record(entries)
+        return self._recorded(self.store.record(entries))
 
     def last_actions(self) -> list[Action]:
         """This user's last action not undone yet (all of it, when it was a batch).
@@ -264,7 +285,70 @@ class Desk:
                 break
         return found
 
-    # -- reading helpers for screens and commands -----------------------------------
+    # -- reading: what the screens and commands show ------------------------------------
+    # The one way the TUI reads the queue; a team store answers the same methods.
+
+    @property
+    def loaded(self) -> bool:
+        """Whether every comment is read in (a big queue loads after the desk opens)."""
+        return self.store.loaded
+
+    @property
+    def version(self) -> int:
+        """Grows with every change of the store: read again when it moved."""
+        return self.store.version
+
+    def find(self, comment_id: str) -> Comment | None:
+        """The comment with ``comment_id``, or None."""
+        return self.store.comments.get(comment_id)
+
+    def get_many(self, ids: Iterable[str]) -> list[Comment]:
+        """The comments with ``ids``, in that order; an unknown id is refused."""
+        out = []
+        for comment_id in ids:
+            comment = self.store.comments.get(comment_id)
+            if comment is None:
+                raise NotFound(f"no comment with id {comment_id!r}")
+            out.append(comment)
+        return out
+
+    def query_page(self, view: View, *, narrow: Query | None = None, now: datetime,
+                   sla: Sla, priority: Sequence[str]) -> list[Comment]:
+        """The comments of ``view`` narrowed by a search, in the view's order."""
+        return view.select_indexed(self.store, narrow=narrow, now=now, user=self.user,
+                                   sla=sla, priority=priority)
+
+    def counts(self, queries: Sequence[Query], *, now: datetime, legal: LegalStates | None,
+               late: set[str]) -> list[tuple[int, int]]:
+        """For each query: how many comments match, and how many of them are ``late``."""
+        index, comments = self.store.index, self.store.comments
+        found = []
+        for query in queries:
+            if not late:
+                found.append((index.count(query, comments, now=now, user=self.user,
+                                          legal=legal), 0))
+                continue
+            ids = {c.id for c in index.select(query, comments, now=now, user=self.user,
+                                              legal=legal)}
+            found.append((len(ids), len(ids & late)))
+        return found
+
+    def late_ids(self, sla: Sla, now: datetime) -> set[str]:
+        """The open comments past their SLA target."""
+        return sla.late_ids(self.store, now)
+
+    def open_crises(self) -> set[str]:
+        """The ids of the open comments tagged crisis."""
+        index = self.store.index
+        return index.ids("status", _OPEN) & index.ids("tag", "crisis")
+
+    def totals(self) -> tuple[int, int]:
+        """How many comments the queue holds, and how many of them are open."""
+        return len(self.store.comments), len(self.store.index.ids("status", _OPEN))
+
+    def post(self, post_id: str | None) -> Post | None:
+        """The post a comment was left on, when it is stored."""
+        return self.store.posts.get(post_id or "")
 
     def thread(self, comment: Comment) -> tuple[Comment | None, list[Comment]]:
         """The comment's parent and its siblings (other replies to the same parent)."""
@@ -288,11 +372,55 @@ class Desk:
         with what the team did with each."""
         return author_history(self.store, comment)
 
-    def get_many(self, ids: Iterable[str]) -> list[Comment]:
-        out = []
-        for comment_id in ids:
-            comment = self.store.comments.get(comment_id)
-            if comment is None:
-                raise NotFound(f"no comment with id {comment_id!r}")
-            out.append(comment)
-        return out
+    # -- presence and the next comment ------------------------------------------------
+
+    def watch(self) -> Watch:
+        """What other desks change, as it happens (close it when done)."""
+        return self._hub.watch(self)
+
+    def announce(self, ids: Iterable[str]) -> None:
+        """Tell the other desks that comments ``ids`` changed."""
+        found = tuple(dict.fromkeys(ids))
+        if found:
+            self._hub.publish(Change(ids=found, by=self.user), self)
+
+    def lease_set(self, comment_id: str, what: str = "replying",
+                  seconds: float = LEASE_SECONDS) -> Lease:
+        """Say that this user is ``what`` on a comment (renew it before ``seconds`` pass)."""
+        lease = Lease(comment_id, self.user, what, lease_until(self.store.clock(), seconds))
+        self._hub.set_lease(lease)
+        self._leased.add(comment_id)
+        self._hub.publish(Change(by=self.user, lease=lease), self)
+        return lease
+
+    def lease_release(self, comment_id: str) -> None:
+        """Let go of this user's lease on a comment (nothing when they hold none)."""
+        self._leased.discard(comment_id)
+        held = self._hub.drop_lease(comment_id, self.user)
+        if held is not None:
+            gone = Lease(comment_id, self.user, "", held.until)
+            self._hub.publish(Change(by=self.user, lease=gone), self)
+
+    def release_all(self) -> None:
+        """Let go of every lease this desk holds (it is closing)."""
+        for comment_id in sorted(self._leased):
+            self.lease_release(comment_id)
+
+    def leases(self) -> dict[str, Lease]:
+        """Every running lease, by comment id."""
+        return self._hub.leases(self.store.clock())
+
+    def claim_next(self) -> Comment | None:
+        """Assign to this user the most urgent open comment nobody is assigned, holds a
+        lease on, or keeps on legal hold; None when none is left."""
+        index, comments = self.store.index, self.store.comments
+        taken = set(self.leases()) | held_ids(self.store)
+        free = [comments[i] for i in index.ids("status", _OPEN)
+                if i not in taken and comments[i].assignee is None]
+        if not free:
+            return None
+        from triage.views import priority_key  # views reads legal, which reads the desk
+
+        chosen = min(free, key=lambda c: (priority_key(self.priority)(c), c.id))
+        self.assign([chosen.id], self.user)
+        return self.store.get(chosen.id)

@@ -1,35 +1,48 @@
-"""The Triage app: the queue's data and state, and the glue to the domain's desk."""
+"""The Triage app: one App that builds the desk's services, hands them to its screens, and
+carries the messages between them (workers for the blocking work, messages up, calls down)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.actions import ActionParseResult
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Static
 
 from triage.config import Config
 from triage.desk import Desk
-from triage.errors import QueryError
+from triage.live import Watch
 from triage.model import Comment, utcnow
-from triage.query import Query, parse_query
 from triage.store import Store
-from triage.textsafe import clean, counted
-from triage.views import Sla, opening_view, views_from_config
+from triage.textsafe import clean
+from triage.views import Sla, views_from_config
+from tui.account_bar import AccountBar
 from tui.help_screen import HelpScreen, refusal_of
-from tui.legal_app import LegalApp
-from tui.moderation_app import ModerationApp
+from tui.legal_duties import LegalDuties
+from tui.legal_screen import LegalScreen
+from tui.messages import (
+    AccountsChanged,
+    CommentsChanged,
+    DeliveriesRecorded,
+    FirstSyncDone,
+    PresenceChanged,
+    QueueStale,
+)
+from tui.outbox_sender import OutboxSender
+from tui.pickers import ChoiceScreen
 from tui.queue_list import QueueList
 from tui.queue_screen import QueueScreen
-from tui.sync_app import SyncApp
-from tui.view_bar import ViewBar
+from tui.services import Services, perform
+from tui.sync_runner import SyncRunner
+from tui.template_commands import TemplateCommands
 
 __all__ = ["MAX_NOTICES", "QueueScreen", "TriageApp", "binding_ids"]
 
@@ -52,14 +65,17 @@ def binding_ids() -> set[str]:
     return found
 
 
-class TriageApp(LegalApp, SyncApp, ModerationApp):
+class TriageApp(App[None]):
     """Work the queue from the keyboard."""
 
     CSS_PATH = "app.tcss"
     TITLE = "Triage"
+    COMMANDS = App.COMMANDS | {TemplateCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+r", "sync_now", "Sync now", show=False, id="app.sync",
+                tooltip="Fetch new comments from every account now"),
     ]
 
     def __init__(
@@ -74,33 +90,35 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         background_delivery: bool = True,
         view: str | None = None,
     ) -> None:
-        super().__init__(background_delivery=background_delivery)
+        super().__init__()
         self.clock = clock
-        self.show_clock = show_clock
         self.store = store
         self.config = config
         self.user = user
         self.sandbox = sandbox
-        self.desk = Desk(store, user, team=[m.name for m in config.team])
-        self.filter_text = ""
+        self.desk = Desk(store, user, team=[m.name for m in config.team],
+                         priority=config.priority.order)
         self.views = views_from_config(config)
-        # The view to open on is chosen once the queue is loaded (``opening_view``):
-        # Crisis while any crisis is open, else Needs reply; ``view`` names another.
-        self._start_view = view
-        self._opened = False
-        self._view_chosen = False
-        self.view_index = opening_view(self.views, 0, view)
-        self.sla = Sla(config.sla)
-        self._crisis_seen: set[str] | None = None
-        self._late = 0
-        self.filter_query: Query = parse_query("")
-        self.query_error = ""
-        self._seen_version = -1
-        self.queue_screen = QueueScreen()
-        self.sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
+        #: The desk's services; the screens get them handed down.
+        self.legal = LegalDuties(self, store, config, user,
+                                 background_delivery=background_delivery)
+        self.outbox = OutboxSender(self, self.desk, config, self.now,
+                                   on_countdown=self._count_down)
+        self.sync = SyncRunner(self, store, config, self.now)
+        self.services = Services(desk=self.desk, config=config, clock=self.now,
+                                 views=self.views, sla=Sla(config.sla), legal=self.legal,
+                                 outbox=self.outbox, sync=self.sync, show_clock=show_clock)
+        self.queue_screen = QueueScreen(self.services, view=view)
+        self.base_sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
+        self.sub_title = self.base_sub_title
         #: Who the person is on the sandbox's team and how to act as another (shown at
         #: start and on the help screen); empty outside the sandbox.
         self.identity = ""
+        self._watch: Watch | None = None
+
+    def now(self) -> datetime:
+        """The time now, by the app's clock (tests set another)."""
+        return self.clock()
 
     def get_default_screen(self) -> Screen[None]:
         return self.queue_screen
@@ -114,7 +132,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
     def on_mount(self) -> None:
         self.store.write_in_background()
         if not self.store.loaded:
-            self._load_everything()
+            self.run_worker(self._load_everything, thread=True, exclusive=True, group="load",
+                            exit_on_error=False)
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self._apply_keymap()
@@ -124,9 +143,22 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             self.notify(f"Recovered {self.store.replayed} actions from the journal.")
         if self.identity:
             self.notify(self.identity, title="Sandbox", timeout=15, markup=False)
-        self.start_legal_duties()
+        self.legal.start_legal_duties()
+        self.sync.start()
+        self.outbox.start()
+        self._watch = self.desk.watch()
+        # A thread of its own rather than a worker: it lives as long as the app, and
+        # workers are what ``workers.wait_for_complete`` waits for.
+        threading.Thread(target=self._hear_other_desks, args=(self._watch,),
+                         name="triage-watch", daemon=True).start()
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    async def on_unmount(self) -> None:
+        self.desk.release_all()
+        if self._watch is not None:
+            self._watch.close()
+        await self.outbox.close()
+        await self.sync.close()
+
     def _load_everything(self) -> None:
         """Read the whole queue off the UI thread; the UI thread then adopts it."""
         comments, unreadable = self.store.read_all()
@@ -134,11 +166,27 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
 
     def _adopt(self, comments: dict[str, Comment], unreadable: list[int]) -> None:
         before = len(self.store.warnings)
-        self.perform(lambda: self.store.adopt(comments, unreadable))
+        perform(self, lambda: self.store.adopt(comments, unreadable))
         for warning in self.store.warnings[before:]:
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self.apply_retention_at_start()
-        self.reload()
+        self.legal.apply_retention_at_start()
+        self.queue_screen.view.reload()
+
+    def _hear_other_desks(self, watch: Watch) -> None:
+        """What other desks do arrives as messages (this thread waits for it; closing the
+        watch, as the app ends, ends it)."""
+        for change in watch:
+            messages: list[Message] = []
+            if change.lease is not None:
+                lease = change.lease
+                messages.append(PresenceChanged(lease.comment_id, lease.person, lease.what))
+            if change.ids:
+                messages.append(CommentsChanged(change.ids, by=change.by or "another desk"))
+            for message in messages:
+                try:
+                    self.call_from_thread(self.post_message, message)
+                except RuntimeError:
+                    return  # the app is no longer running
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.config.keymap)
@@ -150,216 +198,71 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         if keymap:
             self.set_keymap(keymap)
 
-    # -- data --------------------------------------------------------------------------
-
-    def visible_comments(self) -> list[Comment]:
-        """The current view's comments, narrowed by the search, in the view's order."""
-        return self.views[self.view_index].select_indexed(
-            self.store, narrow=self.filter_query, now=self.clock(), user=self.user,
-            sla=self.sla, priority=self.config.priority.order,
-        )
-
-    def status_label(self, comment: Comment) -> str | None:
-        """What the list's status column says instead of the status: a reply on its way
-        (or gone wrong), else a legal decision still to carry out ("new ⚖ hide")."""
-        return self.outbox_label(comment) or self.legal_marker(comment)
-
-    def refresh_comments(self, ids: Iterable[str], *, stay: str | None = None) -> None:
-        """Show the new state of comments an action changed, without rebuilding the list.
-
-        A comment that no longer belongs in the view leaves it, unless it is ``stay`` (the
-        one the cursor stays on, so that the same key takes the action back); one that
-        now belongs but is not shown (an undo) makes the list be rebuilt.
-        """
-        queue = self.queue_list()
-        if queue is None:
-            return
-        now = self.clock()
-        view = self.views[self.view_index]
-        match = Query(view.query.terms + self.filter_query.terms).matcher(
-            now=now, user=self.user, legal=self.legal_states())
-        for comment_id in set(ids):
-            comment = self.store.comments.get(comment_id)
-            if comment is None:
-                continue
-            keep = match(comment) or comment_id == stay
-            if not queue.update_row(comment, keep=keep) and match(comment):
-                self.reload(keep=comment_id)
-                return
-        self._seen_version = self.store.version
-        self.queue_screen.show_detail()
-        self._update_views()
-        self.update_status()
-
-    def switch_view(self, index: int) -> None:
-        """Show view ``index``: on the same comment if the view has it, else at its top.
-
-        A view chosen by the person stays chosen: the opening view (Crisis while a crisis
-        is open), picked once the queue has loaded or the first sync is done, no longer
-        applies."""
-        self._opened = self._view_chosen = True
-        self.view_index = index
-        queue = self.queue_screen.query_one(QueueList)
-        before = queue.selected
-        self.reload()
-        if before is None or queue.index_of(before.id) is None:
-            queue.action_cursor_top()
-
-    def _update_views(self) -> None:
-        now = self.clock()
-        index, comments = self.store.index, self.store.comments
-        late = self.sla.late_ids(self.store, now)
-        self._late = len(late)
-        counts, breaches = [], []
-        legal = self.legal_states()
-        for view in self.views:
-            if not late:
-                counts.append(index.count(view.query, comments, now=now, user=self.user,
-                                          legal=legal))
-                breaches.append(0)
-                continue
-            ids = {c.id for c in index.select(view.query, comments, now=now, user=self.user,
-                                              legal=legal)}
-            counts.append(len(ids))
-            breaches.append(len(ids & late))
-        self.queue_screen.query_one(ViewBar).show(
-            [v.name for v in self.views], counts, breaches, self.view_index
-        )
-
-    def _ring_for_new_crises(self) -> None:
-        index = self.store.index
-        crises = index.ids("status", "new") & index.ids("tag", "crisis")
-        if self._crisis_seen is not None:
-            fresh = crises - self._crisis_seen
-            if fresh:
-                self.bell()
-                self.notify(
-                    f"{len(fresh)} new crisis comment{'s' if len(fresh) > 1 else ''}: "
-                    "press 1 for the Crisis view",
-                    title="Crisis", severity="error", timeout=15, markup=False,
-                )
-        self._crisis_seen = crises
-        self._show_open_crises(len(crises))
-
-    def _show_open_crises(self, count: int) -> None:
-        """The open crises in the header, on every screen that has one."""
-        base = f"{self.config.org.name}{' · sandbox' if self.sandbox else ''} · {self.user}"
-        warning = f"⚠ {count} open cris{'es' if count != 1 else 'is'} · " if count else ""
-        self.sub_title = warning + base
-
-    def reload(self, *, keep: str | None = None, counts: bool = True) -> None:
-        """Show the store's current state, keeping the cursor on the same comment.
-
-        ``counts=False`` leaves the view counts alone (a search does not change them).
-        """
-        queue = self.queue_screen.query_one(QueueList)
-        if not self._opened and self.store.loaded and len(self.store.comments):
-            # decided on the first comments, which a sandbox or a first sync brings after start
-            self._opened = True
-            index = self.store.index
-            crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))
-            self.view_index = opening_view(self.views, crises, self._start_view)
-        current = queue.selected
-        queue.set_rows(self.visible_comments(), keep=keep or (current.id if current else None))
-        if counts:
-            self._seen_version = self.store.version
-            self._update_views()
-            self._ring_for_new_crises()
-        self.update_status()
-
-    def show_comment(self, comment_id: str) -> None:
-        """Select a comment in the queue: in this view when it has it, else in the view
-        of every comment; say so when the search hides it."""
-        queue = self.queue_screen.query_one(QueueList)
-        if queue.index_of(comment_id) is None:
-            every = next((i for i, v in enumerate(self.views) if v.query.empty), None)
-            if every is not None and every != self.view_index:
-                self.switch_view(every)
-        if queue.index_of(comment_id) is None:
-            self.notify("That comment is not in this view (the search or the view hides it).",
-                        severity="warning", markup=False)
-            return
-        queue.move_to_id(comment_id)
-
-    def set_filter(self, text: str) -> None:
-        """Filter the queue by a query; a bad query is named and the last good one kept."""
-        self.filter_text = text
-        try:
-            self.filter_query = parse_query(text)
-        except QueryError as exc:
-            self.query_error = str(exc)
-            self.update_status()
-            return
-        self.query_error = ""
-        queue = self.queue_screen.query_one(QueueList)
-        before = queue.selected
-        self.reload(counts=False)
-        if before is None or queue.index_of(before.id) is None:
-            queue.action_cursor_top()  # a new search starts at its first match
-
-    def first_sync_done(self) -> None:
-        """Comments the first sync brought (a sandbox's crises among them) may ask for the
-        Crisis view: open on it unless a view was chosen at start or by hand."""
-        if self._view_chosen or self._start_view is not None:
-            return
-        index = self.store.index
-        crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))
-        wanted = opening_view(self.views, crises)
-        if crises and wanted != self.view_index:
-            self.switch_view(wanted)
-            self._view_chosen = False
-
-    def refresh_queue(self) -> None:
-        """Show comments a sync stored; the cursor stays on the comment it is on."""
-        if self.store.version != self._seen_version:
-            self.reload()
-
     def _tick(self) -> None:
-        self.perform(self.store.flush_if_due)
-        if self.return_code is not None or self.queue_list() is None:
+        perform(self, self.store.flush_if_due)
+        if self.return_code is not None or self.queue_screen.view.queue_list() is None:
             return  # quitting: the store is flushed at the end, nothing more is shown
         error = self.store.take_write_error()
         if error:
             self.notify(f"{error}. Your actions are safe in the journal; writing is retried.",
                         severity="error", timeout=10, markup=False)
-        if self.store.version != self._seen_version:
-            self.reload()
+        self.queue_screen.view.refresh_queue()
 
     def _refresh_ages(self) -> None:
-        queue = self.queue_list()
+        queue = self.queue_screen.view.queue_list()
         if queue is not None:
             queue.refresh_ages()
 
-    def update_status(self) -> None:
-        """The status line: the view, counts, the search, the marks, who is acting."""
-        index = self.store.index
-        total = len(self.store.comments)
-        open_ids = index.ids("status", "new")
-        new = len(open_ids)
-        crisis = len(open_ids & index.ids("tag", "crisis"))
-        shown = len(self.queue_screen.query_one(QueueList).rows)
-        late = self._late
-        # What the person is doing first (the search, the marks): the line is cut at the
-        # right when the terminal is narrow.
-        parts = [self.views[self.view_index].name]
-        if self.query_error:
-            parts.append(f"search: {self.query_error}")
-        elif self.filter_text:
-            parts.append(f"search “{self.filter_text}”: {shown} shown (/ edits, esc clears)")
-        marked = len(self.queue_screen.query_one(QueueList).marked)
-        if marked:
-            parts.append(f"{marked} marked: x a t h act on them, esc clears")
-        if not self.store.loaded:
-            parts.append(f"loading {self.store.expected_total:,} comments — the newest are here")
-        else:
-            parts += [counted(total, "comment"), f"{new} new"]
-        if crisis:
-            parts.append(f"{crisis} crisis open")
-        if late:
-            parts.append(f"{late} past their SLA")
-        parts.append(f"acting as {self.user}")
-        status = Text("  ·  ".join(parts), no_wrap=True, overflow="ellipsis")
-        self.queue_screen.query_one("#status", Static).update(status)
+    # -- messages from the services and other desks: handed down -----------------------
+
+    @on(CommentsChanged)
+    def _comments_changed(self, event: CommentsChanged) -> None:
+        """Comments changed (a send, an approval, another desk): the queue shows them."""
+        if self.return_code is None and self.queue_screen.is_mounted:
+            self.queue_screen.view.refresh_comments(event.ids, stay=event.stay,
+                                                    remote=bool(event.by))
+
+    @on(PresenceChanged)
+    def _presence_changed(self, event: PresenceChanged) -> None:
+        if self.return_code is None and self.queue_screen.is_mounted:
+            self.queue_screen.show_presence(event.comment_id)
+
+    @on(QueueStale)
+    def _queue_stale(self) -> None:
+        if self.return_code is None and self.queue_screen.is_mounted:
+            self.queue_screen.view.refresh_queue()
+
+    @on(FirstSyncDone)
+    def _first_sync_done(self) -> None:
+        if self.queue_screen.is_mounted:
+            self.queue_screen.view.first_sync_done()
+
+    @on(AccountsChanged)
+    def _show_accounts(self) -> None:
+        lines = self.sync.account_lines()
+        now = self.clock()
+        for screen in self.screen_stack:
+            try:
+                bar = screen.query_one(AccountBar)
+            except NoMatches:
+                continue
+            bar.show(lines, now)
+
+    def _count_down(self) -> None:
+        if isinstance(self.screen, QueueScreen) and self.screen.view.queue_list() is not None:
+            self.screen.query_one(QueueList).refresh()
+            self.screen.show_detail()
+
+    @on(DeliveriesRecorded)
+    def _deliveries_recorded(self) -> None:
+        if isinstance(self.screen, LegalScreen):
+            self.screen.refresh_rows()
+
+    @on(LegalScreen.DeliverNow)
+    def _deliver_now(self) -> None:
+        self.legal.deliver_now()
+
+    # -- app-wide actions ------------------------------------------------------------
 
     def on_notify(self, event: Notify) -> None:
         """Before a notification is shown: the same message still on screen goes (a key
@@ -371,8 +274,6 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         shown = list(self._notifications)
         for old in shown[:max(len(shown) - MAX_NOTICES + 1, 0)]:
             self._unnotify(old, refresh=False)
-
-    # -- app-wide actions ------------------------------------------------------------
 
     async def run_action(self, action: str | ActionParseResult,
                          default_namespace: DOMNode | None = None,
@@ -399,8 +300,38 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_sync_now(self) -> None:
+        self.sync.sync_now()
+
+    async def action_quit(self) -> None:
+        """``q``: quit; with a reply still to be sent, ask first (send now, keep it queued
+        for the next start, or stay)."""
+        waiting = self.outbox.replies_waiting()
+        if not waiting:
+            self.exit()
+            return
+        count = len(waiting)
+        title = (f"{count} {'reply is' if count == 1 else 'replies are'} waiting to be sent. "
+                 "Quit how?")
+        choices = [("send", "Send now, then quit"),
+                   ("keep", "Keep queued — sent at the next start of Triage"),
+                   ("cancel", "Cancel — stay in Triage")]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "send":
+                self.notify(f"Sending {count} {'reply' if count == 1 else 'replies'}…",
+                            timeout=10, markup=False)
+                self.run_worker(self.outbox.send_then_quit([item.id for item in waiting]),
+                                group="quit", exit_on_error=False)
+            elif choice == "keep":
+                self.exit()
+
+        self.push_screen(ChoiceScreen(title, choices), chosen)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Approvals", "Replies waiting for an approver (A)",
+                            lambda: self.queue_screen.action_approvals())
         if not isinstance(screen, QueueScreen):
             return
         for binding in QueueScreen.BINDINGS:
@@ -412,3 +343,6 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
                     lambda action=action: self.run_action(action, screen),
                 )
         yield SystemCommand("Help: every key", "Open the help screen", self.action_help)
+        yield SystemCommand("Delete comment", "Delete somebody else's comment at its "
+                            "source, after a confirmation (D)", screen.action_delete_comment)
+

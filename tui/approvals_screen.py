@@ -35,10 +35,11 @@ from triage.outbox import (
 )
 from triage.textsafe import clean, inline, one_line
 from triage.timefmt import ago
+from tui.messages import CommentsChanged
 from tui.pickers import PromptScreen
 
 if TYPE_CHECKING:
-    from tui.outbox_app import OutboxApp
+    from tui.services import Services
 
 __all__ = ["ApprovalsScreen"]
 
@@ -71,20 +72,21 @@ class ApprovalsScreen(Screen[None]):
             yield Static(id="approvals-body")
         yield Footer()
 
-    @property
-    def outbox(self) -> OutboxApp:
-        from tui.outbox_app import OutboxApp
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
 
-        app = self.app
-        assert isinstance(app, OutboxApp)
-        return app
+    def _changed(self, comment_id: str) -> None:
+        """Tell the other desks and the queue that a comment's reply changed."""
+        self.services.desk.announce([comment_id])
+        self.app.post_message(CommentsChanged([comment_id]))
 
     @property
     def may_decide(self) -> bool:
-        return has_role(self.outbox.config, self.outbox.user, "approver")
+        return has_role(self.services.config, self.services.user, "approver")
 
     def on_mount(self) -> None:
-        app = self.outbox
+        app = self.services
         table = self.query_one(DataTable)
         table.add_columns(*COLUMNS)
         holders = [m.name for m in app.config.team if "approver" in m.roles]
@@ -98,18 +100,18 @@ class ApprovalsScreen(Screen[None]):
         table.focus()
 
     def waiting(self) -> list[OutboxItem]:
-        return all_items(self.outbox.store, states=(WAITING,))
+        return all_items(self.services.desk.store, states=(WAITING,))
 
     def refresh_rows(self) -> None:
-        app = self.outbox
+        app = self.services
         table = self.query_one(DataTable)
         table.clear()
         now = app.clock()
         for item in self.waiting():
-            comment = app.store.comments.get(item.comment_id)
+            comment = app.desk.find(item.comment_id)
             author = one_line(comment.author.name, 20) if comment is not None else "?"
             table.add_row(Text(inline(item.short_id)),
-                          Text(f"{author}: {one_line(app.shown(comment).text, 40)}"
+                          Text(f"{author}: {one_line(app.legal.shown(comment).text, 40)}"
                                if comment is not None else inline(item.comment_id)),
                           Text(inline(item.platform)), Text(one_line(item.by, 20)),
                           ago(item.created_at, now), Text(one_line(item.reason, 60)),
@@ -132,12 +134,13 @@ class ApprovalsScreen(Screen[None]):
         if item is None:
             body.update(Text("No reply is waiting for approval.", style="dim"))
             return
-        app = self.outbox
+        app = self.services
         parts: list[Text] = [Text(f"Outbox {inline(item.short_id)} · {inline(item.comment_id)}"
                                   f" · written by {inline(item.by)}", style="bold")]
-        comment = app.store.comments.get(item.comment_id)
+        comment = app.desk.find(item.comment_id)
         if comment is not None:
-            parts.append(Text("Comment: ", style="bold").append(clean(app.shown(comment).text)))
+            text = clean(app.legal.shown(comment).text)
+            parts.append(Text("Comment: ", style="bold").append(text))
         expected = self._expected(item)
         reply = Text("Reply: " if expected is None else
                      "Reply, as changed from its template ([-taken out-] {+added+}): ",
@@ -158,9 +161,9 @@ class ApprovalsScreen(Screen[None]):
         body.update(Group(*parts))
 
     def _expected(self, item: OutboxItem) -> str | None:
-        app = self.outbox
-        comment = app.store.comments.get(item.comment_id)
-        library = app.reply_library() if item.template_id is not None else None
+        app = self.services
+        comment = app.desk.find(item.comment_id)
+        library = app.outbox.reply_library() if item.template_id is not None else None
         if comment is None or library is None:
             return None
         try:
@@ -171,7 +174,7 @@ class ApprovalsScreen(Screen[None]):
 
     def _who(self, item: OutboxItem) -> str:
         """Whose comment a reply answers, as people say it."""
-        comment = self.outbox.store.comments.get(item.comment_id)
+        comment = self.services.desk.find(item.comment_id)
         return one_line(comment.author.name, 30) if comment is not None else inline(
             item.comment_id)
 
@@ -179,7 +182,7 @@ class ApprovalsScreen(Screen[None]):
         """Why ``y`` or ``n`` cannot work now ("" when it can), as the command line says it."""
         if action not in ("approve", "reject"):
             return ""
-        app = self.outbox
+        app = self.services
         try:
             require_role(app.config, app.user, "approver", f"{action} a reply")
         except TriageError as exc:
@@ -193,39 +196,39 @@ class ApprovalsScreen(Screen[None]):
 
     def action_approve(self) -> None:
         item = self.selected()
-        app = self.outbox
-        library = app.reply_library()
+        app = self.services
+        library = app.outbox.reply_library()
         if item is None or library is None:
             return
         try:
-            approve(app.store, app.config, app.user, item.id, library=library, now=app.clock())
+            approve(app.desk.store, app.config, app.user, item.id, library=library, now=app.clock())
         except TriageError as exc:
             self.notify(clean(str(exc)), severity="error", markup=False)
             return
-        app.refresh_comments([item.comment_id])
+        self._changed(item.comment_id)
         self.notify(f"Approved: the reply to {self._who(item)} is being sent.", timeout=4,
                     markup=False)
         self.refresh_rows()
-        app.send_due()
+        app.outbox.send_due()
 
     def action_reject(self) -> None:
         item = self.selected()
         if item is None:
             return
-        app = self.outbox
+        app = self.services
 
         def noted(note: str | None) -> None:
             if note is None:
                 return
             try:
-                reject(app.store, app.config, app.user, item.id, note=note, now=app.clock())
+                reject(app.desk.store, app.config, app.user, item.id, note=note, now=app.clock())
             except TriageError as exc:
                 self.notify(clean(str(exc)), severity="error", markup=False)
                 return
-            app.refresh_comments([item.comment_id])
+            self._changed(item.comment_id)
             self.notify(f"Rejected the reply to {self._who(item)}; {inline(item.by)} reads why.",
                         timeout=4, markup=False)
             self.refresh_rows()
 
-        app.push_screen(PromptScreen("Why is it rejected? (the writer reads this)",
+        self.app.push_screen(PromptScreen("Why is it rejected? (the writer reads this)",
                                      "e.g. use the hours template"), noted)

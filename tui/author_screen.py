@@ -22,7 +22,8 @@ from tui.chips import CHIP_LABELS
 from tui.queue_list import PLATFORM_LABELS
 
 if TYPE_CHECKING:
-    from tui.app import TriageApp
+    from tui.queue_screen import QueueScreen
+    from tui.services import Services
 
 __all__ = ["AuthorScreen", "show_author"]
 
@@ -128,12 +129,13 @@ class AuthorScreen(Screen[str | None]):
             self.dismiss(self._history[table.cursor_row].comment.id)
 
 
-def show_author(app: TriageApp, comment: Comment) -> None:
+def show_author(screen: QueueScreen, services: Services, comment: Comment) -> None:
     """Open the history of ``comment``'s author; the comment chosen there is selected."""
 
     def chosen(comment_id: str | None) -> None:
         if comment_id is not None:
-            app.show_comment(comment_id)
+            screen.view.show_comment(comment_id)
 
-    app.push_screen(AuthorScreen(comment, app.desk.author_history(comment),
-                                 lambda c: app.shown(c).text, app.clock()), chosen)
+    shown = services.legal.shown
+    screen.app.push_screen(AuthorScreen(comment, services.desk.author_history(comment),
+                                        lambda c: shown(c).text, services.clock()), chosen)

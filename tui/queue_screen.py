@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -16,12 +15,13 @@ from textual.widgets import Header, Input, Static
 from triage.closing import CLOSE_REASONS, closing_of, needs_reason
 from triage.errors import QueryError
 from triage.legal import escalate
-from triage.model import TAG_LABELS, TAG_NAMES, Action, tag_label
+from triage.model import TAG_LABELS, TAG_NAMES, Action, Comment, tag_label
 from triage.outbox import SENT, all_items
 from triage.query import parse_query
 from triage.textsafe import counted, one_line
 from triage.timefmt import clock_time
 from tui.account_bar import AccountBar
+from tui.approvals_screen import ApprovalsScreen
 from tui.author_screen import show_author
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
@@ -31,11 +31,11 @@ from tui.link_screen import open_link
 from tui.note_prompt import write_note
 from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import QueueList
+from tui.queue_moderation import MODERATION_KEYS, Moderation
+from tui.queue_view import QueueView
+from tui.services import Services, perform
 from tui.stats_screen import StatsScreen
 from tui.view_bar import ViewBar
-
-if TYPE_CHECKING:
-    from tui.app import TriageApp
 
 __all__ = ["QueueScreen"]
 
@@ -62,13 +62,15 @@ class QueueScreen(Screen[None]):
                 tooltip="Escalations: notes, release a hold, close"),
         Binding("v", "reveal", "Reveal", id="queue.reveal",
                 tooltip="Show the identifiers masked in this comment (journaled); v masks again"),
-        Binding("r", "app.compose_reply", "Reply", id="queue.reply",
+        Binding("r", "compose_reply", "Reply", id="queue.reply",
                 tooltip="Compose a reply: approved templates ranked for this comment"),
-        Binding("h", "app.hide_comment", "Hide", id="queue.hide",
+        Binding("h", "hide_comment", "Hide", id="queue.hide",
                 tooltip="Hide the comment at its source (h again shows it)"),
-        Binding("D", "app.delete_comment", "Delete", show=False, id="queue.delete",
+        Binding("n", "next_comment", "Next", id="queue.next",
+                tooltip="Take the most urgent comment nobody holds: assigned to you"),
+        Binding("D", "delete_comment", "Delete", show=False, id="queue.delete",
                 tooltip="Delete somebody else's comment at its source (asks first; no undo)"),
-        Binding("A", "app.approvals", "Approvals", show=False, id="queue.approvals",
+        Binding("A", "approvals", "Approvals", show=False, id="queue.approvals",
                 tooltip="Replies waiting for an approver"),
         Binding("N", "note", "Note", show=False, id="queue.note",
                 tooltip="Write an internal note on the comment (for the team, never sent)"),
@@ -86,12 +88,22 @@ class QueueScreen(Screen[None]):
 
     _binding_state: tuple[str, str, bool] | None = None
 
+    def __init__(self, services: Services, *, view: str | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.desk = services.desk
+        #: The view, the search, the rows and counts (read through the desk).
+        self.view = QueueView(self, services, view)
+        #: ``r``, ``h``, ``D``, ``u`` and ``n``.
+        self.moderation = Moderation(self, services)
+
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.triage.show_clock)
+        services = self.services
+        yield Header(show_clock=services.show_clock)
         yield ViewBar(id="views")
-        yield QueueList(clock=self.triage.clock, sla=self.triage.sla,
-                        text_of=lambda comment: self.triage.shown(comment).text,
-                        status_of=self.triage.status_label, alert_of=self.triage.outbox_alert,
+        yield QueueList(clock=services.clock, sla=services.sla,
+                        text_of=lambda comment: services.legal.shown(comment).text,
+                        status_of=self.status_label, alert_of=services.outbox.outbox_alert,
                         id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
@@ -103,35 +115,46 @@ class QueueScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(QueueList).focus()
-        self.triage.reload()
+        self.view.reload()
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-short")
 
-    @property
-    def triage(self) -> TriageApp:
-        from tui.app import TriageApp
-
-        app = self.app
-        assert isinstance(app, TriageApp)
-        return app
-
     # -- the list and the detail ----------------------------------------------------
 
+    def status_label(self, comment: Comment) -> str | None:
+        """What the list's status column says instead of the status: someone else on it
+        ("✎ ben"), a reply on its way (or gone wrong), else a legal decision still to
+        carry out ("new ⚖ hide")."""
+        lease = self.view.lease_of(comment.id)
+        if lease is not None:
+            return f"✎ {lease.person}"
+        services = self.services
+        return services.outbox.outbox_label(comment) or services.legal.legal_marker(comment)
+
+    def show_presence(self, comment_id: str) -> None:
+        """Someone started or stopped replying at another desk: their mark in the row and
+        the detail pane."""
+        self.view.read_leases()
+        queue = self.query_one(QueueList)
+        queue.refresh()
+        if queue.selected is not None and queue.selected.id == comment_id:
+            self.show_detail()
+
     def action_view(self, index: int) -> None:
-        if 0 <= index < len(self.triage.views):
-            self.triage.switch_view(index)
+        if 0 <= index < len(self.view.views):
+            self.view.switch_view(index)
 
     @on(ViewBar.Chosen)
     def _view_clicked(self, event: ViewBar.Chosen) -> None:
-        self.triage.switch_view(event.index)
+        self.view.switch_view(event.index)
 
     @on(QueueList.Highlighted)
     def _show_selected(self, event: QueueList.Highlighted) -> None:
         self.show_detail()
         comment = self.query_one(QueueList).selected
         state = None if comment is None else (
-            comment.status, comment.platform, self.triage.is_masked(comment))
+            comment.status, comment.platform, self.services.legal.is_masked(comment))
         if state != self._binding_state:  # the footer is costly to redraw: only on change
             self._binding_state = state
             self.refresh_bindings()
@@ -142,25 +165,30 @@ class QueueScreen(Screen[None]):
         if comment is None:
             pane.show(Text("Nothing here: the queue is empty or nothing matches.", style="dim"))
             return
-        app = self.triage
-        desk = app.desk
+        services = self.services
+        desk, shown = self.desk, services.legal.shown
         parent, siblings = desk.thread(comment)
         detail = render_detail(
-            app.shown(comment),
-            post=desk.store.posts.get(comment.post_id or ""),
-            parent=app.shown(parent) if parent is not None else None,
-            siblings=[app.shown(c) for c in siblings],
-            replies=[app.shown(c) for c in desk.replies(comment)],
+            shown(comment),
+            post=desk.post(comment.post_id),
+            parent=shown(parent) if parent is not None else None,
+            siblings=[shown(c) for c in siblings],
+            replies=[shown(c) for c in desk.replies(comment)],
             limit=None if full else 4000,
-            now=app.clock(),
+            now=services.clock(),
             ours=all_items(desk.store, comment_id=comment.id, states=(SENT,)),
             notes=desk.notes(comment.id),
         )
-        notices = app.legal_notices(comment) + app.outbox_notices(comment)
+        notices = (services.legal.legal_notices(comment)
+                   + services.outbox.outbox_notices(comment))
+        lease = self.view.lease_of(comment.id)
+        if lease is not None:
+            notices.insert(0, Text(f"{lease.said()} to this comment now.",
+                                   style="bold magenta"))
         closing = closing_of(desk.store, comment)
         if closing is not None:
             notices.insert(0, Text(f"Closed: {closing.label} — {closing.by}, "
-                                   f"{clock_time(closing.at, app.clock())}", style="bold"))
+                                   f"{clock_time(closing.at, services.clock())}", style="bold"))
         pane.show(Group(*notices, *detail.renderables) if notices else detail)
 
     def action_open_detail(self) -> None:
@@ -184,13 +212,13 @@ class QueueScreen(Screen[None]):
         queue = self.query_one(QueueList)
         if self.maximized is not None:
             self.minimize()
-        elif search.has_class("-shown") or self.triage.filter_text:
+        elif search.has_class("-shown") or self.view.filter_text:
             search.value = ""
             search.remove_class("-shown")
             queue.focus()
         elif queue.marked:
             queue.clear_marks()
-            self.triage.update_status()
+            self.view.update_status()
         self.refresh_bindings()
 
     # -- actions --------------------------------------------------------------------
@@ -198,6 +226,8 @@ class QueueScreen(Screen[None]):
     def refusal(self, action: str) -> str:
         """Why one of the screen's keys cannot work now ("" when it can); the key says it
         when pressed, and ``?`` shows it."""
+        if action in MODERATION_KEYS:
+            return self.moderation.refusal(action)
         queue = self.query_one(QueueList)
         comment = queue.selected
         if action in ("escalate", "reveal") and queue.marked:
@@ -210,17 +240,17 @@ class QueueScreen(Screen[None]):
                 and comment.status == "dismissed":
             return "The comment is dismissed already (u takes the dismissal back)."
         if action == "reveal" and comment is not None and comment.id not in \
-                self.triage.revealed and not self.triage.is_masked(comment):
+                self.services.legal.revealed and not self.services.legal.is_masked(comment):
             return "Nothing is masked in this comment."
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("dismiss_comment", "escalate", "reveal", "open_detail"):
+        if action in ("dismiss_comment", "escalate", "reveal", "open_detail", *MODERATION_KEYS):
             return not self.refusal(action) or None
         if action in ("note", "author_history", "open_link"):
             return self.query_one(QueueList).selected is not None or None
         if action == "back":  # in the footer only when there is something to go back from
-            return bool(self.maximized is not None or self.triage.filter_text
+            return bool(self.maximized is not None or self.view.filter_text
                         or self.query_one("#search", Input).has_class("-shown")
                         or self.query_one(QueueList).marked)
         return True
@@ -242,7 +272,7 @@ class QueueScreen(Screen[None]):
         bulk = bool(queue.marked)
         following = None if bulk or not ids else queue.following(ids[0])
         queue.clear_marks()
-        self.triage.refresh_comments(a.comment_id for a in done if a.comment_id)
+        self.view.refresh_comments(a.comment_id for a in done if a.comment_id)
         if bulk:
             self.refresh_bindings()
         else:
@@ -251,19 +281,19 @@ class QueueScreen(Screen[None]):
         self.notify(f"{verb} {what}{after} — u to undo", timeout=3, markup=False)
 
     def action_dismiss_comment(self) -> None:
-        ids = self.triage.not_held(self.targets(), "dismiss")
+        ids = self.services.legal.not_held(self.targets(), "dismiss")
         if not ids:
             return
-        desk = self.triage.desk
+        desk = self.desk
         crises = sum(needs_reason(c) for c in desk.get_many(ids))
         if not crises:
-            self.acted("Dismissed", ids, self.triage.perform(lambda: desk.dismiss(ids)))
+            self.acted("Dismissed", ids, perform(self, lambda: desk.dismiss(ids)))
             return
 
         def chosen(reason: str | None) -> None:
             if reason is None:
                 return
-            done = self.triage.perform(lambda: desk.dismiss(ids, reason))
+            done = perform(self, lambda: desk.dismiss(ids, reason))
             self.acted("Closed", ids, done, f": {CLOSE_REASONS[reason]}")
 
         what = "this crisis" if crises == 1 else f"the {crises} crises"
@@ -271,11 +301,12 @@ class QueueScreen(Screen[None]):
             ChoiceScreen(f"Close {what}: what was done?", list(CLOSE_REASONS.items())), chosen)
 
     def action_stats(self) -> None:
-        self.app.push_screen(StatsScreen(self.triage.store, self.triage.sla, self.triage.clock))
+        services = self.services
+        self.app.push_screen(StatsScreen(self.desk.store, services.sla, services.clock))
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()
-        self.triage.update_status()
+        self.view.update_status()
         self.refresh_bindings()
 
     def action_mark_query(self) -> None:
@@ -283,15 +314,15 @@ class QueueScreen(Screen[None]):
             if not text:
                 return
             try:
-                match = parse_query(text).matcher(now=self.triage.clock(), user=self.triage.user,
-                                                  legal=self.triage.legal_states())
+                match = parse_query(text).matcher(now=self.services.clock(), user=self.desk.user,
+                                                  legal=self.services.legal.legal_states())
             except QueryError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
             queue = self.query_one(QueueList)
             ids = {c.id for c in queue.rows if match(c)}
             queue.mark(ids)
-            self.triage.update_status()
+            self.view.update_status()
             self.refresh_bindings()
             self.notify(f"Marked {counted(len(ids), 'comment')} ({len(queue.marked)} in all)",
                         markup=False)
@@ -305,7 +336,8 @@ class QueueScreen(Screen[None]):
         ids = self.targets()
         if not ids:
             return
-        team = [(m.name, f"{m.name}  ({', '.join(m.roles)})") for m in self.triage.config.team]
+        team = [(m.name, f"{m.name}  ({', '.join(m.roles)})")
+                for m in self.services.config.team]
         if not team:
             self.notify("No team in config.toml: add [[team]] entries to assign comments.",
                         severity="warning", markup=False)
@@ -315,14 +347,14 @@ class QueueScreen(Screen[None]):
             if name is None:
                 return
             person = None if name == "-" else name
-            done = self.triage.perform(lambda: self.triage.desk.assign(ids, person))
+            done = perform(self, lambda: self.desk.assign(ids, person))
             if person:
                 self.acted("Assigned", ids, done, f" to {person}")
             else:
                 self.acted("Unassigned", ids, done)
 
         what = "the comment" if len(ids) == 1 else f"{len(ids)} marked comments"
-        you = self.triage.user
+        you = self.desk.user
         team = [(name, f"{label}{'  — you' if name == you else ''}") for name, label in team]
         self.app.push_screen(ChoiceScreen(f"Assign {what} to",
                                           [*team, ("-", "nobody (unassign)")]), chosen)
@@ -331,7 +363,7 @@ class QueueScreen(Screen[None]):
         ids = self.targets()
         if not ids:
             return
-        comments = [self.triage.store.get(i) for i in ids]
+        comments = self.desk.get_many(ids)
         choices = []
         for name in TAG_NAMES:
             label = tag_label(name)
@@ -344,7 +376,7 @@ class QueueScreen(Screen[None]):
             if choice is None:
                 return
             add, name = choice[0] == "+", choice[1:]
-            done = self.triage.perform(lambda: self.triage.desk.correct_tag(ids, name, add=add))
+            done = perform(self, lambda: self.desk.correct_tag(ids, name, add=add))
             if add:
                 self.acted("Tagged", ids, done, f" as {TAG_LABELS.get(name, name)}")
             else:
@@ -354,7 +386,24 @@ class QueueScreen(Screen[None]):
         self.app.push_screen(ChoiceScreen(f"Correct the tags of {what}", choices), chosen)
 
     def action_undo(self) -> None:
-        self.triage.undo_last()
+        self.moderation.undo()
+
+    def action_compose_reply(self, template_id: str | None = None) -> None:
+        comment = self.query_one(QueueList).selected
+        if comment is not None:
+            self.moderation.compose(comment, template_id)
+
+    def action_hide_comment(self) -> None:
+        self.moderation.hide()
+
+    def action_delete_comment(self) -> None:
+        self.moderation.delete()
+
+    def action_next_comment(self) -> None:
+        self.moderation.take_next()
+
+    def action_approvals(self) -> None:
+        self.app.push_screen(ApprovalsScreen(self.services))
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -365,7 +414,7 @@ class QueueScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self.triage.set_filter(event.value)
+        self.view.set_filter(event.value)
 
     @on(Input.Submitted, "#search")
     def _search_done(self, event: Input.Submitted) -> None:
@@ -382,32 +431,35 @@ class QueueScreen(Screen[None]):
         def submitted(request: EscalationRequest | None) -> None:
             if request is None:
                 return
-            app = self.triage
-            esc = app.perform(lambda: escalate(app.store, app.config, app.user, comment.id,
-                                               request.reason, request.severity, request.note))
+            desk, legal = self.desk, self.services.legal
+            esc = perform(self, lambda: escalate(desk.store, self.services.config, desk.user,
+                                                 comment.id, request.reason, request.severity,
+                                                 request.note))
             if esc is not None:
-                app.refresh_comments([comment.id])
+                desk.announce([comment.id])
+                self.view.refresh_comments([comment.id])
                 who = one_line(comment.author.name, 30)
                 self.notify(f"Escalated {who}'s comment to legal as {esc.id}; it is on legal "
                             "hold (L shows it)", timeout=5, markup=False)
-                if app.background_delivery:
-                    app.deliver_due()
+                if legal.background_delivery:
+                    legal.deliver_due()
 
         self.app.push_screen(EscalateForm(comment), submitted)
 
     def action_legal(self) -> None:
-        app = self.triage
-        self.app.push_screen(LegalScreen(app.store, app.config, app.user, app.clock))
+        services = self.services
+        self.app.push_screen(LegalScreen(self.desk.store, services.config, self.desk.user,
+                                         services.clock))
 
     def action_note(self) -> None:
         comment = self.query_one(QueueList).selected
         if comment is not None:
-            write_note(self.triage, comment, self.show_detail)
+            write_note(self, self.desk, comment, self.show_detail)
 
     def action_author_history(self) -> None:
         comment = self.query_one(QueueList).selected
         if comment is not None:
-            show_author(self.triage, comment)
+            show_author(self, self.services, comment)
 
     def action_open_link(self) -> None:
         comment = self.query_one(QueueList).selected
@@ -421,7 +473,7 @@ class QueueScreen(Screen[None]):
             return
         if self.refusal("reveal"):
             return
-        if self.triage.toggle_reveal(comment, "queue") is not None:
+        if self.services.legal.toggle_reveal(comment, "queue") is not None:
             queue.refresh()
             self.show_detail()
             self._binding_state = None

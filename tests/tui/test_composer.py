@@ -58,8 +58,8 @@ class World:
     def app(self, user: str = "ben") -> TriageApp:
         app = make_app(self.store, config=self.config, user=user)
         app.clock = self.clock
-        app.outbox_environ, app.outbox_policy = self.environ, FAST
-        app.background_outbox = False  # the tests send by hand, once the clock says so
+        app.outbox.environ, app.outbox.policy = self.environ, FAST
+        app.outbox.background = False  # the tests send by hand, once the clock says so
         return app
 
     def replies(self) -> list[dict[str, object]]:
@@ -117,11 +117,11 @@ async def test_r_to_a_sent_reply(world: World) -> None:
         assert (item.state, item.by, item.template_id) == (QUEUED, "ben", "myth-any")
         assert status_cell(app, world.ids["myth"]) == "sending 10s"
         assert "Sending the reply in 10 s — u cancels it." in messages(app)
-        app.outbox_tick()
+        app.outbox.outbox_tick()
         await app.workers.wait_for_complete()
         assert world.replies() == []  # still in its window
         world.clock.advance(11)
-        assert app.send_due()
+        assert app.outbox.send_due()
         await app.workers.wait_for_complete()
         await pilot.pause()
         (posted,) = world.replies()
@@ -141,7 +141,7 @@ async def test_u_in_the_window_cancels(world: World) -> None:
         await pilot.press("r", "ctrl+s")
         await pilot.pause()
         world.clock.advance(4)
-        app.outbox_tick()
+        app.outbox.outbox_tick()
         assert status_cell(app, world.ids["myth"]) == "sending 6s"
         detail = text_of(app.screen.query_one("#detail-body", Static))
         assert "sending in 6 s — u cancels it" in detail
@@ -151,7 +151,7 @@ async def test_u_in_the_window_cancels(world: World) -> None:
         assert world.store.get(world.ids["myth"]).status == "new"
         assert "Cancelled the reply: nothing was sent." in messages(app)
         world.clock.advance(60)
-        assert not app.send_due()
+        assert not app.outbox.send_due()
         assert world.replies() == []
 
 
@@ -254,7 +254,7 @@ async def test_an_edit_needs_approval_and_waits_for_an_approver(world: World) ->
         assert item.state == WAITING and item.text.endswith("Truly.")
         assert status_cell(app, world.ids["myth"]) == "approval…"
         world.clock.advance(60)
-        assert not app.send_due()
+        assert not app.outbox.send_due()
         await pilot.press("A")
         assert isinstance(app.screen, ApprovalsScreen)
         assert app.screen.check_action("approve", ()) is None  # ben is no approver
@@ -327,7 +327,7 @@ async def test_h_hides_where_it_can_and_says_why_where_it_cannot(world: World) -
     async with app.run_test(size=(120, 40)) as pilot:
         move_to(app, world.ids["mastodon"])
         await pilot.pause()
-        assert app.check_action("hide_comment", ()) is None
+        assert app.screen.check_action("hide_comment", ()) is None
         detail = text_of(app.screen.query_one("#detail-body", Static))
         assert "h (hide) is not available here: Mastodon has no per-reply hide" in detail
         await pilot.press("h")

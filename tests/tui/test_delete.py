@@ -42,8 +42,8 @@ class World:
     def app(self) -> TriageApp:
         app = make_app(self.store, config=self.config, user="ben")
         app.clock = self.clock
-        app.outbox_environ, app.outbox_policy = self.environ, FAST
-        app.background_outbox = False
+        app.outbox.environ, app.outbox.policy = self.environ, FAST
+        app.outbox.background = False
         return app
 
 
@@ -109,7 +109,7 @@ async def test_d_is_disabled_where_youtube_cannot_delete(world: World) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         app.query_one(QueueList).move_to_id(world.ids["youtube"])
         await pilot.pause()
-        assert app.check_action("delete_comment", ()) is None
+        assert app.screen.check_action("delete_comment", ()) is None
         await pilot.press("D")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
@@ -124,7 +124,7 @@ async def test_d_is_disabled_on_a_held_comment(world: World) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         app.query_one(QueueList).move_to_id(world.ids["facebook"])
         await pilot.pause()
-        assert app.check_action("delete_comment", ()) is None
+        assert app.screen.check_action("delete_comment", ()) is None
         await pilot.press("D")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)

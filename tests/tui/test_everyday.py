@@ -81,7 +81,7 @@ async def test_a_kept_search_gets_out_of_the_way_and_escape_clears_it(
         await pilot.press("slash")  # back to edit it, as it was
         assert search.has_class("-shown") and search.value == "tag:privacy,misinformation"
         await pilot.press("enter", "escape")
-        assert app.filter_text == "" and len(app.query_one(QueueList).rows) == 7
+        assert app.queue_screen.view.filter_text == "" and len(app.query_one(QueueList).rows) == 7
         assert selected_id(app) == "c-privacy"  # the cursor stays where it was
         assert app.screen.check_action("back", ()) is False  # nothing to go back from
 

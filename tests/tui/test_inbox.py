@@ -136,7 +136,7 @@ async def test_our_sent_reply_shows_in_the_thread_marked_as_ours(world: World) -
         await pilot.pause()
         assert "our reply" not in detail(app)  # not sent yet: not in the thread
         world.clock.advance(11)
-        assert app.send_due()
+        assert app.outbox.send_due()
         await app.workers.wait_for_complete()
         await pilot.pause()
         (posted,) = world.replies()

@@ -64,8 +64,8 @@ class World:
     def app(self, user: str = "ben") -> TriageApp:
         app = make_app(self.store, config=self.config, user=user)
         app.clock = self.clock
-        app.outbox_environ, app.outbox_policy = self.environ, FAST
-        app.background_outbox = False
+        app.outbox.environ, app.outbox.policy = self.environ, FAST
+        app.outbox.background = False
         return app
 
     def moderated(self) -> list[tuple[str, str]]:
@@ -109,7 +109,7 @@ async def settle(app: TriageApp, pilot: object) -> None:
 async def test_h_h_h_hides_shows_and_hides_the_same_comment(world: World, view: str) -> None:
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
-        app.switch_view(next(i for i, v in enumerate(app.views) if v.name == view))
+        app.queue_screen.view.switch_view(next(i for i, v in enumerate(app.queue_screen.view.views) if v.name == view))
         first, *others = facebook_rows(app)
         app.query_one(QueueList).move_to_id(first)
         await pilot.press("h")
@@ -352,8 +352,8 @@ async def test_the_template_filter_matches_words_and_word_beginnings(
         world: World, tmp_path: Path) -> None:
     templates = Path(__file__).resolve().parents[2] / "templates"
     accounts, _ = standin_accounts(world.server)
+    world.config = parse_config(config_text(templates, accounts))  # the app is built on it
     app = world.app()
-    app.config = parse_config(config_text(templates, accounts))
     async with app.run_test(size=(120, 40)) as pilot:
         app.query_one(QueueList).move_to_id(facebook_rows(app)[0])
         await pilot.press("r")
@@ -455,11 +455,11 @@ async def test_a_reply_past_its_window_with_no_sender_says_queued(world: World) 
         comment = await queue_a_reply(app, pilot)
         app.query_one(QueueList).move_to_id(comment)
         world.clock.advance(5)
-        app.outbox_tick()
+        app.outbox.outbox_tick()
         await pilot.pause()
         assert status_cell(app, comment) == "sending 5s"
         world.clock.advance(60)  # the window passed; no sender runs in this app
-        app.outbox_tick()
+        app.outbox.outbox_tick()
         await pilot.pause()
         assert status_cell(app, comment) == "queued"
         detail = text_of(app.screen.query_one("#detail-body", Static))

@@ -100,7 +100,7 @@ async def test_the_team_sees_legals_decision_until_it_is_carried_out(
     app = make_app(queue_store, config, user="ben")
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("6")  # the built-in view of holds and decisions to carry out
-        assert app.views[app.view_index].name == "Legal"
+        assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Legal"
         queue = app.query_one(QueueList)
         assert [c.id for c in queue.rows] == ["c-privacy"]
         assert "new ⚖ hide" in row_text(app, 1)  # the list's marker
@@ -110,7 +110,7 @@ async def test_the_team_sees_legals_decision_until_it_is_carried_out(
         assert " 6 Legal 1 " in app.query_one(ViewBar).render().plain
 
         Desk(queue_store, "ben").set_status(["c-privacy"], "hidden")  # the team hides it
-        app.reload()
+        app.queue_screen.view.reload()
         await pilot.pause()
         assert queue.rows == []
         assert " 6 Legal 0 " in app.query_one(ViewBar).render().plain

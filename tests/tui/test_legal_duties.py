@@ -19,7 +19,7 @@ from triage.desk import Desk
 from triage.legal import all_escalations, deliveries_of, escalate
 from triage.store import Store
 from tui.app import TriageApp
-from tui.legal_app import _unless_cancelled
+from tui.legal_duties import _unless_cancelled
 from tui.legal_screen import LegalScreen
 from tui.queue_list import QueueList
 
@@ -168,7 +168,7 @@ async def test_deliveries_are_retried_in_the_background_and_land_once(
             assert (delivery.status, delivery.attempts) == ("pending", 1)
             assert any("esc-0001 not delivered yet — webhook: cannot reach 127.0.0.1" in m
                        for m in messages(app))
-            assert app.deliver_due() is False  # the backoff holds the retry back
+            assert app.legal.deliver_due() is False  # the backoff holds the retry back
 
             hook.start()
             await pilot.press("L")

@@ -23,12 +23,12 @@ async def test_it_opens_on_the_crisis_view_while_a_crisis_is_open(queue_store: S
     app = make_app(queue_store, view=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.views[app.view_index].name == "Crisis"
+        assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Crisis"
         assert selected_id(app) == "c-crisis"
         assert app.query_one(QueueList).rows[0].id == "c-crisis"
         assert "⚠ 1 open crisis" in header_text(app)
         await pilot.press("8")  # All: the count stays in sight
-        assert app.views[app.view_index].name == "All"
+        assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "All"
         assert "⚠ 1 open crisis" in header_text(app)
         await pilot.press("S")  # another screen: still there
         assert "⚠ 1 open crisis" in header_text(app)
@@ -41,7 +41,7 @@ async def test_with_no_crisis_open_it_opens_on_needs_reply(tmp_path: Path) -> No
         app = make_app(store, view=None)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
-            assert app.views[app.view_index].name == "Needs reply"
+            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Needs reply"
             assert "open cris" not in header_text(app)
 
 
@@ -64,7 +64,7 @@ async def test_a_view_chosen_while_loading_stays_once_the_queue_has_loaded(
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert store.loaded
-            assert app.views[app.view_index].name == "All"
+            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "All"
 
 
 async def test_a_queue_that_fills_after_start_opens_on_its_crisis(tmp_path: Path) -> None:
@@ -74,9 +74,9 @@ async def test_a_queue_that_fills_after_start_opens_on_its_crisis(tmp_path: Path
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             store.ingest(sample_comments(), [FLU_POST], user="sync")
-            app.refresh_queue()
+            app.queue_screen.view.refresh_queue()
             await pilot.pause()
-            assert app.views[app.view_index].name == "Crisis"
+            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Crisis"
             assert selected_id(app) == "c-crisis"
 
 
@@ -86,9 +86,9 @@ async def test_a_view_chosen_before_the_first_comments_is_kept(tmp_path: Path) -
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("8")
             store.ingest(sample_comments(), [FLU_POST], user="sync")
-            app.refresh_queue()
+            app.queue_screen.view.refresh_queue()
             await pilot.pause()
-            assert app.views[app.view_index].name == "All"
+            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "All"
 
 
 async def test_crises_the_first_sync_brings_open_the_crisis_view(tmp_path: Path) -> None:
@@ -100,13 +100,13 @@ async def test_crises_the_first_sync_brings_open_the_crisis_view(tmp_path: Path)
         app = make_app(store, view=None)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
-            assert app.views[app.view_index].name == "Needs reply"
+            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Needs reply"
             store.ingest(crisis, user="sync")
-            app.refresh_queue()
-            app.first_sync_done()
+            app.queue_screen.view.refresh_queue()
+            app.queue_screen.view.first_sync_done()
             await pilot.pause()
-            assert app.views[app.view_index].name == "Crisis"
+            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Crisis"
             assert selected_id(app) == "c-crisis"
             await pilot.press("2")
-            app.first_sync_done()
-            assert app.views[app.view_index].name == "Needs reply"
+            app.queue_screen.view.first_sync_done()
+            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Needs reply"

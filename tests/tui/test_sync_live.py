@@ -25,7 +25,7 @@ from triage.sync_sink import AccountStatus, status_key
 from tui.account_bar import AccountBar, AccountLine, bar_text
 from tui.app import TriageApp
 from tui.queue_list import QueueList
-from tui.sync_app import NO_ACCOUNTS
+from tui.sync_runner import NO_ACCOUNTS
 
 VARIABLE = "TRIAGE_TEST_MASTODON_TOKEN"
 ACCOUNT = "riverside-masto"
@@ -78,7 +78,7 @@ async def _synced(pilot: Pilot[None], app: TriageApp, *, press: bool = True) -> 
     if press:
         await pilot.press("ctrl+r")
     await pilot.pause()
-    worker = app.sync_worker
+    worker = app.sync.sync_worker
     assert worker is not None
     await worker.wait()
     await pilot.pause()
@@ -186,12 +186,12 @@ async def test_with_no_accounts_the_bar_hides_and_ctrl_r_says_how_to_add_one(
         await pilot.pause()
         assert not app.query_one(AccountBar).display
         assert NO_ACCOUNTS in _said(app)
-        assert app.sync_worker is None
+        assert app.sync.sync_worker is None
 
 
 async def test_accounts_that_are_not_synced_show_their_note(store: Store) -> None:
     app = _app(store, parse_config('[org]\nname = "Riverside Health"\n'))
-    app.account_notes = {"rcph-bsky": "bluesky: sandbox (no connector yet)"}
+    app.sync.notes = {"rcph-bsky": "bluesky: sandbox (no connector yet)"}
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert _bar(app).startswith("rcph-bsky — bluesky: sandbox (no connector yet)")

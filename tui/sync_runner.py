@@ -1,11 +1,12 @@
-"""The app's live sync: every account pulled every ``poll_seconds`` in the background.
+"""The desk's live sync: every account pulled every ``poll_seconds`` in the background.
 
-:class:`SyncApp` is a base of the Triage app. Once the queue is loaded it syncs each
+:class:`SyncRunner` is a service the app builds once. Once the queue is loaded it syncs each
 account when its ``poll_seconds`` (its own, or the config's) have passed since its last
 sync, in an async worker on the app's loop: requests are async, tagging runs in worker
 threads, the store's files are written by its background writer. Comments that arrive
-show up in the list without moving the cursor off the comment it is on (the crisis bell
-rings for new crises); the account bar says how each account stands; ``ctrl+r`` syncs
+show up in the list without moving the cursor off the comment it is on (the runner posts
+:class:`~tui.messages.QueueStale`; the crisis bell rings for new crises); the account bar
+says how each account stands (:class:`~tui.messages.AccountsChanged`); ``ctrl+r`` syncs
 now. One HTTP client serves every sync and is closed when the app ends.
 """
 
@@ -16,12 +17,9 @@ import gc
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import App
-from textual.binding import Binding
-from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
@@ -29,13 +27,14 @@ from triage.config import AccountConfig, Config
 from triage.store import IngestResult, Store
 from triage.sync import AccountResult, SyncOptions, new_client, sync_account
 from triage.sync_sink import AccountStatus, StoreSink, account_statuses
-from tui.account_bar import AccountBar, AccountLine
+from tui.account_bar import AccountLine
+from tui.messages import AccountsChanged, FirstSyncDone, QueueStale
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = ["ARRIVALS_DELAY", "SYNC_BATCH_COMMENTS", "SYNC_BATCH_SECONDS", "SYNC_CONCURRENCY",
-           "SyncApp"]
+           "SyncRunner"]
 
 #: How the app's syncs store what they read. Every stored batch costs the UI thread an
 #: ingest (memory and one journal append; the files are written by the store's writer)
@@ -52,7 +51,7 @@ SYNC_CONCURRENCY = 2
 #: meanwhile are shown by the same refresh).
 ARRIVALS_DELAY = 0.3
 #: Once syncs stored this many new comments, they join the objects the garbage
-#: collector's full passes skip (see :meth:`SyncApp.freeze_long_lived`).
+#: collector's full passes skip (see :meth:`SyncRunner.freeze_long_lived`).
 FREEZE_AFTER = 1000
 #: How often the account bar's "3 min ago" is brought up to date.
 AGES_SECONDS = 15.0
@@ -61,23 +60,17 @@ NO_ACCOUNTS = ("No accounts to sync: add [[accounts]] to config.toml (name, plat
                "token_env, …); `triage config` says which file is read.")
 
 
-class SyncApp(App[None]):
-    """The sync side of the app; :class:`tui.app.TriageApp` builds on it."""
+class SyncRunner:
+    """Syncs the configured accounts for one desk, and knows how each stands."""
 
-    store: Store
-    config: Config
-    clock: Callable[[], datetime]
-
-    BINDINGS = [
-        Binding("ctrl+r", "sync_now", "Sync now", show=False, id="app.sync",
-                tooltip="Fetch new comments from every account now"),
-    ]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, host: App[None], store: Store, config: Config,
+                 clock: Callable[[], datetime]) -> None:
+        #: The app: it runs the sync worker and the timers, and shows the notifications.
+        self.host = host
+        self.store, self.config, self.clock = store, config, clock
         #: Accounts shown in the bar with a note instead of a sync state (name -> note),
         #: e.g. a sandbox's platforms that have no connector yet.
-        self.account_notes: dict[str, str] = {}
+        self.notes: dict[str, str] = {}
         #: Each configured account's last known state.
         self.account_states: dict[str, AccountStatus] = {}
         #: Accounts whose sync is under way.
@@ -91,26 +84,16 @@ class SyncApp(App[None]):
         self._unfrozen = 0
         self._rounds = 0
 
-    # -- hooks for the queue app -----------------------------------------------------
-
-    def refresh_queue(self) -> None:
-        """Show what the store holds now, keeping the cursor on its comment.
-
-        The queue app overrides this; here there is no list to refresh.
-        """
-
-    def first_sync_done(self) -> None:
-        """The first sync since start has ended (the queue app may change its opening view)."""
-
     # -- starting ---------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def start(self) -> None:
+        """Call once mounted: sync what is due, every second."""
         self.account_states = {s.account: s for s in
                                account_statuses(self.store, self.config.accounts)}
-        self.set_interval(1.0, self._sync_due)
-        self.set_interval(AGES_SECONDS, self.show_accounts)
-        self.call_after_refresh(self.show_accounts)
-        self.call_after_refresh(self._sync_due)
+        self.host.set_interval(1.0, self._sync_due)
+        self.host.set_interval(AGES_SECONDS, self.show_accounts)
+        self.host.call_after_refresh(self.show_accounts)
+        self.host.call_after_refresh(self._sync_due)
 
     @property
     def sync_worker(self) -> Worker[None] | None:
@@ -142,7 +125,9 @@ class SyncApp(App[None]):
             self.freeze_long_lived()  # the queue is loaded and the tagger built by now
         self.syncing.update(a.name for a in accounts)
         self.show_accounts()
-        self._sync_worker = self._sync(list(accounts), said=said)
+        self._sync_worker = self.host.run_worker(self._sync(list(accounts), said=said),
+                                                 group="sync", exclusive=True,
+                                                 exit_on_error=False)
         return True
 
     def freeze_long_lived(self) -> None:
@@ -161,29 +146,29 @@ class SyncApp(App[None]):
         gc.freeze()
         self._unfrozen = 0
 
-    def action_sync_now(self) -> None:
+    def sync_now(self) -> None:
+        """``ctrl+r``: sync every account now, or say why not."""
         if not self.config.accounts:
-            self.notify(NO_ACCOUNTS, severity="warning", markup=False)
+            self.host.notify(NO_ACCOUNTS, severity="warning", markup=False)
             return
         if not self.store.loaded:
-            self.notify("The queue is still loading; syncing starts once it is in.",
+            self.host.notify("The queue is still loading; syncing starts once it is in.",
                         markup=False)
             return
         if self.sync_running:
-            self.notify("A sync is running already: its comments appear as they arrive.",
+            self.host.notify("A sync is running already: its comments appear as they arrive.",
                         markup=False)
             return
         now = self.clock()
         for status in self.account_states.values():
             if status.paused(now):
                 why = status.reason or "the platform asked for a pause"
-                self.notify(f"{status.account} stays {status.label(now)}: {why}.",
+                self.host.notify(f"{status.account} stays {status.label(now)}: {why}.",
                             severity="warning", markup=False)
         self.start_sync(self.config.accounts, said=True)
 
     # -- the sync ---------------------------------------------------------------------
 
-    @work(exclusive=True, group="sync", exit_on_error=False)
     async def _sync(self, accounts: list[AccountConfig], *, said: bool = False) -> None:
         sink = StoreSink(self.store, on_write=self._stored, on_status=self._account_done)
         options = SyncOptions(batch_comments=SYNC_BATCH_COMMENTS,
@@ -207,10 +192,10 @@ class SyncApp(App[None]):
         self.show_accounts()
         self._rounds += 1
         if self._rounds == 1:
-            self.first_sync_done()
+            self.host.post_message(FirstSyncDone())
         if said:
             new = sum(r.new for r in self.last_sync)
-            self.notify(f"Synced {len(accounts)} account{'s' if len(accounts) > 1 else ''}: "
+            self.host.notify(f"Synced {len(accounts)} account{'s' if len(accounts) > 1 else ''}: "
                         + (f"{new} new comment{'s' if new > 1 else ''}" if new else
                            "nothing new"), timeout=3, markup=False)
 
@@ -219,7 +204,7 @@ class SyncApp(App[None]):
             self._client = new_client()
         return self._client
 
-    async def on_unmount(self) -> None:
+    async def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
             await client.aclose()
@@ -230,13 +215,13 @@ class SyncApp(App[None]):
         if self._unfrozen >= FREEZE_AFTER:
             self.freeze_long_lived()
         if self._arrivals is None:
-            self._arrivals = self.set_timer(ARRIVALS_DELAY, self._show_arrivals)
+            self._arrivals = self.host.set_timer(ARRIVALS_DELAY, self._show_arrivals)
 
     def _show_arrivals(self) -> None:
         timer, self._arrivals = self._arrivals, None
         if timer is not None:
             timer.stop()
-        self.refresh_queue()
+        self.host.post_message(QueueStale())
 
     def _account_done(self, status: AccountStatus) -> None:
         """An account's sync ended: keep its state, say so when it changed for the worse."""
@@ -249,10 +234,10 @@ class SyncApp(App[None]):
         if not changed:
             return
         if status.failed:
-            self.notify(status.message or f"{status.account}: {status.label()}",
+            self.host.notify(status.message or f"{status.account}: {status.label()}",
                         title="Sync", severity="error", timeout=12, markup=False)
         elif status.state == "rate_limited":
-            self.notify(f"{status.account}: {status.explained(self.clock())}; its sync "
+            self.host.notify(f"{status.account}: {status.explained(self.clock())}; its sync "
                         "resumes then.", title="Sync", severity="warning", timeout=8,
                         markup=False)
 
@@ -263,17 +248,10 @@ class SyncApp(App[None]):
         lines = [AccountLine(a.name, self.account_states.get(a.name), a.name in self.syncing)
                  for a in self.config.accounts]
         configured = {a.name for a in self.config.accounts}
-        lines += [AccountLine(name, note=note) for name, note in self.account_notes.items()
+        lines += [AccountLine(name, note=note) for name, note in self.notes.items()
                   if name not in configured]
         return lines
 
     def show_accounts(self) -> None:
-        """Bring every account bar of the app's screens up to date."""
-        lines = self.account_lines()
-        now = self.clock()
-        for screen in self.screen_stack:
-            try:
-                bar = screen.query_one(AccountBar)
-            except NoMatches:
-                continue
-            bar.show(lines, now)
+        """Have every account bar brought up to date."""
+        self.host.post_message(AccountsChanged())

@@ -1,10 +1,11 @@
-"""The app's legal duties: holds and masked identifiers, deliveries retried, retention at start.
+"""The desk's legal duties: holds and masked identifiers, deliveries retried, retention at start.
 
-:class:`LegalApp` is the base of the Triage app. It refuses to act on held comments
-(naming the hold), keeps for the session which comments a person revealed (masked
-everywhere until then, every reveal journaled), retries pending deliveries to legal with
-backoff in a worker thread that never blocks the UI, and once the whole queue is loaded
-applies ``[retention]`` once.
+:class:`LegalDuties` is a service the app builds once and passes to the screens. It
+refuses to act on held comments (naming the hold), keeps for the session which comments
+a person revealed (masked everywhere until then, every reveal journaled), retries pending
+deliveries to legal with backoff in a worker thread that never blocks the UI (the app
+runs it; the result comes back as :class:`~tui.messages.DeliveriesRecorded`), and once
+the whole queue is loaded applies ``[retention]`` once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from functools import partial
 from typing import TypeVar
 
 from rich.text import Text
-from textual import on, work
 from textual.app import App
 from textual.worker import Worker, get_current_worker
 
@@ -40,9 +40,9 @@ from triage.model import Comment
 from triage.query import LegalStates
 from triage.store import Store
 from triage.textsafe import counted
-from tui.legal_screen import LegalScreen
+from tui.messages import DeliveriesRecorded
 
-__all__ = ["DELIVERY_CHECK_SECONDS", "LegalApp"]
+__all__ = ["DELIVERY_CHECK_SECONDS", "LegalDuties"]
 
 #: How often the app looks for deliveries whose backoff has run out.
 DELIVERY_CHECK_SECONDS = 10.0
@@ -71,15 +71,14 @@ def _unless_cancelled(worker: Worker[None], call: Callable[[], T]) -> T | None:
     return result[0] if result else None
 
 
-class LegalApp(App[None]):
-    """The legal side of the app; :class:`tui.app.TriageApp` builds on it."""
+class LegalDuties:
+    """Holds, masking, deliveries to legal and retention, for one person at one desk."""
 
-    store: Store
-    config: Config
-    user: str
-
-    def __init__(self, *, background_delivery: bool = True) -> None:
-        super().__init__()
+    def __init__(self, host: App[None], store: Store, config: Config, user: str, *,
+                 background_delivery: bool = True) -> None:
+        #: The app: it runs the delivery worker and shows the notifications.
+        self.host = host
+        self.store, self.config, self.user = store, config, user
         #: Retry pending deliveries in the background (off in tests that must not send).
         self.background_delivery = background_delivery
         #: Comments whose identifiers the acting person revealed this session.
@@ -92,7 +91,7 @@ class LegalApp(App[None]):
     def start_legal_duties(self) -> None:
         """Call once mounted: start the delivery retries and, if loaded, retention."""
         if self.background_delivery and configured_channels(self.config):
-            self.set_interval(DELIVERY_CHECK_SECONDS, self.deliver_due)
+            self.host.set_interval(DELIVERY_CHECK_SECONDS, self.deliver_due)
             self.deliver_due()
         self.apply_retention_at_start()
 
@@ -106,12 +105,12 @@ class LegalApp(App[None]):
             try:
                 require_not_held(self.store, ids[0], action)
             except TriageError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.host.notify(str(exc), severity="error", markup=False)
             return []
         if held:
             verb = "is on legal hold and stays as it is" if len(held) == 1 else (
                 "are on legal hold and stay as they are")
-            self.notify(f"{counted(len(held), 'marked comment')} {verb}",
+            self.host.notify(f"{counted(len(held), 'marked comment')} {verb}",
                         severity="warning", markup=False)
         return [i for i in ids if i not in held]
 
@@ -172,7 +171,7 @@ class LegalApp(App[None]):
         try:
             reveal(self.store, self.config, self.user, comment.id, where=where)
         except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.host.notify(str(exc), severity="error", markup=False)
             return None
         self.revealed.add(comment.id)
         return True
@@ -187,11 +186,11 @@ class LegalApp(App[None]):
         try:
             report = apply_retention(self.store, self.config, self.user)
         except TriageError as exc:
-            self.notify(f"Retention was not applied: {exc}", severity="error", markup=False)
+            self.host.notify(f"Retention was not applied: {exc}", severity="error", markup=False)
             return
         if report.purged:
             held = f"; kept {len(report.kept_held)} on legal hold" if report.kept_held else ""
-            self.notify(
+            self.host.notify(
                 "Retention: purged the text of "
                 f"{counted(len(report.purged), 'closed comment')} older than "
                 f"{report.days} days{held}. The journal keeps their hashes.",
@@ -212,12 +211,13 @@ class LegalApp(App[None]):
             jobs = pending_deliveries(self.store, self.config, now=self.store.clock(),
                                       force=force)
         except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.host.notify(str(exc), severity="error", markup=False)
             return False
         if not jobs:
             return False
         self._delivering = True
-        self._send_deliveries(jobs)
+        self.host.run_worker(partial(self._send_deliveries, jobs), group="deliver",
+                             thread=True, exit_on_error=False)
         return True
 
     @property
@@ -225,7 +225,6 @@ class LegalApp(App[None]):
         """Whether a round of deliveries is being sent now."""
         return self._delivering
 
-    @work(thread=True, group="deliver", exit_on_error=False)
     def _send_deliveries(self, jobs: list[DeliveryJob]) -> None:
         """Send off the UI thread; the store is written back on the UI thread.
 
@@ -241,7 +240,7 @@ class LegalApp(App[None]):
                 return
             attempts.append(tried)
         try:
-            self.call_from_thread(self._record_deliveries, attempts)
+            self.host.call_from_thread(self._record_deliveries, attempts)
         except RuntimeError:
             pass  # the app closed meanwhile: the deliveries stay pending, retried later
 
@@ -250,26 +249,25 @@ class LegalApp(App[None]):
         try:
             record_attempts(self.store, self.user, attempts, now=self.store.clock())
         except TriageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.host.notify(str(exc), severity="error", markup=False)
             return
-        if isinstance(self.screen, LegalScreen):
-            self.screen.refresh_rows()
+        self.host.post_message(DeliveriesRecorded())
         for tried in attempts:
             delivery = tried.delivery
             if tried.ok:
-                self.notify(f"{delivery.escalation_id} delivered to legal by {delivery.channel}",
-                            timeout=5, markup=False)
+                self.host.notify(f"{delivery.escalation_id} delivered to legal by "
+                                 f"{delivery.channel}", timeout=5, markup=False)
             elif delivery.attempts == 0:  # say it once; the Legal screen shows the rest
-                self.notify(f"{delivery.escalation_id} not delivered yet — {tried.error}; "
+                self.host.notify(f"{delivery.escalation_id} not delivered yet — {tried.error}; "
                             "retried in the background", severity="warning", timeout=10,
                             markup=False)
 
-    @on(LegalScreen.DeliverNow)
-    def _deliver_now(self) -> None:
+    def deliver_now(self) -> None:
+        """``d`` on the Legal screen: send every pending delivery now, or say why not."""
         if not configured_channels(self.config):
-            self.notify("No [escalation] channel in config.toml: nothing to deliver to.",
+            self.host.notify("No [escalation] channel in config.toml: nothing to deliver to.",
                         severity="warning", markup=False)
         elif self._delivering:
-            self.notify("Deliveries are being sent already.", markup=False)
+            self.host.notify("Deliveries are being sent already.", markup=False)
         elif not self.deliver_due(force=True):
-            self.notify("Nothing is pending delivery.", markup=False)
+            self.host.notify("Nothing is pending delivery.", markup=False)
