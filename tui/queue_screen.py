@@ -12,28 +12,24 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from triage.closing import CLOSE_REASONS, closing_of, needs_reason
-from triage.errors import QueryError
-from triage.legal import escalate
-from triage.model import TAG_LABELS, TAG_NAMES, Action, Comment, tag_label
+from triage.closing import closing_of
+from triage.model import Action, Comment
 from triage.outbox import SENT, all_items
-from triage.query import parse_query
-from triage.textsafe import counted, one_line
+from triage.textsafe import counted
 from triage.timefmt import clock_time
+from tui import queue_bulk
 from tui.account_bar import AccountBar
 from tui.approvals_screen import ApprovalsScreen
 from tui.author_screen import show_author
 from tui.detail import DetailPane, render_detail
-from tui.escalate_form import EscalateForm, EscalationRequest
 from tui.footer import SettledFooter
 from tui.legal_screen import LegalScreen
 from tui.link_screen import open_link
 from tui.note_prompt import write_note
-from tui.pickers import ChoiceScreen, PromptScreen
 from tui.queue_list import QueueList
 from tui.queue_moderation import MODERATION_KEYS, Moderation
 from tui.queue_view import QueueView
-from tui.services import Services, perform
+from tui.services import Services
 from tui.stats_screen import StatsScreen
 from tui.view_bar import ViewBar
 
@@ -280,26 +276,6 @@ class QueueScreen(Screen[None]):
         what = counted(len(ids), "comment") if bulk else "the comment"
         self.notify(f"{verb} {what}{after} — u to undo", timeout=3, markup=False)
 
-    def action_dismiss_comment(self) -> None:
-        ids = self.services.legal.not_held(self.targets(), "dismiss")
-        if not ids:
-            return
-        desk = self.desk
-        crises = sum(needs_reason(c) for c in desk.get_many(ids))
-        if not crises:
-            self.acted("Dismissed", ids, perform(self, lambda: desk.dismiss(ids)))
-            return
-
-        def chosen(reason: str | None) -> None:
-            if reason is None:
-                return
-            done = perform(self, lambda: desk.dismiss(ids, reason))
-            self.acted("Closed", ids, done, f": {CLOSE_REASONS[reason]}")
-
-        what = "this crisis" if crises == 1 else f"the {crises} crises"
-        self.app.push_screen(
-            ChoiceScreen(f"Close {what}: what was done?", list(CLOSE_REASONS.items())), chosen)
-
     def action_stats(self) -> None:
         services = self.services
         self.app.push_screen(StatsScreen(self.desk.store, services.sla, services.clock))
@@ -309,81 +285,17 @@ class QueueScreen(Screen[None]):
         self.view.update_status()
         self.refresh_bindings()
 
-    def action_mark_query(self) -> None:
-        def chosen(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                match = parse_query(text).matcher(now=self.services.clock(), user=self.desk.user,
-                                                  legal=self.services.legal.legal_states())
-            except QueryError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            queue = self.query_one(QueueList)
-            ids = {c.id for c in queue.rows if match(c)}
-            queue.mark(ids)
-            self.view.update_status()
-            self.refresh_bindings()
-            self.notify(f"Marked {counted(len(ids), 'comment')} ({len(queue.marked)} in all)",
-                        markup=False)
+    def action_dismiss_comment(self) -> None:
+        queue_bulk.dismiss(self)
 
-        self.app.push_screen(
-            PromptScreen("Mark every comment in this view matching:", "tag:question age:>1d"),
-            chosen,
-        )
+    def action_mark_query(self) -> None:
+        queue_bulk.mark_query(self)
 
     def action_assign(self) -> None:
-        ids = self.targets()
-        if not ids:
-            return
-        team = [(m.name, f"{m.name}  ({', '.join(m.roles)})")
-                for m in self.services.config.team]
-        if not team:
-            self.notify("No team in config.toml: add [[team]] entries to assign comments.",
-                        severity="warning", markup=False)
-            return
-
-        def chosen(name: str | None) -> None:
-            if name is None:
-                return
-            person = None if name == "-" else name
-            done = perform(self, lambda: self.desk.assign(ids, person))
-            if person:
-                self.acted("Assigned", ids, done, f" to {person}")
-            else:
-                self.acted("Unassigned", ids, done)
-
-        what = "the comment" if len(ids) == 1 else f"{len(ids)} marked comments"
-        you = self.desk.user
-        team = [(name, f"{label}{'  — you' if name == you else ''}") for name, label in team]
-        self.app.push_screen(ChoiceScreen(f"Assign {what} to",
-                                          [*team, ("-", "nobody (unassign)")]), chosen)
+        queue_bulk.assign(self)
 
     def action_tag(self) -> None:
-        ids = self.targets()
-        if not ids:
-            return
-        comments = self.desk.get_many(ids)
-        choices = []
-        for name in TAG_NAMES:
-            label = tag_label(name)
-            if all(c.tag(name) for c in comments):
-                choices.append((f"-{name}", f"remove {label}"))
-            else:
-                choices.append((f"+{name}", f"add {label}"))
-
-        def chosen(choice: str | None) -> None:
-            if choice is None:
-                return
-            add, name = choice[0] == "+", choice[1:]
-            done = perform(self, lambda: self.desk.correct_tag(ids, name, add=add))
-            if add:
-                self.acted("Tagged", ids, done, f" as {TAG_LABELS.get(name, name)}")
-            else:
-                self.acted(f"Took {TAG_LABELS.get(name, name)} off", ids, done)
-
-        what = "the comment" if len(ids) == 1 else f"{len(ids)} marked comments"
-        self.app.push_screen(ChoiceScreen(f"Correct the tags of {what}", choices), chosen)
+        queue_bulk.tag(self)
 
     def action_undo(self) -> None:
         self.moderation.undo()
@@ -424,27 +336,7 @@ class QueueScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_escalate(self) -> None:
-        comment = self.query_one(QueueList).selected
-        if comment is None or self.refusal("escalate"):
-            return
-
-        def submitted(request: EscalationRequest | None) -> None:
-            if request is None:
-                return
-            desk, legal = self.desk, self.services.legal
-            esc = perform(self, lambda: escalate(desk.store, self.services.config, desk.user,
-                                                 comment.id, request.reason, request.severity,
-                                                 request.note))
-            if esc is not None:
-                desk.announce([comment.id])
-                self.view.refresh_comments([comment.id])
-                who = one_line(comment.author.name, 30)
-                self.notify(f"Escalated {who}'s comment to legal as {esc.id}; it is on legal "
-                            "hold (L shows it)", timeout=5, markup=False)
-                if legal.background_delivery:
-                    legal.deliver_due()
-
-        self.app.push_screen(EscalateForm(comment), submitted)
+        queue_bulk.escalate(self)
 
     def action_legal(self) -> None:
         services = self.services

@@ -109,7 +109,8 @@ async def settle(app: TriageApp, pilot: object) -> None:
 async def test_h_h_h_hides_shows_and_hides_the_same_comment(world: World, view: str) -> None:
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
-        app.queue_screen.view.switch_view(next(i for i, v in enumerate(app.queue_screen.view.views) if v.name == view))
+        queue = app.queue_screen.view
+        queue.switch_view(next(i for i, v in enumerate(queue.views) if v.name == view))
         first, *others = facebook_rows(app)
         app.query_one(QueueList).move_to_id(first)
         await pilot.press("h")

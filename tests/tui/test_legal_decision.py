@@ -22,9 +22,16 @@ from triage.legal.decisions import legal_states
 from triage.query import LEGAL_VALUES, parse_query
 from triage.store import Store
 from triage.timefmt import local
+from tui.app import TriageApp
 from tui.legal_screen import LegalScreen
 from tui.queue_list import QueueList
 from tui.view_bar import ViewBar
+
+
+def current_view(app: TriageApp) -> str:
+    """The name of the view the queue shows."""
+    view = app.queue_screen.view
+    return view.views[view.view_index].name
 
 TEAM = """
 [org]
@@ -100,7 +107,7 @@ async def test_the_team_sees_legals_decision_until_it_is_carried_out(
     app = make_app(queue_store, config, user="ben")
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("6")  # the built-in view of holds and decisions to carry out
-        assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Legal"
+        assert current_view(app) == "Legal"
         queue = app.query_one(QueueList)
         assert [c.id for c in queue.rows] == ["c-privacy"]
         assert "new ⚖ hide" in row_text(app, 1)  # the list's marker

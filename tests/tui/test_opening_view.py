@@ -14,6 +14,12 @@ from tui.app import TriageApp
 from tui.queue_list import QueueList
 
 
+def current_view(app: TriageApp) -> str:
+    """The name of the view the queue shows."""
+    view = app.queue_screen.view
+    return view.views[view.view_index].name
+
+
 def header_text(app: TriageApp) -> str:
     """What the header says on the screen shown now."""
     return f"{app.title} {app.screen.query_one(Header).screen_sub_title}"
@@ -23,12 +29,12 @@ async def test_it_opens_on_the_crisis_view_while_a_crisis_is_open(queue_store: S
     app = make_app(queue_store, view=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Crisis"
+        assert current_view(app) == "Crisis"
         assert selected_id(app) == "c-crisis"
         assert app.query_one(QueueList).rows[0].id == "c-crisis"
         assert "⚠ 1 open crisis" in header_text(app)
         await pilot.press("8")  # All: the count stays in sight
-        assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "All"
+        assert current_view(app) == "All"
         assert "⚠ 1 open crisis" in header_text(app)
         await pilot.press("S")  # another screen: still there
         assert "⚠ 1 open crisis" in header_text(app)
@@ -41,7 +47,7 @@ async def test_with_no_crisis_open_it_opens_on_needs_reply(tmp_path: Path) -> No
         app = make_app(store, view=None)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
-            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Needs reply"
+            assert current_view(app) == "Needs reply"
             assert "open cris" not in header_text(app)
 
 
@@ -64,7 +70,7 @@ async def test_a_view_chosen_while_loading_stays_once_the_queue_has_loaded(
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert store.loaded
-            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "All"
+            assert current_view(app) == "All"
 
 
 async def test_a_queue_that_fills_after_start_opens_on_its_crisis(tmp_path: Path) -> None:
@@ -76,7 +82,7 @@ async def test_a_queue_that_fills_after_start_opens_on_its_crisis(tmp_path: Path
             store.ingest(sample_comments(), [FLU_POST], user="sync")
             app.queue_screen.view.refresh_queue()
             await pilot.pause()
-            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Crisis"
+            assert current_view(app) == "Crisis"
             assert selected_id(app) == "c-crisis"
 
 
@@ -88,7 +94,7 @@ async def test_a_view_chosen_before_the_first_comments_is_kept(tmp_path: Path) -
             store.ingest(sample_comments(), [FLU_POST], user="sync")
             app.queue_screen.view.refresh_queue()
             await pilot.pause()
-            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "All"
+            assert current_view(app) == "All"
 
 
 async def test_crises_the_first_sync_brings_open_the_crisis_view(tmp_path: Path) -> None:
@@ -100,13 +106,13 @@ async def test_crises_the_first_sync_brings_open_the_crisis_view(tmp_path: Path)
         app = make_app(store, view=None)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
-            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Needs reply"
+            assert current_view(app) == "Needs reply"
             store.ingest(crisis, user="sync")
             app.queue_screen.view.refresh_queue()
             app.queue_screen.view.first_sync_done()
             await pilot.pause()
-            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Crisis"
+            assert current_view(app) == "Crisis"
             assert selected_id(app) == "c-crisis"
             await pilot.press("2")
             app.queue_screen.view.first_sync_done()
-            assert app.queue_screen.view.views[app.queue_screen.view.view_index].name == "Needs reply"
+            assert current_view(app) == "Needs reply"
