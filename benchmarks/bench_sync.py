@@ -140,9 +140,9 @@ async def tui_run(folder: Path, config: Config, tagger: Tagger, *, sync: bool
             watcher = asyncio.create_task(_watch(samples, stop))
             started = time.perf_counter()
             if sync:
-                while app.sync_worker is None:
+                while app.sync.sync_worker is None:
                     await pilot.pause(0.05)
-                await app.sync_worker.wait()
+                await app.sync.sync_worker.wait()
             else:
                 await asyncio.sleep(3.0)
             elapsed = time.perf_counter() - started

@@ -152,12 +152,12 @@ def child_tui(data: str, seed: str) -> None:
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("8")  # All (the desk opens on Crisis while one is open)
-            app.set_filter("status:new -tag:crisis")
+            app.queue_screen.view.set_filter("status:new -tag:crisis")
             await pilot.pause()
             print(json.dumps({"ready": True}), flush=True)
             while True:
-                if app.view_index != every:
-                    app.switch_view(every)
+                if app.queue_screen.view.view_index != every:
+                    app.queue_screen.view.switch_view(every)
                     await pilot.pause()
                 selected = app.query_one(QueueList).selected
                 if selected is None:

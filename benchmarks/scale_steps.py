@@ -137,7 +137,7 @@ def search(data: str) -> None:
             for query in queries:
                 done: list[float] = []
                 start = time.perf_counter()
-                app.set_filter(query)
+                app.queue_screen.view.set_filter(query)
                 app.call_after_refresh(
                     lambda done=done, start=start: done.append(time.perf_counter() - start)
                 )

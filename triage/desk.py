@@ -294,6 +294,11 @@ class Desk:
         return self.store.loaded
 
     @property
+    def expected_total(self) -> int:
+        """How many comments the queue holds once loaded (known before it is)."""
+        return self.store.expected_total
+
+    @property
     def version(self) -> int:
         """Grows with every change of the store: read again when it moved."""
         return self.store.version

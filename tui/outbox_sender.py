@@ -113,10 +113,10 @@ class OutboxSender:
     def outbox_items(self) -> dict[str, OutboxItem]:
         """The newest outbox item of each comment, unless sent or cancelled (read again
         only when the store changed)."""
-        if self._items_version != self.store.version:
+        if self._items_version != self.desk.version:
             self._items = latest_by_comment(self.store, skip=(SENT, CANCELLED))
             self._pending = all_items(self.store, states=_PENDING)
-            self._items_version = self.store.version
+            self._items_version = self.desk.version
         return self._items
 
     def outbox_label(self, comment: Comment) -> str | None:
@@ -202,7 +202,7 @@ class OutboxSender:
 
     def send_due(self) -> bool:
         """Start sending the due replies; False when a round runs or nothing is due."""
-        if self.sending or not self.store.loaded:
+        if self.sending or not self.desk.loaded:
             return False
         now = self.clock()
         self.outbox_items()

@@ -254,7 +254,7 @@ class QueueView:
         if queue.marked:
             parts.append(f"{len(queue.marked)} marked: x a t h act on them, esc clears")
         if not self.desk.loaded:
-            parts.append(f"loading {self.desk.store.expected_total:,} comments — "
+            parts.append(f"loading {self.desk.expected_total:,} comments — "
                          "the newest are here")
         else:
             parts += [counted(total, "comment"), f"{new} new"]
