@@ -129,3 +129,20 @@ async def test_n_is_in_the_footer_and_the_help(queue_store: Store) -> None:
         await pilot.press("question_mark")
         help_text = "".join(text_of(s) for s in app.screen.query(Static))
         assert "queue.next" in help_text and "Take the most urgent comment" in help_text
+
+
+async def test_a_reply_someone_else_queued_is_shown_before_replying_again(world: World) -> None:
+    first = world.app("ben")
+    async with first.run_test(size=(120, 40)) as pilot:
+        first.query_one(QueueList).move_to_id(world.ids["myth"])
+        await pilot.press("r", "ctrl+s")
+        await pilot.pause()
+    app = world.app("ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(QueueList).move_to_id(world.ids["myth"])
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "ben already queued a reply" in body and "flu" in body.lower()
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ComposerScreen)
