@@ -43,8 +43,8 @@ __all__ = [
 ]
 
 #: A comment needs this many words, and this many distinct content words, to group.
-MIN_WORDS = 8
-MIN_CONTENT = 5
+MIN_WORDS = 10
+MIN_CONTENT = 6
 #: The Jaccard similarity of feature sets at which two comments are near-copies.
 THRESHOLD = 0.5
 #: ...or the share of the smaller set found in the larger one (a copy with words added).
@@ -179,6 +179,7 @@ class Grouper:
         self._parent: dict[str, str] = {}
         self._members: dict[str, list[str]] = {}
         self._seen: set[str] = set()
+        self._followed = 0
 
     def __len__(self) -> int:
         """How many comments were added (grouped or not)."""
@@ -245,6 +246,12 @@ class Grouper:
     def add_many(self, comments: Iterable[Comment]) -> None:
         for comment in comments:
             self.add(comment.id, comment.text)
+
+    def follow(self, comments: Mapping[str, Comment]) -> None:
+        """Take in the comments of ``comments`` not added yet (those that arrived since)."""
+        if len(comments) != self._followed:
+            self.add_many(c for i, c in comments.items() if i not in self._seen)
+            self._followed = len(comments)
 
     def group_of(self, comment_id: str) -> tuple[str, ...]:
         """The ids grouped with ``comment_id``, itself included (empty when it is alone)."""

@@ -29,7 +29,7 @@ from triage.outbox import capability_gap, delete_comment, hide_many, undo_hide, 
 from triage.textsafe import counted, one_line
 from tui.outbox_app import OutboxApp
 from tui.pickers import ConfirmScreen
-from tui.queue_list import PLATFORM_LABELS, QueueList
+from tui.queue_list import PLATFORM_LABELS
 
 __all__ = ["ModerationApp"]
 
@@ -64,6 +64,11 @@ class ModerationApp(OutboxApp):
             if action == "delete_comment":
                 return _ONE_AT_A_TIME.format(key="D", does="deletes")
             return ""  # h hides the marked comments
+        if self.queue_screen.group_targets():
+            if action == "delete_comment":
+                return "D deletes one comment at a time: z opens the group"
+            if action == "hide_comment":
+                return ""  # h hides the group
         comment = queue.selected
         if comment is None:
             return "No comment is selected."
@@ -89,27 +94,36 @@ class ModerationApp(OutboxApp):
             self.notify(refusal, severity="warning", markup=False)
             return
         if queue.marked:
-            self._hide_marked(queue)
+            self._hide_several(sorted(queue.marked), "marked comment")
+            return
+        group = self.queue_screen.group_targets()
+        if group:
+            self._hide_several(group, "group member")
             return
         comment = queue.selected
         if comment is not None:
             self._hide([comment.id], hidden=comment.status != "hidden")
 
-    def _hide_marked(self, queue: QueueList) -> None:
-        """``h`` with marks: hide the marked comments the platform can hide, as one batch;
-        those on legal hold, or on a platform that cannot hide, are left as they are."""
-        marked = sorted(queue.marked)
-        ids = self.not_held(marked, "hide") if len(marked) > 1 else marked
+    def _hide_several(self, marked: list[str], noun: str) -> None:
+        """``h`` with marks, or on a group's row: hide those the platform can hide, as one
+        batch; those on legal hold, or on a platform that cannot hide, are left as they
+        are, saying how many. A group all hidden already is shown again."""
+        queue = self.queue_list()
+        if queue is None:
+            return
+        ids = self.not_held(marked, "hide", noun) if len(marked) > 1 else marked
         comments = [self.store.get(i) for i in ids]
+        if noun == "group member" and comments and all(c.status == "hidden" for c in comments):
+            self._hide(ids, hidden=False)
+            return
         can = [c.id for c in comments
                if c.status != "hidden" and not capability_gap(self.config, c, Capability.HIDE)]
         cannot = sum(1 for c in comments if capability_gap(self.config, c, Capability.HIDE))
         if cannot:
-            self.notify(f"{cannot} marked comment{'s' if cannot > 1 else ''} cannot be hidden "
-                        "on their platform and stay as they are", severity="warning",
-                        markup=False)
+            self.notify(f"{counted(cannot, noun)} cannot be hidden on their platform and "
+                        "stay as they are", severity="warning", markup=False)
         if not can:
-            self.notify("None of the marked comments can be hidden: nothing was done.",
+            self.notify(f"None of the {noun}s can be hidden: nothing was done.",
                         severity="warning", markup=False)
             return
         queue.clear_marks()

@@ -96,7 +96,7 @@ class OutboxApp(App[None]):
     shown: Callable[[Comment], Comment]
     refresh_comments: Callable[..., None]
     desk: Desk
-    not_held: Callable[[list[str], str], list[str]]
+    not_held: Callable[..., list[str]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
