@@ -132,7 +132,7 @@ class GroupedRows:
                     f"under {counted(posts, 'post')}; first {ago(first, now)}, "
                     f"last {ago(last, now)}", style="bold")
         hint = ("z closes the group; each row acts on its own comment" if opened else
-                "x h a t act on all of them (one u undoes); z lists them in the queue")
+                "r answers, x h a t act on all of them (one u undoes); z lists them")
         lines: list[RenderableType] = [head, Text(hint, style="dim")]
         for comment in found[:MEMBERS_SHOWN]:
             seen = shown(comment)

@@ -14,6 +14,7 @@ else is done. Each key, where it cannot work, is disabled and says why (``refusa
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from textual import work
@@ -169,12 +170,17 @@ class ModerationApp(OutboxApp):
         if kind in AT_SOURCE:
             self._undo_hide(last)
         elif kind in REPLIES:
-            item = self.perform(lambda: undo_reply(self.store, self.user, last[0],
-                                                   now=self.clock()))
-            if item is not None:
-                self.refresh_comments([item.comment_id])
-                self.show_undone(item.comment_id)
-                self.notify("Cancelled the reply: nothing was sent.", timeout=3, markup=False)
+            items = []
+            for action in last:  # one reply, or every reply of a group answered at once
+                item = self.perform(partial(undo_reply, self.store, self.user, action,
+                                            now=self.clock()))
+                if item is not None:
+                    items.append(item)
+            if items:
+                self.refresh_comments([item.comment_id for item in items])
+                self.show_undone(items[0].comment_id)
+                what = "the reply" if len(items) == 1 else counted(len(items), "reply", "replies")
+                self.notify(f"Cancelled {what}: nothing was sent.", timeout=3, markup=False)
         else:
             actions = self.perform(self.desk.undo)  # a delete, an escalation … say why not
             if actions:

@@ -13,8 +13,10 @@ from tests.tui.conftest import row_text, selected_id
 from tests.tui.test_crisis_close import detail_text
 from tests.tui.test_keys import World, said, settle
 from triage.legal import escalate
+from triage.outbox import latest_by_comment
 from triage.standins import StandinServer
 from tui.app import TriageApp
+from tui.composer import ComposerScreen
 from tui.queue_list import QueueList
 
 MYTH = ("The MMR vaccine causes autism and the CDC has known since 2004. They buried the "
@@ -136,3 +138,29 @@ async def test_x_on_a_group_skips_the_members_on_legal_hold_and_says_so(wave: Wa
         await pilot.press("u")
         assert [wave.store.get(i).status for i in wave.wave[2:]] == ["new"] * 18
         assert [wave.store.get(i).status for i in wave.wave[:2]] == ["escalated"] * 2
+
+
+async def test_r_on_a_group_answers_every_member_and_one_u_cancels_every_reply(
+    wave: Wave,
+) -> None:
+    app = wave.app()
+    told = recording(app)
+    async with app.run_test(size=(140, 44)) as pilot:
+        queue = app.query_one(QueueList)
+        queue.move_to_id(next(c.id for c in queue.rows if c.id in wave.wave))
+        await pilot.press("r")
+        assert isinstance(app.screen, ComposerScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        items = latest_by_comment(wave.store)
+        assert {items[i].state for i in wave.wave} == {"queued"}
+        batches = {line.get("batch") for line in wave.store.journal.read_backwards()
+                   if line.get("kind") == "reply_queued"}
+        assert len(batches) == 1 and None not in batches
+        assert any(m.startswith("Sending 20 replies to the group in") for m in told)
+        await pilot.press("u")
+        await pilot.pause()
+        items = latest_by_comment(wave.store)
+        assert {items[i].state for i in wave.wave} == {"cancelled"}
+        assert "Cancelled 20 replies: nothing was sent." in told
+        assert wave.server.posted("facebook") == []
