@@ -13,7 +13,7 @@ one group).
 
 Short texts never group: "thank you!", "😍" or "Is it free?" are written by many people
 who each need their own answer. A comment takes part only with at least ``MIN_WORDS``
-words of which ``MIN_CONTENT`` distinct content words (not stop words).
+words of which ``MIN_CONTENT`` distinct content words (not stop words, not numbers).
 """
 
 from __future__ import annotations
@@ -80,12 +80,13 @@ def words(text: str) -> list[str]:
 
 
 class _WordHashes(dict[str, int]):
-    """Each word's hash, worked out once (a stop word or a letter alone: above 2**32);
+    """Each word's hash, worked out once (a stop word, a letter alone or a number, which
+    make no content: above 2**32);
     letter runs are shortened first, so that "soooo" and "sooo" are one word."""
 
     def __missing__(self, word: str) -> int:
         value = zlib.crc32(_RUN.sub(r"\1\1", word).encode("utf-8"))
-        if word in _STOP or len(word) < 2:
+        if word in _STOP or len(word) < 2 or word.isdigit():
             value |= _STOPPED
         if len(self) < 1 << 18:  # bound the cache on hostile input
             self[word] = value
@@ -262,9 +263,10 @@ class Grouper:
 
     def key_of(self, comment_id: str) -> str | None:
         """Which group ``comment_id`` is in (None when it is alone)."""
-        if comment_id not in self._parent:
+        parent = self._parent.get(comment_id)
+        if parent is None:
             return None
-        root = self._root(comment_id)
+        root = parent if self._parent[parent] == parent else self._root(comment_id)
         return root if len(self._members[root]) > 1 else None
 
     def groups(self, comments: Mapping[str, Comment], min_size: int = 2) -> list[Group]:

@@ -51,14 +51,13 @@ class GroupedRows:
         self._members = {}
         if not self.enabled:
             return list(comments)
+        keys = [grouper.key_of(comment.id) for comment in comments]
         members: dict[str, list[Comment]] = {}
-        for comment in comments:
-            key = grouper.key_of(comment.id)
+        for comment, key in zip(comments, keys, strict=True):
             if key is not None:
                 members.setdefault(key, []).append(comment)
         out: list[Comment] = []
-        for comment in comments:
-            key = grouper.key_of(comment.id)
+        for comment, key in zip(comments, keys, strict=True):
             found = members.get(key) if key is not None else None
             if key is None or found is None or len(found) < 2:
                 out.append(comment)

@@ -63,7 +63,7 @@ def test_other_comments_on_the_same_topic_do_not_group(other: str) -> None:
 @pytest.mark.parametrize("short", [
     "thank you!", "😍", "😍😍😍", "Is it free?", "Great info, thanks for sharing!",
     "Where do I park for the clinic on Saturday?", "Amen 🙏", "Does the van take walk-ins "
-    "or only appointments? 🙏",
+    "or only appointments? 🙏", "Comment 00: when is the flu clinic open on Saturday?",
 ])
 def test_short_texts_never_group_however_many_copies(short: str) -> None:
     grouper = Grouper()
