@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import zlib
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -55,7 +56,7 @@ BINS = 16
 _RARE = 4
 #: Only the last comments of a bucket are looked at (a band that thousands of
 #: comments share is weak evidence; near-copies share other bands too).
-_SCAN = 48
+_SCAN = 24
 
 _LEFT_OUT = re.compile(r"(?:https?://|www\.)\S+|[@#][^\W_]+")  # links, mentions, hashtags
 _WORD = re.compile(r"[^\W_]+")
@@ -132,26 +133,34 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
     ``CONTAINMENT`` of it meets ``THRESHOLD``); nothing when their negations differ."""
     if a.negations != b.negations:
         return 0.0
-    shared = len(a.hashes & b.hashes)
+    return _overlap(a.hashes, b.hashes)
+
+
+def _overlap(a: frozenset[int], b: Iterable[int]) -> float:
+    """The similarity of two hash sets (``b`` may be any collection of distinct hashes)."""
+    shared = len(a.intersection(b))
     if not shared:
         return 0.0
-    jaccard = shared / (len(a.hashes) + len(b.hashes) - shared)
-    contained = shared / min(len(a.hashes), len(b.hashes))
+    size = len(b) if isinstance(b, Sized) else len(set(b))
+    jaccard = shared / (len(a) + size - shared)
+    contained = shared / min(len(a), size)
     return max(jaccard, contained * THRESHOLD / CONTAINMENT)
 
 
-def _bands(feats: frozenset[int]) -> list[tuple[int, int, int]]:
+def _bands(feats: frozenset[int]) -> list[int]:
     """The band keys of a feature set: one-permutation MinHash, each empty bin taking
     the value of the next bin that has one (rotation), so that short texts have every
     band too."""
     found = {h % BINS: h for h in sorted(feats, reverse=True)}  # each bin's smallest
-    bins = []
-    for slot in range(BINS):
-        step = 0
-        while (slot + step) % BINS not in found:
-            step += 1
-        bins.append(found[(slot + step) % BINS] + step * _STEP)
-    return [(band, bins[band], bins[band + 1]) for band in range(0, BINS, 2)]
+    if len(found) < BINS:
+        for slot in range(BINS):
+            step = 0
+            while (slot + step) % BINS not in found:
+                step += 1
+            if step:
+                found[slot] = found[(slot + step) % BINS] + step * _STEP
+    bins = [found[slot] for slot in range(BINS)]
+    return [hash((band, bins[band], bins[band + 1])) for band in range(0, BINS, 2)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +184,10 @@ class Grouper:
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
-        self._features: dict[str, Fingerprint] = {}
-        self._buckets: dict[tuple[int, ...], list[str]] = {}
+        #: Each grouped comment's hashes (kept compact: 100,000 comments are held) and
+        #: negations.
+        self._features: dict[str, tuple[array[int], int]] = {}
+        self._buckets: dict[int, list[str]] = {}
         self._parent: dict[str, str] = {}
         self._members: dict[str, list[str]] = {}
         self._seen: set[str] = set()
@@ -220,29 +231,35 @@ class Grouper:
         feats = features(text)
         if feats is None:
             return
-        self._features[comment_id] = feats
+        self._features[comment_id] = (array("I", feats.hashes), feats.negations)
         self._parent[comment_id] = comment_id
         self._members[comment_id] = [comment_id]
-        buckets = [self._buckets.setdefault(key, []) for key in _bands(feats.hashes)]
+        keys = _bands(feats.hashes)
+        get = self._buckets.get
         pool: list[str] = []
-        for bucket in buckets:
-            recent = bucket[-_SCAN:]
-            pool += recent
-            if len(bucket) <= _RARE:
+        for key in keys:
+            bucket = get(key)
+            if bucket is not None:
+                recent = bucket[-_SCAN:]
                 pool += recent
-        shared = Counter(pool)
+                if len(bucket) <= _RARE:
+                    pool += recent
         compared: set[str] = set()
-        for other, count in shared.items():
-            if count < 2:
-                continue
+        for other in [o for o, count in Counter(pool).items() if count > 1]:
             root = self._root(other)
             if root in compared or root == self._root(comment_id):
                 continue
             compared.add(root)
-            if similarity(feats, self._features[other]) >= self.threshold:
+            hashes, negations = self._features[other]
+            if negations == feats.negations and _overlap(feats.hashes, hashes) >= self.threshold:
                 self._union(comment_id, other)
-        for bucket in buckets:
-            bucket.append(comment_id)
+        buckets = self._buckets
+        for key in keys:
+            bucket = get(key)
+            if bucket is None:
+                buckets[key] = [comment_id]
+            else:
+                bucket.append(comment_id)
 
     def add_many(self, comments: Iterable[Comment]) -> None:
         for comment in comments:
