@@ -98,8 +98,10 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.filter_query: Query = parse_query("")
         self.query_error = ""
         self._seen_version = -1
-        #: Near-copies shown as one row (z opens a group, Z shows every row).
+        #: Near-copies shown as one row (z opens a group, Z shows every row); grouped on
+        #: the UI thread as comments come, or off it for a queue read at open.
         self.grouped = GroupedRows()
+        self.groups_ready = store.loaded
         self.queue_screen = QueueScreen()
         self.sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
         #: Who the person is on the sandbox's team and how to act as another (shown at
@@ -134,20 +136,29 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
     def _load_everything(self) -> None:
         """Read the whole queue off the UI thread; the UI thread then adopts it."""
         comments, unreadable = self.store.read_all()
-        grouper = Grouper()  # near-copies grouped here too, not on the UI thread
-        grouper.add_many(comments.values())
-        self.call_from_thread(self._adopt, comments, unreadable, grouper)
+        self.call_from_thread(self._adopt, comments, unreadable)
 
-    def _adopt(self, comments: dict[str, Comment], unreadable: list[int],
-               grouper: Grouper | None = None) -> None:
+    def _adopt(self, comments: dict[str, Comment], unreadable: list[int]) -> None:
         before = len(self.store.warnings)
         self.perform(lambda: self.store.adopt(comments, unreadable))
-        if grouper is not None:
-            self.desk.adopt_grouper(grouper)
+        self._group_everything(dict(self.store.comments))
         for warning in self.store.warnings[before:]:
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.apply_retention_at_start()
         self.reload()
+
+    @work(thread=True, exclusive=True, group="groups", exit_on_error=False)
+    def _group_everything(self, comments: dict[str, Comment]) -> None:
+        """Group the near-copies of the whole queue off the UI thread; the list shows
+        every comment on its own row until the groups are known."""
+        grouper = Grouper()
+        grouper.add_many(comments.values())
+        self.call_from_thread(self._groups_known, grouper)
+
+    def _groups_known(self, grouper: Grouper) -> None:
+        self.desk.adopt_grouper(grouper)
+        self.groups_ready = True
+        self.reload(counts=False)
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.config.keymap)
@@ -269,7 +280,9 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))
             self.view_index = opening_view(self.views, crises, self._start_view)
         current = queue.selected
-        rows = self.grouped.rows(self.visible_comments(), self.desk.grouper())
+        rows = self.visible_comments()
+        if self.groups_ready:
+            rows = self.grouped.rows(rows, self.desk.grouper())
         target = keep or (current.id if current else None)
         queue.set_rows(rows, keep=self.grouped.row_for(target) if target else None)
         if counts:

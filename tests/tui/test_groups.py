@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.tui.conftest import row_text, selected_id
+from tests.factories import make_comment
+from tests.tui.conftest import make_app, row_text, selected_id
 from tests.tui.test_crisis_close import detail_text
 from tests.tui.test_keys import World, said, settle
 from triage.legal import escalate
 from triage.outbox import latest_by_comment
 from triage.standins import StandinServer
+from triage.store import Store
 from tui.app import TriageApp
 from tui.composer import ComposerScreen
 from tui.queue_list import QueueList
@@ -164,3 +166,21 @@ async def test_r_on_a_group_answers_every_member_and_one_u_cancels_every_reply(
         assert {items[i].state for i in wave.wave} == {"cancelled"}
         assert "Cancelled 20 replies: nothing was sent." in told
         assert wave.server.posted("facebook") == []
+
+
+async def test_a_queue_read_at_open_is_grouped_off_the_ui_thread(tmp_path: Path) -> None:
+    with Store(tmp_path / "data") as store:
+        store.ingest([make_comment(f"w{n:02d}", VARIANTS[n % len(VARIANTS)], minutes_ago=n)
+                      for n in range(20)] + [make_comment("q", "Is it free?")], user="test")
+    store = Store(tmp_path / "data", defer_load=True)
+    try:
+        app = make_app(store)
+        async with app.run_test(size=(140, 44)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.groups_ready
+            shown = rows(app)
+            assert len(shown) == 2
+            assert sum("×20" in row for row in shown) == 1
+    finally:
+        store.close()
