@@ -130,15 +130,19 @@ class PhraseIndex:
         tokens = doc.tokens
         count = len(keys)
         first_steps = self._first_steps
-        for first in range(count):
-            key = keys[first]
-            frontier = first_steps.get(key)
-            if frontier is None:
-                frontier = _step(self._root, key)
-                if len(first_steps) < _FIRST_STEPS_KEPT:
-                    first_steps[key] = frontier
+        root = self._root
+        unseen = set(keys).difference(first_steps)
+        if unseen:
+            if len(first_steps) + len(unseen) > _FIRST_STEPS_KEPT:
+                first_steps.clear()  # bounded on hostile input
+            for key in unseen:
+                first_steps[key] = _step(root, key)
+        steps = list(map(first_steps.get, keys))
+        # Most words begin no phrase; None only if another thread emptied the memo.
+        for first in [i for i, step in enumerate(steps) if step is None or step]:
+            frontier = steps[first] or _step(root, keys[first])
             if not frontier:
-                continue  # no phrase begins with this word: the common case
+                continue
             sentence = tokens[first].sentence
             position = first
             while True:

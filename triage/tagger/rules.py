@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,16 +67,23 @@ class RuleFile:
     path: Path
     rules: tuple[Rule, ...]
     raw: dict[str, Any]
+    #: Each rule's lexicons that must all be in a comment, and its groups of which one
+    #: must be: a rule without them cannot fire and is not tried.
+    needs: tuple[tuple[frozenset[str], tuple[frozenset[str], ...]], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", tuple(
+            (frozenset(rule.all), tuple(frozenset(group) for group in rule.any))
+            for rule in self.rules
+        ))
 
     def fire(self, doc: Doc, hits: Hits) -> list[Firing]:
         found: list[Firing] = []
-        present = hits.by_name
-        names = present.keys()
-        for rule in self.rules:
-            # Most rules lack one of their lexicons in the comment at all: skip those.
-            if any(name not in present for name in rule.all) or any(
-                names.isdisjoint(group) for group in rule.any
-            ):
+        names = hits.by_name.keys()
+        for rule, (every, groups) in zip(self.rules, self.needs, strict=True):
+            if not every <= names:
+                continue
+            if groups and any(names.isdisjoint(group) for group in groups):
                 continue
             found.extend(_fire(rule, doc, hits))
         return found

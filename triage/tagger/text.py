@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -89,23 +90,22 @@ class Doc:
         self.text = text
         self.folded = fold(text)
         bounds = self._sentence_bounds()
-        tokens: list[Token] = []
-        sentence = 0
-        last = len(bounds) - 1
-        limit = bounds[0][1]
-        for match in _TOKEN.finditer(self.folded):
-            start, end = match.span()
-            while sentence < last and limit <= start:
-                sentence += 1
-                limit = bounds[sentence][1]
-            key = match.group()
-            if "'" in key:
-                key = key.replace("'", "")
-            if aliases:
-                key = aliases.get(key, key)
-            tokens.append(Token(key, start, end, sentence))
+        matches = list(_TOKEN.finditer(self.folded))
+        keys = [match.group() for match in matches]
+        if "'" in self.folded:
+            keys = [key.replace("'", "") if "'" in key else key for key in keys]
+        if aliases:
+            keys = list(map(aliases.get, keys, keys))
+        starts = [match.start() for match in matches]
+        if len(bounds) == 1:
+            sentences = [0] * len(keys)
+        else:
+            last = len(bounds) - 1
+            ends = [end for _, end in bounds]
+            sentences = [min(bisect_right(ends, start), last) for start in starts]
+        tokens = list(map(Token, keys, starts, [match.end() for match in matches], sentences))
         self.tokens: tuple[Token, ...] = tuple(tokens)
-        self.keys: tuple[str, ...] = tuple(t.key for t in tokens)
+        self.keys: tuple[str, ...] = tuple(keys)
         self.sentences: tuple[tuple[int, int], ...] = bounds
         self._ranges: list[range] | None = None
 
