@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from triage.model import Tag
@@ -68,6 +69,7 @@ class TagPool:
         return [tags for chunk in pool.map(_tag_chunk, chunks) for tags in chunk]
 
     def _open(self) -> ProcessPoolExecutor:
+        context: BaseContext
         if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             initargs: tuple[Any, ...] = (self.tag, None)  # inherited, not pickled
