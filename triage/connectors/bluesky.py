@@ -154,7 +154,7 @@ class BlueskyConnector(Connector):
                 when, uri = _indexed(item)
                 if when is not None and since is not None and (
                         when < since or (when == since and uri in seen)):
-                    reached = reached or when < since
+                    reached = True  # what follows is older, or seen at the same instant
                     continue
                 if when is not None and uri is not None:
                     if newest is None or when > newest:
@@ -183,11 +183,15 @@ class BlueskyConnector(Connector):
         problems: list[str] = []
         what = "notification" if notifications else "post"
         for index, item in enumerate(items):
-            if notifications and isinstance(item, dict) and item.get("reason") not in REASONS:
-                continue
+            reason = item.get("reason") if notifications and isinstance(item, dict) else None
+            if isinstance(reason, str) and reason not in REASONS:
+                continue  # likes, follows, quotes: not comments
             label = (f"{what} {item['uri']}" if isinstance(item, dict) and isinstance(
                 item.get("uri"), str) and item["uri"].isprintable() else f"{what} {index + 1}")
             try:
+                if notifications and reason is None:
+                    raise ItemError("reason is missing" if isinstance(item, dict)
+                                    else "the item is not an object")
                 view = post_view(item)
                 comment = self._comment(view, me)
             except ItemError as exc:
