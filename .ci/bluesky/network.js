@@ -10,7 +10,7 @@
 const { TestNetwork } = require('@atproto/dev-env')
 
 async function main() {
-  const schema = process.env.DB_POSTGRES_SCHEMA || `triage_${process.pid}`
+  const schema = process.env.DB_POSTGRES_SCHEMA || 'triage'
   const network = await TestNetwork.create({
     dbPostgresSchema: schema,
     pds: { rateLimitsEnabled: false },

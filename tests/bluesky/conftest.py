@@ -1,7 +1,7 @@
 """The AT Protocol's reference servers for the Bluesky tests, started by the suite itself.
 
 ``.ci/bluesky/network.js`` runs ``@atproto/dev-env``'s ``TestNetwork`` (PLC, PDS, AppView)
-under Node 20, with a PostgreSQL (the team tests' way: ``pgserver``, else Debian's) and a
+under Node 20, with Debian's PostgreSQL (with its contrib extensions) and a
 ``redis-server`` on loopback, all in a temporary folder that goes when the session ends.
 The npm packages come from ``.ci/bluesky/node_modules`` (``npm ci`` there, as ``.ci/run``
 does) or from the folder ``TRIAGE_BLUESKY_MODULES`` names. Where something is missing the
@@ -10,6 +10,7 @@ tests are skipped saying what, except under CI (``CI=true``), where they fail.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -84,17 +85,39 @@ def _start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise AssertionError("unreachable")
 
 
-def _start_postgres(folder: Path) -> tuple[str, Any]:
-    from tests.team.conftest import _debian, _pgserver
+def _start_postgres(folder: Path) -> tuple[str, Callable[[], None]]:
+    """Debian's PostgreSQL (the AppView needs the ``pg_trgm`` extension of its contrib
+    package, which the ``pgserver`` wheel lacks) on a free loopback port; as root, run as
+    the ``postgres`` user, since ``initdb`` refuses root."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found or not glob.glob("/usr/share/postgresql/*/extension/pg_trgm.control"):
+        _missing("no PostgreSQL with pg_trgm (apt-get install postgresql postgresql-contrib)")
+    bindir = Path(found[-1]).parent
+    data, port = folder / "pg", _free_port()
+    data.mkdir()
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("runuser") is None:
+            _missing("running as root without runuser to start PostgreSQL as postgres")
+        folder.chmod(0o755)
+        shutil.chown(data, "postgres", "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    try:
+        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                        "-A", "trust"], check=True, capture_output=True)
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l",
+                        str(data / "log"), "-o", f"-p {port} -k {data} "
+                        "-c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                       check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        _missing(f"PostgreSQL did not start: {exc} {detail.decode(errors='replace')[-500:]}")
 
-    reasons = []
-    for name, start in (("pgserver", _pgserver), ("debian", _debian)):
-        try:
-            return start(str(folder))
-        except Exception as exc:  # any failure to start: try the next way, then give up
-            reasons.append(f"{name}: {exc}")
-    _missing("no PostgreSQL could be started: " + "; ".join(reasons))
-    raise AssertionError("unreachable")
+    def stop() -> None:
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], capture_output=True)
+
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", stop
 
 
 def _read_line(stream: IO[bytes], process: subprocess.Popen[bytes], log: Path) -> bytes:
@@ -142,7 +165,7 @@ def bluesky_network() -> Iterator[Network]:
     try:
         started = time.monotonic()
         redis, port = _start_redis(folder)
-        pg_url, stop_pg = _start_postgres(folder / "pg")
+        pg_url, stop_pg = _start_postgres(folder)
         STARTED["redis and PostgreSQL"] = time.monotonic() - started
         started = time.monotonic()
         log = folder / "network.log"

@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 from tests.bluesky.conftest import Network
-from tests.connectors.conftest import FAST, question_tagger, sync
+from tests.connectors.conftest import question_tagger, sync
 from triage.config import AccountConfig
+from triage.connectors import RetryPolicy
 from triage.connectors.bluesky import BlueskyConnector
 from triage.connectors.bluesky_auth import forget_sessions
 from triage.errors import AuthError, Unavailable
@@ -29,6 +30,8 @@ pytestmark = pytest.mark.bluesky
 T = TypeVar("T")
 _numbers = itertools.count(1)
 VARIABLE = "RIVERSIDE_BSKY_APP_PASSWORD"
+#: Short waits between tries, but the time a real server takes (signing in hashes).
+PATIENT = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2, max_wait=2, timeout=30)
 
 
 class Person:
@@ -121,7 +124,7 @@ async def lossy(bluesky_network: Network, people: tuple[Person, Person, str]
     transport = LoseFirstAnswer()
     async with httpx.AsyncClient(transport=transport) as client:
         yield (BlueskyConnector(riverside(bluesky_network, org), password, client,
-                                policy=FAST), transport)
+                                policy=PATIENT), transport)
 
 
 async def test_sync_reply_once_hide_and_delete_on_the_reference_server(
@@ -139,8 +142,8 @@ async def test_sync_reply_once_hide_and_delete_on_the_reference_server(
 
     with Store(tmp_path / "data", tagger=question_tagger) as store:
         def synced() -> Comment | None:
-            [result] = sync([account], store, environ=environ)
-            assert not result.failed, result.summary()
+            [result] = sync([account], store, environ=environ, policy=PATIENT)
+            assert not result.failed, result.status
             return store.get(f"bluesky:riverside:{asked['uri']}") if len(store) else None
 
         comment = await asyncio.to_thread(wait_for, synced, "the member's reply in a sync")
@@ -155,7 +158,8 @@ async def test_sync_reply_once_hide_and_delete_on_the_reference_server(
         stored_post = store.posts[comment.post_id]
         assert stored_post.text.startswith("Flu shots this Saturday")
         assert stored_post.permalink.startswith(f"https://bsky.app/profile/{org.handle}/post/")
-        [again] = await asyncio.to_thread(sync, [account], store, environ=environ)
+        [again] = await asyncio.to_thread(sync, [account], store, environ=environ,
+                                          policy=PATIENT)
         assert again.summary() == "riverside: 0 new, 0 updated, 0 errors"
 
     connector, transport = lossy
@@ -204,9 +208,9 @@ async def test_sessions_are_kept_refreshed_and_made_again_on_the_reference_serve
         calls.append(request.url.path.rsplit(".", 1)[-1])
 
     async with httpx.AsyncClient(event_hooks={"request": [log]}) as client:
-        first = BlueskyConnector(account, password, client, policy=FAST)
+        first = BlueskyConnector(account, password, client, policy=PATIENT)
         assert await first.did() == org.did
-        second = BlueskyConnector(account, password, client, policy=FAST)
+        second = BlueskyConnector(account, password, client, policy=PATIENT)
         assert await second.did() == org.did  # the kept session: no second sign-in
         assert calls.count("createSession") == 1
         used = second.session.tokens
@@ -219,7 +223,7 @@ async def test_sessions_are_kept_refreshed_and_made_again_on_the_reference_serve
         [page] = [p async for p in second.pages(None)]
         assert calls.count("createSession") == 2
 
-        wrong = BlueskyConnector(account, "xxxx-xxxx-xxxx-xxxx", client, policy=FAST)
+        wrong = BlueskyConnector(account, "xxxx-xxxx-xxxx-xxxx", client, policy=PATIENT)
         with pytest.raises(AuthError, match=rf"riverside: bluesky refused handle "
                            rf"{org.handle} with the app password in {VARIABLE} \(401 "
                            r"AuthenticationRequired: Invalid identifier or password\)"):
