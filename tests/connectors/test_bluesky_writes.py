@@ -109,7 +109,7 @@ async def test_hiding_writes_the_threadgate_of_the_post_and_keeps_who_may_reply(
     account = standins.world.account("bluesky")
     rkey = post_uri(standins).rsplit("/", 1)[-1]
     allow = [{"$type": "app.bsky.feed.threadgate#followingRule"}]
-    api._put(account, rkey, {"$type": GATE, "post": post_uri(standins), "allow": allow,
+    api.repo._put(account, rkey, {"$type": GATE, "post": post_uri(standins), "allow": allow,
                              "createdAt": "2026-11-19T09:00:00.000Z"}, swap=None, swapped=False)
 
     await bluesky.hide(first)
@@ -117,7 +117,7 @@ async def test_hiding_writes_the_threadgate_of_the_post_and_keeps_who_may_reply(
     await bluesky.hide(second)  # hidden already: nothing written
     await bluesky.hide(first, hidden=False)
 
-    gate = api.gate(account, rkey)
+    gate = api.repo.gate(account, rkey)
     assert gate is not None and gate["hiddenReplies"] == [second.native_id]
     assert gate["allow"] == allow
     assert [(p["action"], p["target"]) for p in standins.posted("bluesky")] == [
@@ -134,14 +134,14 @@ async def test_a_threadgate_changed_meanwhile_is_read_again_not_overwritten(
     api = standins.apis["bluesky"]
     account = standins.world.account("bluesky")
     rkey = post_uri(standins).rsplit("/", 1)[-1]
-    real_read = api.get_record
+    real_read = api.repo.get_record
 
     def read_then_change(req, acc):  # type: ignore[no-untyped-def]
         try:
             return real_read(req, acc)  # no threadgate yet: RecordNotFound
         finally:
-            if not api.gate(account, rkey):  # someone hides another reply in the app
-                api._put(account, rkey, {"$type": GATE, "post": post_uri(standins),
+            if not api.repo.gate(account, rkey):  # someone hides another reply in the app
+                api.repo._put(account, rkey, {"$type": GATE, "post": post_uri(standins),
                                          "createdAt": "2026-11-19T09:00:00.000Z",
                                          "hiddenReplies": [second.native_id]},
                          swap=None, swapped=False)
@@ -152,7 +152,7 @@ async def test_a_threadgate_changed_meanwhile_is_read_again_not_overwritten(
 
     await bluesky.hide(first)
 
-    gate = api.gate(account, rkey)
+    gate = api.repo.gate(account, rkey)
     assert gate is not None and gate["hiddenReplies"] == [second.native_id, first.native_id]
 
 

@@ -40,20 +40,23 @@ from triage.connectors.bluesky_payload import (
     AtUri,
     PostView,
     at_uri,
+    cursor_doc,
+    floor,
+    indexed,
     is_did,
     is_handle,
     link_facets,
     plain,
     post_view,
     rate_limit_reset,
+    thread_posts,
     xrpc_error,
 )
 from triage.connectors.bluesky_threadgate import ThreadGate
 from triage.connectors.payload import ItemError, checked
 from triage.convert import iso
-from triage.errors import ActionRefused, BadPayload, BadTime, ConfigError, ConnectorError
+from triage.errors import ActionRefused, BadPayload, ConfigError, ConnectorError
 from triage.model import Author, Comment, Post
-from triage.timefmt import parse_utc
 
 if TYPE_CHECKING:
     import httpx
@@ -135,8 +138,8 @@ class BlueskyConnector(Connector):
     # -- reading ---------------------------------------------------------------------
 
     async def pages(self, cursor: Mapping[str, Any] | None) -> AsyncIterator[Page]:
-        since, seen = _floor(cursor)
-        kept = _cursor(since, seen) if since else None
+        since, seen = floor(cursor)
+        kept = cursor_doc(since, seen) if since else None
         me = await self.did()
         newest, at_newest = since, set(seen)
         after: str | None = None
@@ -151,7 +154,7 @@ class BlueskyConnector(Connector):
                                  "something else (no notifications list)", account=self.name)
             fresh, reached = [], False
             for item in items:
-                when, uri = _indexed(item)
+                when, uri = indexed(item)
                 if when is not None and since is not None and (
                         when < since or (when == since and uri in seen)):
                     reached = True  # what follows is older, or seen at the same instant
@@ -168,7 +171,7 @@ class BlueskyConnector(Connector):
             nxt = found if isinstance(found, str) and found and found not in asked else None
             if reached or nxt is None:
                 if newest is not None:
-                    kept = _cursor(newest, at_newest)
+                    kept = cursor_doc(newest, at_newest)
                 yield Page(tuple(comments), tuple(posts), kept, tuple(problems))
                 return
             yield Page(tuple(comments), tuple(posts), kept, tuple(problems))
@@ -275,7 +278,7 @@ class BlueskyConnector(Connector):
             raise BadPayload(f"{self.name}: bluesky answered getPostThread with something else "
                              "(no thread)", account=self.name)
         docs: list[Any] = []
-        _walk(top, docs)
+        thread_posts(top, docs)
         root: Post | None = None
         rest = []
         for doc in docs:
@@ -387,49 +390,3 @@ class BlueskyConnector(Connector):
         name, message = xrpc_error(response.content)
         return f"{name}: {message}" if name and message else name or message
 
-
-def _walk(node: Any, out: list[Any]) -> None:
-    """Every post view of a thread view: its parents, itself, its replies (depth first)."""
-    if not isinstance(node, dict):
-        return
-    parent = node.get("parent")
-    chain = []
-    while isinstance(parent, dict):
-        chain.append(parent)
-        parent = parent.get("parent")
-    out.extend(p["post"] for p in reversed(chain) if isinstance(p.get("post"), dict))
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if isinstance(current.get("post"), dict):
-            out.append(current["post"])
-        replies = current.get("replies")
-        if isinstance(replies, list):
-            pending.extend(r for r in reversed(replies) if isinstance(r, dict))
-
-
-def _indexed(item: Any) -> tuple[datetime | None, str | None]:
-    """A notification's ``indexedAt`` and uri, None where unreadable (``_read`` says why)."""
-    if not isinstance(item, dict):
-        return None, None
-    uri = item.get("uri") if isinstance(item.get("uri"), str) else None
-    try:
-        return parse_utc(item.get("indexedAt"), "indexedAt"), uri
-    except BadTime:
-        return None, uri
-
-
-def _floor(cursor: Mapping[str, Any] | None) -> tuple[datetime | None, set[str]]:
-    """The last sync's newest ``indexedAt`` and the uris seen at that instant."""
-    if not isinstance(cursor, Mapping):
-        return None, set()
-    try:
-        since = parse_utc(cursor.get("since"), "since")
-    except BadTime:
-        return None, set()
-    seen = cursor.get("seen")
-    return since, {u for u in seen if isinstance(u, str)} if isinstance(seen, list) else set()
-
-
-def _cursor(since: datetime | None, seen: set[str]) -> dict[str, Any]:
-    return {"since": iso(since) if since else None, "seen": sorted(seen)[:50]}

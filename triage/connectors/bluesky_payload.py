@@ -1,8 +1,10 @@
-"""Reading Bluesky's payloads: at:// URIs, post views, XRPC errors, rate limits, link facets."""
+"""Reading Bluesky's payloads: at:// URIs, post views, threads, the notification cursor,
+XRPC errors, rate limits, link facets."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from triage.connectors.payload import ItemError, obj_field, text_field
+from triage.convert import iso
 from triage.errors import BadTime
 from triage.timefmt import parse_utc
 
@@ -22,6 +25,9 @@ __all__ = [
     "AtUri",
     "PostView",
     "at_uri",
+    "cursor_doc",
+    "floor",
+    "indexed",
     "is_did",
     "is_handle",
     "link_facets",
@@ -29,6 +35,7 @@ __all__ = [
     "post_view",
     "rate_limit_reset",
     "strong_ref",
+    "thread_posts",
     "web_link",
     "xrpc_error",
 ]
@@ -193,3 +200,50 @@ def link_facets(text: str) -> list[dict[str, Any]]:
 def plain(text: str) -> str:
     """Text compared for "the same reply": spacing ignored."""
     return " ".join(text.split())
+
+
+def thread_posts(node: Any, out: list[Any]) -> None:
+    """Every post view of a thread view: its parents, itself, its replies (depth first)."""
+    if not isinstance(node, dict):
+        return
+    parent = node.get("parent")
+    chain = []
+    while isinstance(parent, dict):
+        chain.append(parent)
+        parent = parent.get("parent")
+    out.extend(p["post"] for p in reversed(chain) if isinstance(p.get("post"), dict))
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current.get("post"), dict):
+            out.append(current["post"])
+        replies = current.get("replies")
+        if isinstance(replies, list):
+            pending.extend(r for r in reversed(replies) if isinstance(r, dict))
+
+
+def indexed(item: Any) -> tuple[datetime | None, str | None]:
+    """A notification's ``indexedAt`` and uri, None where unreadable (``_read`` says why)."""
+    if not isinstance(item, dict):
+        return None, None
+    uri = item.get("uri") if isinstance(item.get("uri"), str) else None
+    try:
+        return parse_utc(item.get("indexedAt"), "indexedAt"), uri
+    except BadTime:
+        return None, uri
+
+
+def floor(cursor: Mapping[str, Any] | None) -> tuple[datetime | None, set[str]]:
+    """The last sync's newest ``indexedAt`` and the uris seen at that instant."""
+    if not isinstance(cursor, Mapping):
+        return None, set()
+    try:
+        since = parse_utc(cursor.get("since"), "since")
+    except BadTime:
+        return None, set()
+    seen = cursor.get("seen")
+    return since, {u for u in seen if isinstance(u, str)} if isinstance(seen, list) else set()
+
+
+def cursor_doc(since: datetime | None, seen: set[str]) -> dict[str, Any]:
+    return {"since": iso(since) if since else None, "seen": sorted(seen)[:50]}

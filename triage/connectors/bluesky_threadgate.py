@@ -71,7 +71,7 @@ class ThreadGate:
                     f"{self.connector.name}: Bluesky hides at most {MAX_HIDDEN} replies in one "
                     f"thread, and {self.post} hides {len(listed)} already: show one again, or "
                     "delete or block on Bluesky itself")
-            changed = dict(record) if record is not None else {
+            changed: dict[str, Any] = dict(record) if record is not None else {
                 "$type": THREADGATE, "post": str(self.post), "createdAt": iso(
                     self.connector.clock())}
             changed["hiddenReplies"] = ([*listed, reply] if hidden

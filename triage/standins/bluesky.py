@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from triage.standins.bluesky_repo import RepoMixin
+from triage.standins.bluesky_repo import BlueskyRepo
 from triage.standins.core import PlatformApi, Reject, Request, Response, rfc3339
 from triage.standins.faults import Fault
 from triage.standins.ordering import decode_cursor, encode_cursor, walk
@@ -48,13 +48,14 @@ def cid_of(*parts: Any) -> str:
     return "bafyrei" + base64.b32encode(digest).decode().lower().rstrip("=")[:52]
 
 
-class BlueskyApi(RepoMixin, PlatformApi):
+class BlueskyApi(PlatformApi):
     name = "bluesky"
 
     def setup(self) -> None:
         self._access: dict[str, tuple[str, float]] = {}
         self._refresh: dict[str, str] = {}
         self._gates: dict[str, tuple[Node, dict[str, Any]]] = {}
+        self.repo = repo = BlueskyRepo(self)
         x = r"/xrpc/"
         self.route("POST", x + r"com\.atproto\.server\.createSession", self.create_session,
                    public=True)
@@ -64,11 +65,11 @@ class BlueskyApi(RepoMixin, PlatformApi):
         self.route("GET", x + r"app\.bsky\.notification\.listNotifications", self.notifications)
         self.route("GET", x + r"app\.bsky\.feed\.getPostThread", self.thread)
         self.route("GET", x + r"app\.bsky\.feed\.getPosts", self.posts)
-        self.route("GET", x + r"com\.atproto\.repo\.listRecords", self.list_records)
-        self.route("GET", x + r"com\.atproto\.repo\.getRecord", self.get_record)
-        self.route("POST", x + r"com\.atproto\.repo\.createRecord", self.create_record)
-        self.route("POST", x + r"com\.atproto\.repo\.putRecord", self.put_record)
-        self.route("POST", x + r"com\.atproto\.repo\.deleteRecord", self.delete_record)
+        self.route("GET", x + r"com\.atproto\.repo\.listRecords", repo.list_records)
+        self.route("GET", x + r"com\.atproto\.repo\.getRecord", repo.get_record)
+        self.route("POST", x + r"com\.atproto\.repo\.createRecord", repo.create_record)
+        self.route("POST", x + r"com\.atproto\.repo\.putRecord", repo.put_record)
+        self.route("POST", x + r"com\.atproto\.repo\.deleteRecord", repo.delete_record)
 
     # -- signals ------------------------------------------------------------------
     def error(self, status: int, message: str, *, code: int | None = None) -> Response:
