@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import partial
 
 from textual import events, on
 from textual.actions import ActionParseResult
@@ -19,6 +20,7 @@ from textual.screen import Screen
 
 from triage.config import Config
 from triage.desk import Desk
+from triage.groups import Grouper
 from triage.live import Watch
 from triage.model import Comment, utcnow
 from triage.store import Store
@@ -167,10 +169,24 @@ class TriageApp(App[None]):
     def _adopt(self, comments: dict[str, Comment], unreadable: list[int]) -> None:
         before = len(self.store.warnings)
         perform(self, lambda: self.store.adopt(comments, unreadable))
+        self.run_worker(partial(self._group_everything, dict(comments)), thread=True,
+                        exclusive=True, group="groups", exit_on_error=False)
         for warning in self.store.warnings[before:]:
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.legal.apply_retention_at_start()
         self.queue_screen.view.reload()
+
+    def _group_everything(self, comments: dict[str, Comment]) -> None:
+        """Group the near-copies of the whole queue off the UI thread; the list shows
+        every comment on its own row until the groups are known."""
+        grouper = Grouper()
+        grouper.add_many(comments.values())
+        self.call_from_thread(self._groups_known, grouper)
+
+    def _groups_known(self, grouper: Grouper) -> None:
+        self.desk.adopt_grouper(grouper)
+        self.queue_screen.view.groups_ready = True
+        self.queue_screen.view.reload(counts=False)
 
     def _hear_other_desks(self, watch: Watch) -> None:
         """What other desks do arrives as messages (this thread waits for it; closing the

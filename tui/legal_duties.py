@@ -97,7 +97,7 @@ class LegalDuties:
 
     # -- holds and masking -----------------------------------------------------------
 
-    def not_held(self, ids: list[str], action: str) -> list[str]:
+    def not_held(self, ids: list[str], action: str, noun: str = "marked comment") -> list[str]:
         """The ids ``action`` may touch: a held comment is refused, saying why; held ones
         among several are left out, saying how many."""
         held = held_ids(self.store).intersection(ids)  # legal decides what happens to those
@@ -110,7 +110,7 @@ class LegalDuties:
         if held:
             verb = "is on legal hold and stays as it is" if len(held) == 1 else (
                 "are on legal hold and stay as they are")
-            self.host.notify(f"{counted(len(held), 'marked comment')} {verb}",
+            self.host.notify(f"{counted(len(held), noun)} {verb}",
                         severity="warning", markup=False)
         return [i for i in ids if i not in held]
 

@@ -26,7 +26,7 @@ __all__ = ["assign", "dismiss", "escalate", "mark_query", "tag"]
 
 def dismiss(screen: QueueScreen) -> None:
     """``x``: dismiss the marked comments or the selected one (a crisis asks what was done)."""
-    ids = screen.services.legal.not_held(screen.targets(), "dismiss")
+    ids = screen.services.legal.not_held(screen.targets(), "dismiss", screen.target_noun())
     if not ids:
         return
     desk = screen.desk

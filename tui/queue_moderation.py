@@ -14,6 +14,7 @@ key, where it cannot work, is disabled and says why (``refusal``).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.timer import Timer
@@ -33,6 +34,7 @@ from triage.outbox import (
     delete_comment,
     hide_many,
     local_today,
+    submit_group_reply,
     submit_reply,
     undo_hide,
     undo_reply,
@@ -100,6 +102,11 @@ class Moderation:
             if action == "delete_comment":
                 return _ONE_AT_A_TIME.format(key="D", does="deletes")
             return ""  # h hides the marked comments
+        if self.screen.group_targets():
+            if action == "delete_comment":
+                return "D deletes one comment at a time: z opens the group"
+            if action == "hide_comment":
+                return ""  # h hides the group
         comment = queue.selected
         if comment is None:
             return "No comment is selected."
@@ -111,8 +118,10 @@ class Moderation:
 
     # -- r ---------------------------------------------------------------------------
 
-    def compose(self, comment: Comment, template_id: str | None = None) -> None:
-        """Open the composer on ``comment``; when someone else is on it, ask first."""
+    def compose(self, comment: Comment, template_id: str | None = None,
+                group: list[str] | None = None) -> None:
+        """Open the composer on ``comment`` (with ``group``, what is sent goes to each of
+        those near-copies of it); when someone else is on it, ask first."""
         try:
             require_not_held(self.desk.store, comment.id, "reply")
         except TriageError as exc:
@@ -122,7 +131,7 @@ class Moderation:
         theirs = [i for i in all_items(self.desk.store, comment_id=comment.id)
                   if i.by != self.desk.user and i.state in (SENT, WAITING, QUEUED)]
         if (lease is None or lease.person == self.desk.user) and not theirs:
-            self._open_composer(comment, template_id)
+            self._open_composer(comment, template_id, group)
             return
         said = []
         if lease is not None and lease.person != self.desk.user:
@@ -133,13 +142,14 @@ class Moderation:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._open_composer(comment, template_id)
+                self._open_composer(comment, template_id, group)
 
         self.screen.app.push_screen(
             ConfirmScreen("Someone else is on this comment. Reply anyway?",
                           "\n\n".join(said), "Reply anyway"), answered)
 
-    def _open_composer(self, comment: Comment, template_id: str | None) -> None:
+    def _open_composer(self, comment: Comment, template_id: str | None,
+                       group: list[str] | None) -> None:
         services = self.services
         library = services.outbox.reply_library()
         if library is None:
@@ -154,7 +164,9 @@ class Moderation:
 
         def submitted(draft: Draft | None) -> None:
             self._let_go(comment.id)
-            if draft is not None:
+            if draft is not None and group:
+                self._submit_group(group, draft, library)
+            elif draft is not None:
                 self._submit(comment, draft, library)
 
         self.screen.app.push_screen(
@@ -194,6 +206,30 @@ class Moderation:
             self._say(f"Sending the reply in {item.seconds_left(services.clock())} s — "
                       "u cancels it.", timeout=4)
 
+    def _submit_group(self, group: list[str], draft: Draft, library: TemplateLibrary) -> None:
+        """Reply to every member of a group as one batch (one u cancels every reply not
+        sent); members on legal hold are left out, saying how many, and any refused
+        (a platform that cannot reply, a reply already there) are counted."""
+        services = self.services
+        ids = services.legal.not_held(group, "reply", "group member")
+        items, refused = submit_group_reply(self.desk.store, services.config, self.desk.user,
+                                            ids, library=library, template_id=draft.template_id,
+                                            text=draft.text, now=services.clock())
+        self._changed(ids)
+        if refused:
+            reason = next(iter(refused.values()))
+            self._say(f"{counted(len(refused), 'group member')} not answered: {reason}",
+                      severity="warning")
+        if not items:
+            return
+        waiting = sum(1 for item in items if item.state == WAITING)
+        what = counted(len(items), "reply", "replies")
+        if waiting:
+            self._say(f"{what} to the group wait for an approver — u cancels them.", timeout=6)
+        else:
+            self._say(f"Sending {what} to the group in "
+                      f"{items[0].seconds_left(services.clock())} s — u cancels them.", timeout=4)
+
     def _following(self, comment: Comment) -> str | None:
         queue = self._queue()
         return queue.following(comment.id) if queue is not None else None
@@ -219,27 +255,37 @@ class Moderation:
             self._say(refusal, severity="warning")
             return
         if queue.marked:
-            self._hide_marked(queue)
+            self._hide_several(sorted(queue.marked), "marked comment")
+            return
+        group = self.screen.group_targets()
+        if group:
+            self._hide_several(group, "group member")
             return
         comment = queue.selected
         if comment is not None:
             self._start_hide([comment.id], hidden=comment.status != "hidden")
 
-    def _hide_marked(self, queue: QueueList) -> None:
-        """``h`` with marks: hide the marked comments the platform can hide, as one batch;
-        those on legal hold, or on a platform that cannot hide, are left as they are."""
+    def _hide_several(self, marked: list[str], noun: str) -> None:
+        """``h`` with marks, or on a group's row: hide those the platform can hide, as one
+        batch; those on legal hold, or on a platform that cannot hide, are left as they
+        are, saying how many. A group all hidden already is shown again."""
+        queue = self._queue()
+        if queue is None:
+            return
         config = self.services.config
-        marked = sorted(queue.marked)
-        ids = self.services.legal.not_held(marked, "hide") if len(marked) > 1 else marked
+        ids = self.services.legal.not_held(marked, "hide", noun) if len(marked) > 1 else marked
         comments = self.desk.get_many(ids)
+        if noun == "group member" and comments and all(c.status == "hidden" for c in comments):
+            self._start_hide(ids, hidden=False)
+            return
         can = [c.id for c in comments
                if c.status != "hidden" and not capability_gap(config, c, Capability.HIDE)]
         cannot = sum(1 for c in comments if capability_gap(config, c, Capability.HIDE))
         if cannot:
-            self._say(f"{cannot} marked comment{'s' if cannot > 1 else ''} cannot be hidden "
-                      "on their platform and stay as they are", severity="warning")
+            self._say(f"{counted(cannot, noun)} cannot be hidden on their platform and "
+                      "stay as they are", severity="warning")
         if not can:
-            self._say("None of the marked comments can be hidden: nothing was done.",
+            self._say(f"None of the {noun}s can be hidden: nothing was done.",
                       severity="warning")
             return
         queue.clear_marks()
@@ -290,12 +336,17 @@ class Moderation:
         if kind in AT_SOURCE:
             self.screen.run_worker(self._undo_hide(last), group="hide", exit_on_error=False)
         elif kind in REPLIES:
-            item = perform(self.screen, lambda: undo_reply(
-                self.desk.store, self.desk.user, last[0], now=services.clock()))
-            if item is not None:
-                self._changed([item.comment_id])
-                self._show_undone(item.comment_id)
-                self._say("Cancelled the reply: nothing was sent.", timeout=3)
+            items = []
+            for action in last:  # one reply, or every reply of a group answered at once
+                item = perform(self.screen, partial(undo_reply, self.desk.store,
+                                                    self.desk.user, action, now=services.clock()))
+                if item is not None:
+                    items.append(item)
+            if items:
+                self._changed([item.comment_id for item in items])
+                self._show_undone(items[0].comment_id)
+                what = "the reply" if len(items) == 1 else counted(len(items), "reply", "replies")
+                self._say(f"Cancelled {what}: nothing was sent.", timeout=3)
         else:
             actions = perform(self.screen, self.desk.undo)  # a delete, an escalation … why not
             if actions:

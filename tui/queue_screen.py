@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -74,6 +74,10 @@ class QueueScreen(Screen[None]):
                 tooltip="The author's other comments, and what was done with them"),
         Binding("o", "open_link", "Open link", show=False, id="queue.open_link",
                 tooltip="Open the comment on its platform in the browser (or show the link)"),
+        Binding("z", "open_group", "Group", show=False, id="queue.group",
+                tooltip="Open a group of near-copies to list its comments; z again closes it"),
+        Binding("Z", "show_groups", "Groups", show=False, id="queue.groups",
+                tooltip="Show near-copies as one row per group, or every comment on its own"),
         Binding("escape", "back", "Back", id="queue.back",
                 tooltip="Out of the full-screen comment; clear the search, or the marks"),
         *[
@@ -100,7 +104,7 @@ class QueueScreen(Screen[None]):
         yield QueueList(clock=services.clock, sla=services.sla,
                         text_of=lambda comment: services.legal.shown(comment).text,
                         status_of=self.status_label, alert_of=services.outbox.outbox_alert,
-                        id="queue")
+                        badge_of=self.view.grouped.badge, id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
                     " — enter keeps it, escape clears",
@@ -175,8 +179,8 @@ class QueueScreen(Screen[None]):
             ours=all_items(desk.store, comment_id=comment.id, states=(SENT,)),
             notes=desk.notes(comment.id),
         )
-        notices = (services.legal.legal_notices(comment)
-                   + services.outbox.outbox_notices(comment))
+        notices: list[RenderableType] = [*services.legal.legal_notices(comment),
+                                         *services.outbox.outbox_notices(comment)]
         lease = self.view.lease_of(comment.id)
         if lease is not None:
             notices.insert(0, Text(f"{lease.said()} to this comment now.",
@@ -185,6 +189,11 @@ class QueueScreen(Screen[None]):
         if closing is not None:
             notices.insert(0, Text(f"Closed: {closing.label} — {closing.by}, "
                                    f"{clock_time(closing.at, services.clock())}", style="bold"))
+        grouped = self.view.grouped
+        members = {i: c for i in grouped.members(comment.id) if (c := desk.find(i)) is not None}
+        group = grouped.detail(comment.id, members, shown, services.clock())
+        if group is not None:
+            notices.insert(0, group)
         pane.show(Group(*notices, *detail.renderables) if notices else detail)
 
     def action_open_detail(self) -> None:
@@ -229,6 +238,12 @@ class QueueScreen(Screen[None]):
         if action in ("escalate", "reveal") and queue.marked:
             key, does = ("e", "escalates") if action == "escalate" else ("v", "reveals")
             return f"{key} {does} one comment at a time: clear the marks first (escape)"
+        if action in ("escalate", "reveal") and self.group_targets():
+            key, does = ("e", "escalates") if action == "escalate" else ("v", "reveals")
+            return f"{key} {does} one comment at a time: z opens the group"
+        if action == "open_group" and (comment is None or queue.marked
+                                       or not self.view.grouped.members(comment.id)):
+            return "The comment is in no group of near-copies (or comments are marked)."
         if action in ("dismiss_comment", "escalate", "reveal", "open_detail") \
                 and comment is None and not queue.marked:
             return "No comment is selected."
@@ -241,7 +256,8 @@ class QueueScreen(Screen[None]):
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("dismiss_comment", "escalate", "reveal", "open_detail", *MODERATION_KEYS):
+        if action in ("dismiss_comment", "escalate", "reveal", "open_detail", "open_group",
+                      *MODERATION_KEYS):
             return not self.refusal(action) or None
         if action in ("note", "author_history", "open_link"):
             return self.query_one(QueueList).selected is not None or None
@@ -252,11 +268,42 @@ class QueueScreen(Screen[None]):
         return True
 
     def targets(self) -> list[str]:
-        """What an action applies to: the marked comments, or else the selected one."""
+        """What an action applies to: the marked comments, else the members of the closed
+        group whose row is selected, else the selected comment."""
         queue = self.query_one(QueueList)
         if queue.marked:
             return sorted(queue.marked)
-        return [queue.selected.id] if queue.selected is not None else []
+        return self.group_targets() or (
+            [queue.selected.id] if queue.selected is not None else [])
+
+    def group_targets(self) -> list[str]:
+        """The members of the group whose closed row is selected (none: not on one)."""
+        queue = self.query_one(QueueList)
+        if queue.marked or queue.selected is None:
+            return []
+        return self.view.grouped.closed_group(queue.selected.id)
+
+    def target_noun(self) -> str:
+        """What the targets are called in a message about some of them."""
+        return "marked comment" if self.query_one(QueueList).marked else "group member"
+
+    def action_open_group(self) -> None:
+        """``z``: open the group of the selected comment in the list, or close it."""
+        queue = self.query_one(QueueList)
+        comment = queue.selected
+        if comment is None or self.refusal("open_group"):
+            return
+        if self.view.grouped.toggle(comment.id):
+            self.view.reload(keep=comment.id, counts=False)
+
+    def action_show_groups(self) -> None:
+        """``Z``: near-copies as one row per group, or every comment on its own row."""
+        grouped = self.view.grouped
+        grouped.enabled = not grouped.enabled
+        self.view.reload(counts=False)
+        self.notify("Near-copies shown as one row per group (z opens one)" if grouped.enabled
+                    else "Every comment on its own row (Z groups near-copies again)",
+                    timeout=3, markup=False)
 
     def acted(self, verb: str, ids: list[str], done: Sequence[Action] | None,
               after: str = "") -> None:
@@ -265,7 +312,8 @@ class QueueScreen(Screen[None]):
         if done is None:
             return
         queue = self.query_one(QueueList)
-        bulk = bool(queue.marked)
+        group = not queue.marked and len(ids) > 1
+        bulk = bool(queue.marked) or group
         following = None if bulk or not ids else queue.following(ids[0])
         queue.clear_marks()
         self.view.refresh_comments(a.comment_id for a in done if a.comment_id)
@@ -274,6 +322,11 @@ class QueueScreen(Screen[None]):
         else:
             queue.move_on(following)
         what = counted(len(ids), "comment") if bulk else "the comment"
+        if group:
+            what = f"the group's {what}"
+        changed = len({a.comment_id for a in done if a.comment_id})
+        if bulk and changed < len(ids):
+            after += f" ({len(ids) - changed} left as they were)"
         self.notify(f"{verb} {what}{after} — u to undo", timeout=3, markup=False)
 
     def action_stats(self) -> None:
@@ -303,7 +356,8 @@ class QueueScreen(Screen[None]):
     def action_compose_reply(self, template_id: str | None = None) -> None:
         comment = self.query_one(QueueList).selected
         if comment is not None:
-            self.moderation.compose(comment, template_id)
+            group = self.group_targets()
+            self.moderation.compose(comment, template_id, group if len(group) > 1 else None)
 
     def action_hide_comment(self) -> None:
         self.moderation.hide()

@@ -22,6 +22,7 @@ from triage.model import Comment
 from triage.query import Query, parse_query
 from triage.textsafe import counted
 from triage.views import opening_view
+from tui.group_rows import GroupedRows
 from tui.queue_list import QueueList
 from tui.services import Services
 from tui.view_bar import ViewBar
@@ -54,6 +55,10 @@ class QueueView:
         self._seen_version = -1
         #: Who else is working on which comment ("ben is replying"), by comment id.
         self.leases: dict[str, Lease] = {}
+        #: Near-copies shown as one row (z opens a group, Z shows every row); grouped on
+        #: the UI thread as comments come, or off it for a queue read at open.
+        self.grouped = GroupedRows()
+        self.groups_ready = self.desk.loaded
 
     def queue_list(self) -> QueueList | None:
         """The list (None before it is built, or once the app is closing)."""
@@ -94,7 +99,11 @@ class QueueView:
             self.view_index = opening_view(self.views, crises, self._start_view)
         current = queue.selected
         self.read_leases()
-        queue.set_rows(self.visible_comments(), keep=keep or (current.id if current else None))
+        rows = self.visible_comments()
+        if self.groups_ready:
+            rows = self.grouped.rows(rows, self.desk.grouper())
+        target = keep or (current.id if current else None)
+        queue.set_rows(rows, keep=self.grouped.row_for(target) if target else None)
         if counts:
             self._seen_version = self.desk.version
             self.update_views()
