@@ -1,9 +1,8 @@
 """The queue's moderation keys: ``r`` replies, ``h`` hides, ``D`` deletes, ``u`` undoes, ``n``.
 
 :class:`Moderation` belongs to the queue screen. ``r`` opens the composer on the selected
-comment (refused with the reason when the comment is on legal hold); while it is open the
-desk holds a lease on the comment ("ana is replying", renewed, released on send, cancel or
-quit), and when someone else holds one the person is told who and must confirm. ``h``
+comment (refused with the reason when the comment is on legal hold; the composer and its
+lease are :class:`~tui.queue_reply.Replying`). ``h``
 toggles: on a hidden comment it shows it again, and the cursor stays on the comment, so a
 second ``h`` takes the first back; with comments marked, ``h`` hides the marked ones as
 one batch. ``D`` asks first, deletes through the comment's connector, then moves on.
@@ -17,34 +16,22 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.timer import Timer
-
 from triage.connectors import Capability
 from triage.desk import AT_SOURCE, REPLIES
 from triage.errors import ActionRefused, TriageError
 from triage.holds import require_not_held
-from triage.live import LEASE_SECONDS
 from triage.model import Action, Comment
 from triage.outbox import (
-    QUEUED,
-    SENT,
-    WAITING,
-    all_items,
     capability_gap,
     delete_comment,
     hide_many,
-    local_today,
-    submit_group_reply,
-    submit_reply,
     undo_hide,
     undo_reply,
 )
-from triage.policies import load_policies
-from triage.templates import TemplateLibrary
 from triage.textsafe import counted, one_line
-from tui.composer import ComposerScreen, Draft
 from tui.pickers import ConfirmScreen
 from tui.queue_list import PLATFORM_LABELS, QueueList
+from tui.queue_reply import Replying
 from tui.services import Services, perform
 
 if TYPE_CHECKING:
@@ -65,15 +52,16 @@ class Moderation:
         self.screen = screen
         self.services = services
         self.desk = services.desk
-        self._renewal: Timer | None = None
+        #: ``r``: the composer, and the lease that tells the others.
+        self.replying = Replying(screen, services, self)
 
     def _queue(self) -> QueueList | None:
         return self.screen.view.queue_list()
 
-    def _say(self, message: str, **kwargs: object) -> None:
+    def say(self, message: str, **kwargs: object) -> None:
         self.screen.app.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
 
-    def _changed(self, ids: list[str], *, stay: str | None = None) -> None:
+    def changed(self, ids: list[str], *, stay: str | None = None) -> None:
         self.desk.announce(ids)
         self.screen.view.refresh_comments(ids, stay=stay)
 
@@ -116,125 +104,11 @@ class Moderation:
         gap = capability_gap(self.services.config, comment, capability)
         return f"cannot {capability.value}: {gap}" if gap else ""
 
-    # -- r ---------------------------------------------------------------------------
-
-    def compose(self, comment: Comment, template_id: str | None = None,
-                group: list[str] | None = None) -> None:
-        """Open the composer on ``comment`` (with ``group``, what is sent goes to each of
-        those near-copies of it); when someone else is on it, ask first."""
-        try:
-            require_not_held(self.desk.store, comment.id, "reply")
-        except TriageError as exc:
-            self._say(str(exc), severity="error")
-            return
-        lease = self.desk.leases().get(comment.id)
-        theirs = [i for i in all_items(self.desk.store, comment_id=comment.id)
-                  if i.by != self.desk.user and i.state in (SENT, WAITING, QUEUED)]
-        if (lease is None or lease.person == self.desk.user) and not theirs:
-            self._open_composer(comment, template_id, group)
-            return
-        said = []
-        if lease is not None and lease.person != self.desk.user:
-            said.append(f"{lease.said()} to this comment now.")
-        for item in theirs[-2:]:
-            state = "sent" if item.state == SENT else "queued"
-            said.append(f"{item.by} already {state} a reply: “{one_line(item.text, 200)}”")
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._open_composer(comment, template_id, group)
-
-        self.screen.app.push_screen(
-            ConfirmScreen("Someone else is on this comment. Reply anyway?",
-                          "\n\n".join(said), "Reply anyway"), answered)
-
-    def _open_composer(self, comment: Comment, template_id: str | None,
-                       group: list[str] | None) -> None:
-        services = self.services
-        library = services.outbox.reply_library()
-        if library is None:
-            return
-        try:
-            policies = load_policies(services.config)
-        except TriageError as exc:
-            self._say(str(exc), severity="error")
-            return
-        shown = services.legal.shown(comment)
-        self._hold(comment.id)
-
-        def submitted(draft: Draft | None) -> None:
-            self._let_go(comment.id)
-            if draft is not None and group:
-                self._submit_group(group, draft, library)
-            elif draft is not None:
-                self._submit(comment, draft, library)
-
-        self.screen.app.push_screen(
-            ComposerScreen(comment, shown, library, services.config,
-                           today=local_today(services.clock()), policies=policies,
-                           chosen=template_id, undo_seconds=services.config.replies.undo_seconds),
-            submitted)
-
-    def _hold(self, comment_id: str) -> None:
-        """Tell the other desks this person is replying, and keep saying it while the
-        composer is open."""
-        self.desk.lease_set(comment_id)
-        self._renewal = self.screen.set_interval(LEASE_SECONDS / 3,
-                                                 lambda: self.desk.lease_set(comment_id))
-
-    def _let_go(self, comment_id: str) -> None:
-        if self._renewal is not None:
-            self._renewal.stop()
-            self._renewal = None
-        self.desk.lease_release(comment_id)
-
-    def _submit(self, comment: Comment, draft: Draft, library: TemplateLibrary) -> None:
-        services = self.services
-        following = self._following(comment)
-        try:
-            item = submit_reply(self.desk.store, services.config, self.desk.user, comment.id,
-                                library=library, template_id=draft.template_id,
-                                text=draft.text, now=services.clock())
-        except TriageError as exc:
-            self._say(str(exc), severity="error")
-            return
-        self._changed([comment.id])
-        self._move_on(comment, following)
-        if item.state == WAITING:
-            self._say(f"The reply waits for an approver ({item.reason}).", timeout=6)
-        else:
-            self._say(f"Sending the reply in {item.seconds_left(services.clock())} s — "
-                      "u cancels it.", timeout=4)
-
-    def _submit_group(self, group: list[str], draft: Draft, library: TemplateLibrary) -> None:
-        """Reply to every member of a group as one batch (one u cancels every reply not
-        sent); members on legal hold are left out, saying how many, and any refused
-        (a platform that cannot reply, a reply already there) are counted."""
-        services = self.services
-        ids = services.legal.not_held(group, "reply", "group member")
-        items, refused = submit_group_reply(self.desk.store, services.config, self.desk.user,
-                                            ids, library=library, template_id=draft.template_id,
-                                            text=draft.text, now=services.clock())
-        self._changed(ids)
-        if refused:
-            reason = next(iter(refused.values()))
-            self._say(f"{counted(len(refused), 'group member')} not answered: {reason}",
-                      severity="warning")
-        if not items:
-            return
-        waiting = sum(1 for item in items if item.state == WAITING)
-        what = counted(len(items), "reply", "replies")
-        if waiting:
-            self._say(f"{what} to the group wait for an approver — u cancels them.", timeout=6)
-        else:
-            self._say(f"Sending {what} to the group in "
-                      f"{items[0].seconds_left(services.clock())} s — u cancels them.", timeout=4)
-
-    def _following(self, comment: Comment) -> str | None:
+    def following(self, comment: Comment) -> str | None:
         queue = self._queue()
         return queue.following(comment.id) if queue is not None else None
 
-    def _move_on(self, comment: Comment, following: str | None) -> None:
+    def move_on(self, comment: Comment, following: str | None) -> None:
         """After replying to or deleting ``comment``: on to the comment that followed it,
         unless the person has moved elsewhere meanwhile."""
         queue = self._queue()
@@ -252,7 +126,7 @@ class Moderation:
             return
         refusal = self.refusal("hide_comment")
         if refusal:  # reached from the palette, or the comment changed meanwhile
-            self._say(refusal, severity="warning")
+            self.say(refusal, severity="warning")
             return
         if queue.marked:
             self._hide_several(sorted(queue.marked), "marked comment")
@@ -282,10 +156,10 @@ class Moderation:
                if c.status != "hidden" and not capability_gap(config, c, Capability.HIDE)]
         cannot = sum(1 for c in comments if capability_gap(config, c, Capability.HIDE))
         if cannot:
-            self._say(f"{counted(cannot, noun)} cannot be hidden on their platform and "
+            self.say(f"{counted(cannot, noun)} cannot be hidden on their platform and "
                       "stay as they are", severity="warning")
         if not can:
-            self._say(f"None of the {noun}s can be hidden: nothing was done.",
+            self.say(f"None of the {noun}s can be hidden: nothing was done.",
                       severity="warning")
             return
         queue.clear_marks()
@@ -305,10 +179,10 @@ class Moderation:
             reason = next(iter(refused.values()))
             many = (f"{counted(len(refused), 'comment')} not changed: "
                     if len(ids) > 1 else "")
-            self._say(f"{many}{reason}", severity="error")
+            self.say(f"{many}{reason}", severity="error")
         if not done:
             return
-        self._changed([a.comment_id for a in done if a.comment_id],
+        self.changed([a.comment_id for a in done if a.comment_id],
                       stay=ids[0] if len(ids) == 1 else None)
         if len(done) > 1:
             what = counted(len(done), "comment")
@@ -317,9 +191,9 @@ class Moderation:
             what = f"the comment on {PLATFORM_LABELS.get(comment.platform, comment.platform)}"
         if hidden:
             again = " (h again shows it)" if len(done) == 1 else ""
-            self._say(f"Hid {what}{again} — u to undo", timeout=3)
+            self.say(f"Hid {what}{again} — u to undo", timeout=3)
         else:
-            self._say(f"Showed {what} again — u to undo", timeout=3)
+            self.say(f"Showed {what} again — u to undo", timeout=3)
 
     # -- u ---------------------------------------------------------------------------
 
@@ -330,7 +204,7 @@ class Moderation:
         if last is None:
             return
         if not last:
-            self._say("Nothing to undo.", severity="warning")
+            self.say("Nothing to undo.", severity="warning")
             return
         kind = last[0].kind
         if kind in AT_SOURCE:
@@ -343,10 +217,10 @@ class Moderation:
                 if item is not None:
                     items.append(item)
             if items:
-                self._changed([item.comment_id for item in items])
+                self.changed([item.comment_id for item in items])
                 self._show_undone(items[0].comment_id)
                 what = "the reply" if len(items) == 1 else counted(len(items), "reply", "replies")
-                self._say(f"Cancelled {what}: nothing was sent.", timeout=3)
+                self.say(f"Cancelled {what}: nothing was sent.", timeout=3)
         else:
             actions = perform(self.screen, self.desk.undo)  # a delete, an escalation … why not
             if actions:
@@ -354,7 +228,7 @@ class Moderation:
                 self._show_undone(actions[0].comment_id)
                 what = counted(len(actions), "comment") if len(actions) > 1 else "the comment"
                 kind = actions[0].data.get("undone_kind", "action")
-                self._say(f"Undid {kind} of {what}", timeout=3)
+                self.say(f"Undid {kind} of {what}", timeout=3)
 
     async def _undo_hide(self, actions: list[Action]) -> None:
         services = self.services
@@ -362,12 +236,12 @@ class Moderation:
             done = await undo_hide(self.desk.store, services.config, self.desk.user, actions,
                                    links=services.outbox.links())
         except TriageError as exc:
-            self._say(str(exc), severity="error")
+            self.say(str(exc), severity="error")
             return
-        self._changed([a.comment_id for a in done if a.comment_id])
+        self.changed([a.comment_id for a in done if a.comment_id])
         self._show_undone(actions[0].comment_id)
         what = counted(len(done), "comment") if len(done) > 1 else "the comment"
-        self._say(f"Undid {actions[0].kind} of {what}", timeout=3)
+        self.say(f"Undid {actions[0].kind} of {what}", timeout=3)
 
     def _show_undone(self, comment_id: str | None) -> None:
         """Put the cursor on the comment an undo changed, when the view shows it."""
@@ -377,10 +251,15 @@ class Moderation:
 
     # -- D ---------------------------------------------------------------------------
 
+    def compose(self, comment: Comment, template_id: str | None = None,
+                group: list[str] | None = None) -> None:
+        """``r``: open the composer (see :class:`~tui.queue_reply.Replying`)."""
+        self.replying.compose(comment, template_id, group)
+
     def delete(self) -> None:
         refusal = self.refusal("delete_comment")
         if refusal:  # reached from the palette, or the comment changed meanwhile
-            self._say(refusal, severity="warning")
+            self.say(refusal, severity="warning")
             return
         queue = self._queue()
         comment = queue.selected if queue is not None else None
@@ -403,17 +282,17 @@ class Moderation:
 
     async def _delete(self, comment: Comment) -> None:
         services = self.services
-        following = self._following(comment)
+        following = self.following(comment)
         try:
             await delete_comment(self.desk.store, services.config, self.desk.user, comment.id,
                                  links=services.outbox.links())
         except TriageError as exc:
-            self._say(str(exc), severity="error")
+            self.say(str(exc), severity="error")
             return
-        self._changed([comment.id])
-        self._move_on(comment, following)
+        self.changed([comment.id])
+        self.move_on(comment, following)
         where = PLATFORM_LABELS.get(comment.platform, comment.platform)
-        self._say(f"Deleted the comment from {where}.", timeout=4)
+        self.say(f"Deleted the comment from {where}.", timeout=4)
 
     # -- n ---------------------------------------------------------------------------
 
@@ -421,7 +300,7 @@ class Moderation:
         """``n``: assign the most urgent comment nobody holds to this person and go to it."""
         comment = perform(self.screen, self.desk.claim_next)
         if comment is None:
-            self._say("Nothing left to take: every open comment is assigned, on legal hold "
+            self.say("Nothing left to take: every open comment is assigned, on legal hold "
                       "or being answered.", severity="warning")
             return
         view = self.screen.view
@@ -430,5 +309,5 @@ class Moderation:
             view.switch_view(index)
         view.refresh_comments([comment.id])
         view.show_comment(comment.id)
-        self._say(f"Took {one_line(comment.author.name, 30)}'s comment: assigned to you.",
+        self.say(f"Took {one_line(comment.author.name, 30)}'s comment: assigned to you.",
                   timeout=4)
