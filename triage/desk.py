@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from triage.templates import TemplateLibrary
 
 __all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo",
-           "last_of", "refuse_undo"]
+           "check_status", "check_tag", "last_of", "refuse_undo"]
 
 #: Kinds of action that the desk's ``undo`` takes back.
 UNDOABLE = frozenset({"dismiss", "restore", "assign", "tag", "status"})
@@ -52,6 +52,21 @@ PERSON_ACTIONS = UNDOABLE | AT_SOURCE | REPLIES | frozenset(_FINAL)
 def cannot_undo(action: Action) -> str:
     """Why ``action`` cannot be undone, as the person reads it ("" when it can)."""
     return _FINAL.get(action.kind, "")
+
+
+def check_status(status: str) -> None:
+    """Refuse a status a person cannot set (unknown, or ``deleted``), saying why."""
+    if status not in STATUSES:
+        raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+    if status == "deleted":
+        raise ActionRefused("a comment is deleted at its source (triage delete, or D), "
+                            "not by setting its status")
+
+
+def check_tag(tag: str) -> None:
+    """Refuse an unknown tag, naming the tags there are."""
+    if tag not in TAG_NAMES:
+        raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
 
 
 def refuse_undo(targets: Sequence[Action]) -> None:
@@ -141,11 +156,7 @@ class Desk(SeatServices):
         return self._change(self.not_held(ids, "restore"), "restore", {"status": "new"})
 
     def set_status(self, ids: Sequence[str], status: str) -> list[Action]:
-        if status not in STATUSES:
-            raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-        if status == "deleted":
-            raise ActionRefused("a comment is deleted at its source (triage delete, or D), "
-                                "not by setting its status")
+        check_status(status)
         return self._change(self.not_held(ids, "change the status of"), "status",
                             {"status": status})
 
@@ -177,8 +188,7 @@ class Desk(SeatServices):
 
     def _tag_changes(self, ids: Sequence[str], tag: str, *,
                      add: bool) -> list[tuple[Comment, dict[str, Any], dict[str, Any] | None]]:
-        if tag not in TAG_NAMES:
-            raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
+        check_tag(tag)
         changes: list[tuple[Comment, dict[str, Any], dict[str, Any] | None]] = []
         for comment in self.get_many(ids):
             has = comment.tag(tag)
