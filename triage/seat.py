@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from triage.config import DEFAULT_PRIORITY, Config
 from triage.convert import action_from_doc, iso
 from triage.errors import ActionRefused
-from triage.holds import HOLDS, held_ids, hold_of, hold_record
+from triage.holds import held_ids, hold_of, hold_record
 from triage.model import STATUSES, Action, Comment, Post
 from triage.service import ChainCheck, Lease
 from triage.store import Store
@@ -42,6 +42,10 @@ class SeatServices:
         def assign(self, ids: Sequence[str], person: str | None) -> list[Action]: ...
 
     # -- reads -----------------------------------------------------------------------
+
+    def known(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored."""
+        return {i for i in ids if i in self.store.comments}
 
     def iter_comments(self) -> Iterator[Comment]:
         """Every comment (the whole store, loaded first when it was opened deferred)."""
@@ -115,6 +119,12 @@ class SeatServices:
                        if lease.expires_at > now
                        and (comment_id is None or lease.comment_id == comment_id)),
                       key=lambda lease: (lease.comment_id, lease.person))
+
+    def reveal(self, comments: Iterable[Comment], where: str = "") -> list[Action]:
+        """Journal that this user (legal only) read the identifiers of ``comments``."""
+        from triage.legal.masking import reveal_many
+
+        return reveal_many(self.store, self._config(), self.user, comments, where=where)
 
     # -- legal holds -----------------------------------------------------------------
 

@@ -45,6 +45,7 @@ __all__ = [
     "listen",
     "query_rows",
     "restore",
+    "reveal",
     "set_state",
     "set_status",
     "submit_reply",
@@ -110,7 +111,8 @@ def capture(conn: Conn, comments: Iterable[Comment], posts: Iterable[Post] = ()
     """Store comments (tagged already) and posts: (new, updated, unchanged)."""
     docs = [comment_to_doc(c) for c in comments]
     post_docs = [post_to_doc(p) for p in posts]
-    row = query_rows(conn, "SELECT * FROM triage.capture(%s, %s)", (Jsonb(docs), Jsonb(post_docs)))[0]
+    row = query_rows(conn, "SELECT * FROM triage.capture(%s, %s)",
+                     (Jsonb(docs), Jsonb(post_docs)))[0]
     return row["added"], row["updated"], row["unchanged"]
 
 
@@ -122,6 +124,11 @@ def dismiss(conn: Conn, ids: Sequence[str], reason: str | None = None) -> list[A
 def add_note(conn: Conn, comment_id: str, text: str) -> Action:
     """An internal note on a comment (journaled; never sent)."""
     return _actions(conn, "add_note", comment_id, text)[0]
+
+
+def reveal(conn: Conn, comment_id: str, data: dict[str, Any]) -> Action:
+    """Journal that the login (legal) read a comment's identifiers."""
+    return _actions(conn, "reveal", comment_id, Jsonb(data))[0]
 
 
 def undo(conn: Conn, seqs: Sequence[int]) -> list[Action]:
@@ -191,7 +198,8 @@ def lease_set(conn: Conn, comment_id: str, what: str, seconds: int) -> datetime:
 
 def lease_release(conn: Conn, comment_id: str) -> bool:
     """Drop the login's lease on a comment (False when it had none)."""
-    return bool(query_rows(conn, "SELECT triage.lease_release(%s) AS gone", (comment_id,))[0]["gone"])
+    rows = query_rows(conn, "SELECT triage.lease_release(%s) AS gone", (comment_id,))
+    return bool(rows[0]["gone"])
 
 
 def leases(conn: Conn, comment_id: str | None = None) -> list[Lease]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from psycopg_pool import ConnectionPool
 
@@ -27,6 +27,10 @@ from triage.teamdb.calls import action_from_row, comment_from_row
 from triage.teamdb.connection import open_pool
 
 __all__ = ["TeamDesk", "open_team_desk"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Conn = calls.Conn
 
 #: Rows read at a time when walking the comments or the journal.
 CHUNK = 500
@@ -54,7 +58,8 @@ class TeamDesk:
         with self.pool.connection() as conn:
             return calls.query_rows(conn, query, params)
 
-    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _call(self, fn: Callable[Concatenate[Conn, P], R], *args: P.args,
+              **kwargs: P.kwargs) -> R:
         with self.pool.connection() as conn:
             return fn(conn, *args, **kwargs)
 
@@ -81,6 +86,10 @@ class TeamDesk:
             if comment_id not in found:
                 raise NotFound(f"no comment with id {comment_id!r}")
         return [found[i] for i in wanted]
+
+    def known(self, ids: Iterable[str]) -> set[str]:
+        rows = self._rows("SELECT id FROM triage.comments WHERE id = ANY(%s)", (list(ids),))
+        return {r["id"] for r in rows}
 
     def _newest_first(self) -> Iterator[Comment]:
         after: tuple[datetime, str] | None = None
@@ -195,66 +204,77 @@ class TeamDesk:
         return int(rows[0]["n"])
 
     def verify_journal(self) -> ChainCheck:
-        return self._call(calls.verify_journal)  # type: ignore[no-any-return]
+        return self._call(calls.verify_journal)
 
     # -- writes ----------------------------------------------------------------------
 
     def dismiss(self, ids: Sequence[str], reason: str | None = None) -> list[Action]:
-        return self._call(calls.dismiss, ids, reason)  # type: ignore[no-any-return]
+        return self._call(calls.dismiss, ids, reason)
 
     def restore(self, ids: Sequence[str]) -> list[Action]:
-        return self._call(calls.restore, ids)  # type: ignore[no-any-return]
+        return self._call(calls.restore, ids)
 
     def set_status(self, ids: Sequence[str], status: str) -> list[Action]:
         check_status(status)
-        return self._call(calls.set_status, ids, status)  # type: ignore[no-any-return]
+        return self._call(calls.set_status, ids, status)
 
     def assign(self, ids: Sequence[str], person: str | None) -> list[Action]:
-        return self._call(calls.assign, ids, person)  # type: ignore[no-any-return]
+        return self._call(calls.assign, ids, person)
 
     def correct_tag(self, ids: Sequence[str], tag: str, *, add: bool) -> list[Action]:
         check_tag(tag)
-        return self._call(calls.correct_tag, ids, tag, add=add)  # type: ignore[no-any-return]
+        return self._call(calls.correct_tag, ids, tag, add=add)
 
     def add_note(self, comment_id: str, text: str) -> Action:
-        return self._call(calls.add_note, comment_id, text)  # type: ignore[no-any-return]
+        return self._call(calls.add_note, comment_id, text)
 
     def undo(self) -> list[Action]:
         """Take back this login's last action (all of its batch); the database checks it
         is the login's own and unchanged since."""
         targets = self.last_actions()
         refuse_undo(targets)
-        return self._call(calls.undo, [t.seq for t in targets])  # type: ignore[no-any-return]
+        return self._call(calls.undo, [t.seq for t in targets])
 
     def claim_next(self) -> Comment | None:
-        return self._call(calls.claim_next)  # type: ignore[no-any-return]
+        return self._call(calls.claim_next)
 
     def lease_set(self, comment_id: str, what: str, seconds: int) -> datetime:
-        return self._call(calls.lease_set, comment_id, what, seconds)  # type: ignore[no-any-return]
+        return self._call(calls.lease_set, comment_id, what, seconds)
 
     def lease_release(self, comment_id: str) -> bool:
-        return self._call(calls.lease_release, comment_id)  # type: ignore[no-any-return]
+        return self._call(calls.lease_release, comment_id)
 
     def leases(self, comment_id: str | None = None) -> list[Lease]:
-        return self._call(calls.leases, comment_id)  # type: ignore[no-any-return]
+        return self._call(calls.leases, comment_id)
 
     def submit_reply(self, comment_id: str, text: str, template_id: str | None) -> Action:
-        return self._call(calls.submit_reply, comment_id, text,  # type: ignore[no-any-return]
+        return self._call(calls.submit_reply, comment_id, text,
                           template_id)
 
     def approve_reply(self, item_id: str, note: str = "") -> Action:
-        return self._call(calls.approve_reply, item_id, note)  # type: ignore[no-any-return]
+        return self._call(calls.approve_reply, item_id, note)
+
+    def reveal(self, comments: Iterable[Comment], where: str = "") -> list[Action]:
+        """Journal that this login (legal only, the database checks) read the identifiers
+        of ``comments``."""
+        from triage.legal.masking import has_identifiers, reveal_data
+
+        done: list[Action] = []
+        for comment in comments:
+            if has_identifiers(comment):
+                done.append(self._call(calls.reveal, comment.id, reveal_data(comment, where)))
+        return done
 
     def hold_place(self, comment_id: str, reason: str, escalation: str) -> Action:
-        return self._call(calls.hold_place, comment_id, reason,  # type: ignore[no-any-return]
+        return self._call(calls.hold_place, comment_id, reason,
                           escalation)
 
     def hold_release(self, comment_id: str, note: str) -> Action:
-        return self._call(calls.hold_release, comment_id, note)  # type: ignore[no-any-return]
+        return self._call(calls.hold_release, comment_id, note)
 
     def capture(self, comments: Iterable[Comment],
                 posts: Iterable[Post] = ()) -> tuple[int, int, int]:
         """Store synced or imported comments, tagged here first: (new, updated, unchanged)."""
         tag = self.tagger
         tagged = [replace(c, tags=tag(c.text)) if tag is not None else c for c in comments]
-        return self._call(calls.capture, tagged, list(posts))  # type: ignore[no-any-return]
+        return self._call(calls.capture, tagged, list(posts))

@@ -164,6 +164,20 @@ BEGIN
 END
 $$;
 
+-- Legal reads the identifiers the list masks; the reveal is journaled (what kinds, where).
+CREATE FUNCTION triage.reveal(p_comment_id text, p_data jsonb) RETURNS triage.journal
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM triage.require_role(ARRAY['legal'], 'reveal the identifiers of comments');
+    IF NOT EXISTS (SELECT 1 FROM triage.comments WHERE id = p_comment_id) THEN
+        RAISE EXCEPTION 'no comment with id %', quote_literal(p_comment_id) USING ERRCODE = 'TR404';
+    END IF;
+    RETURN triage.append('reveal', p_comment_id, jsonb_build_object('data', p_data));
+END
+$$;
+
 -- Copying an embedded store in (`triage db copy`, an admin): comments as they are now,
 -- posts, records and state rows, each written once (a row already there is left alone).
 CREATE FUNCTION triage.copy_rows(p_comments jsonb, p_posts jsonb, p_records jsonb,
@@ -234,10 +248,12 @@ END
 $$;
 
 REVOKE EXECUTE ON FUNCTION triage.dismiss(text[], text), triage.add_note(text, text),
+    triage.reveal(text, jsonb),
     triage.undo(bigint[]), triage.copy_rows(jsonb, jsonb, jsonb, jsonb),
     triage.copy_history(jsonb), triage.copy_done(jsonb)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION triage.dismiss(text[], text), triage.add_note(text, text),
+    triage.reveal(text, jsonb),
     triage.undo(bigint[]), triage.copy_rows(jsonb, jsonb, jsonb, jsonb),
     triage.copy_history(jsonb), triage.copy_done(jsonb)
     TO triage_agent, triage_approver, triage_legal, triage_admin, triage_pharmacovigilance;
