@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from tests.factories import NOW, make_comment
 from tests.unit.test_templates_lint import GOOD
 from triage.config import Config, parse_config
-from triage.errors import ConfigError, QueryError
 from triage.desk import Desk
+from triage.errors import ConfigError, QueryError
 from triage.importer import import_lines
 from triage.model import PLATFORMS
 from triage.query import FIELDS, parse_query
