@@ -52,9 +52,10 @@ class TeamDesk:
                  tagger: Callable[[str], tuple[Tag, ...]] | None = None) -> None:
         self.pool = pool
         self.tagger = tagger
-        self.user: str = str(self._rows("SELECT session_user AS login")[0]["login"])
+        self.user: str = str(self.rows("SELECT session_user AS login")[0]["login"])
 
-    def _rows(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only ``query`` on a pooled connection."""
         with self.pool.connection() as conn:
             return calls.query_rows(conn, query, params)
 
@@ -66,21 +67,21 @@ class TeamDesk:
     def close(self) -> None:
         """Drop this login's presence leases and close the connections."""
         if not self.pool.closed:
-            self._rows("SELECT triage.lease_release(comment_id) AS gone FROM triage.leases "
+            self.rows("SELECT triage.lease_release(comment_id) AS gone FROM triage.leases "
                        "WHERE person = session_user")
             self.pool.close()
 
     # -- reads -----------------------------------------------------------------------
 
     def get(self, comment_id: str) -> Comment:
-        rows = self._rows("SELECT * FROM triage.comments WHERE id = %s", (comment_id,))
+        rows = self.rows("SELECT * FROM triage.comments WHERE id = %s", (comment_id,))
         if not rows:
             raise NotFound(f"no comment with id {comment_id!r}")
         return comment_from_row(rows[0])
 
     def get_many(self, ids: Iterable[str]) -> list[Comment]:
         wanted = list(ids)
-        rows = self._rows("SELECT * FROM triage.comments WHERE id = ANY(%s)", (wanted,))
+        rows = self.rows("SELECT * FROM triage.comments WHERE id = ANY(%s)", (wanted,))
         found = {row["id"]: comment_from_row(row) for row in rows}
         for comment_id in wanted:
             if comment_id not in found:
@@ -88,17 +89,17 @@ class TeamDesk:
         return [found[i] for i in wanted]
 
     def known(self, ids: Iterable[str]) -> set[str]:
-        rows = self._rows("SELECT id FROM triage.comments WHERE id = ANY(%s)", (list(ids),))
+        rows = self.rows("SELECT id FROM triage.comments WHERE id = ANY(%s)", (list(ids),))
         return {r["id"] for r in rows}
 
     def _newest_first(self) -> Iterator[Comment]:
         after: tuple[datetime, str] | None = None
         while True:
             if after is None:
-                rows = self._rows("SELECT * FROM triage.comments ORDER BY created_at DESC, "
+                rows = self.rows("SELECT * FROM triage.comments ORDER BY created_at DESC, "
                                   "id DESC LIMIT %s", (CHUNK,))
             else:
-                rows = self._rows("SELECT * FROM triage.comments WHERE (created_at, id) < "
+                rows = self.rows("SELECT * FROM triage.comments WHERE (created_at, id) < "
                                   "(%s, %s) ORDER BY created_at DESC, id DESC LIMIT %s",
                                   (*after, CHUNK))
             for row in rows:
@@ -122,21 +123,21 @@ class TeamDesk:
         return rows
 
     def counts(self) -> dict[str, int]:
-        found = {r["status"]: r["n"] for r in self._rows(
+        found = {r["status"]: r["n"] for r in self.rows(
             "SELECT status, count(*) AS n FROM triage.comments GROUP BY status")}
         return {s: int(found.get(s, 0)) for s in STATUSES}
 
     def thread(self, comment: Comment) -> tuple[Comment | None, list[Comment]]:
         if not comment.parent_id:
             return None, []
-        parent = self._rows("SELECT * FROM triage.comments WHERE id = %s", (comment.parent_id,))
-        siblings = self._rows("SELECT * FROM triage.comments WHERE parent_id = %s AND id <> %s "
+        parent = self.rows("SELECT * FROM triage.comments WHERE id = %s", (comment.parent_id,))
+        siblings = self.rows("SELECT * FROM triage.comments WHERE parent_id = %s AND id <> %s "
                               "ORDER BY created_at, id", (comment.parent_id, comment.id))
         return (comment_from_row(parent[0]) if parent else None,
                 [comment_from_row(r) for r in siblings])
 
     def replies(self, comment: Comment) -> list[Comment]:
-        return [comment_from_row(r) for r in self._rows(
+        return [comment_from_row(r) for r in self.rows(
             "SELECT * FROM triage.comments WHERE parent_id = %s ORDER BY created_at, id",
             (comment.id,))]
 
@@ -147,13 +148,13 @@ class TeamDesk:
             where, who = "author_id = %s", comment.author.id
         else:
             where, who = "author_id = '' AND author = %s", comment.author.name
-        found = [comment_from_row(r) for r in self._rows(
+        found = [comment_from_row(r) for r in self.rows(
             f"SELECT * FROM triage.comments WHERE platform = %s AND {where} AND id <> %s "
             "ORDER BY created_at DESC, id DESC LIMIT %s",
             (comment.platform, who, comment.id, limit))]
         acts: dict[str, list[Action]] = {}
         if found:
-            for row in self._rows(
+            for row in self.rows(
                     "SELECT * FROM triage.journal WHERE comment_id = ANY(%s) "
                     "AND NOT kind = ANY(%s) AND kind NOT LIKE 'delivery%%' ORDER BY seq",
                     ([c.id for c in found], sorted(NOT_ACTS | {"history"}))):
@@ -161,12 +162,12 @@ class TeamDesk:
         return [HistoryEntry(c, tuple(acts.get(c.id, ()))) for c in found]
 
     def notes(self, comment_id: str) -> list[Note]:
-        rows = self._rows("SELECT key, doc FROM triage.records WHERE tbl = 'notes' "
+        rows = self.rows("SELECT key, doc FROM triage.records WHERE tbl = 'notes' "
                           "AND doc ->> 'comment_id' = %s", (comment_id,))
         return notes_from_records({r["key"]: r["doc"] for r in rows}).get(comment_id, [])
 
     def records(self, table: str) -> dict[str, dict[str, Any]]:
-        rows = self._rows("SELECT key, doc FROM triage.records WHERE tbl = %s", (table,))
+        rows = self.rows("SELECT key, doc FROM triage.records WHERE tbl = %s", (table,))
         return {r["key"]: r["doc"] for r in rows}
 
     def _journal(self, where: str, params: Sequence[Any], order: str) -> Iterator[dict[str, Any]]:
@@ -175,7 +176,7 @@ class TeamDesk:
         last: int | None = None
         while True:
             bound = "" if last is None else f" AND seq {op} {int(last)}"
-            rows = self._rows(f"SELECT * FROM triage.journal WHERE {where}{bound} "
+            rows = self.rows(f"SELECT * FROM triage.journal WHERE {where}{bound} "
                               f"ORDER BY seq {order} LIMIT {CHUNK}", params)
             for row in rows:
                 body = row["body"] or {}
@@ -199,7 +200,7 @@ class TeamDesk:
         return last_of(self._journal("actor = session_user", (), "DESC"), self.user)
 
     def held_among(self, ids: Sequence[str]) -> int:
-        rows = self._rows("SELECT count(*) AS n FROM unnest(%s::text[]) AS i WHERE "
+        rows = self.rows("SELECT count(*) AS n FROM unnest(%s::text[]) AS i WHERE "
                           "triage.held(i)", (list(ids),))
         return int(rows[0]["n"])
 
