@@ -112,3 +112,11 @@ def test_a_command_of_the_embedded_store_only_says_so(queue: TeamDb) -> None:
     result = triage(queue, "ana", "outbox")
     assert result.returncode == 1
     assert "`triage outbox` works on the embedded store only so far" in result.stderr
+
+
+def test_an_unknown_login_is_said_at_once_without_the_pools_retries(queue: TeamDb) -> None:
+    result = triage(queue, "zed", "ls")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"triage: cannot connect to the database {queue.name} on ")
+    assert 'role "zed" does not exist' in result.stderr
+    assert "pool" not in result.stderr and len(result.stderr.splitlines()) == 1
