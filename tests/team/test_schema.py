@@ -31,7 +31,7 @@ def test_migrate_applies_each_file_once_and_status_says_what_is_pending(team: Te
     # Re-applying 0005 would fail (what it makes exists): migrate applies only what is
     # pending, so drop what 0005 made first, as a database at version 4 would be.
     team.admin.execute("DROP INDEX triage.journal_actor, triage.records_notes, "
-                       "triage.comments_author_id")
+                       "triage.comments_author_id, triage.comments_newest")
     team.admin.execute("DROP FUNCTION triage.dismiss(text[], text), triage.add_note, "
                        "triage.undo, triage.reveal, triage.copy_rows, triage.copy_history, "
                        "triage.copy_done")

@@ -4,6 +4,8 @@
 CREATE INDEX journal_actor ON triage.journal (actor, seq DESC);
 CREATE INDEX records_notes ON triage.records ((doc ->> 'comment_id')) WHERE tbl = 'notes';
 CREATE INDEX comments_author_id ON triage.comments (platform, author_id, created_at DESC);
+-- The desk's pages, newest first: (created_at, id) < (…) walked backwards.
+CREATE INDEX comments_newest ON triage.comments (created_at, id);
 
 -- Dismiss, saying what was done about each open crisis among them (p_reason: called-911,
 -- on-call, lifeline, not-crisis). `not-crisis` takes the crisis tag off in the same batch.
