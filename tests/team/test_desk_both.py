@@ -10,7 +10,7 @@ import pytest
 from tests.factories import FLU_POST, make_comment, sample_comments
 from tests.team.conftest import TeamDb
 from triage import teamdb
-from triage.config import Config, TeamMember
+from triage.config import AccountConfig, Config, TeamMember
 from triage.desk import Desk
 from triage.errors import ActionRefused, NotFound
 from triage.service import DeskService
@@ -18,6 +18,10 @@ from triage.store import Store
 from triage.teamdb.desk import open_team_desk
 
 MakeDesk = Callable[..., DeskService]
+#: The sample queue's accounts (a reply needs its comment's account configured).
+ACCOUNTS = [AccountConfig("riverside-fb", "facebook", token_env="FB_TOKEN"),
+            AccountConfig("riverside-ig", "instagram", token_env="IG_TOKEN"),
+            AccountConfig("riverside-x", "x", token_env="X_TOKEN")]
 
 
 @pytest.fixture(params=["embedded", "team"])
@@ -32,7 +36,8 @@ def make_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeDe
 
         def embedded(name: str, *roles: str) -> DeskService:
             members[name] = list(roles or ("agent",))
-            config = Config(team=[TeamMember(n, roles=r) for n, r in members.items()])
+            config = Config(team=[TeamMember(n, roles=r) for n, r in members.items()],
+                            accounts=ACCOUNTS)
             return Desk(store, name, config=config)
 
         yield embedded
@@ -194,3 +199,29 @@ def test_capture_adds_new_comments_once(make_desk: MakeDesk) -> None:
     assert desk.capture([fresh]) == (1, 0, 0)
     assert desk.capture([fresh]) == (0, 0, 1)
     assert desk.get("c-new").status == "new"
+
+
+def test_set_status_is_undone_and_deleted_is_refused(make_desk: MakeDesk) -> None:
+    desk = make_desk("ana")
+    assert [a.after for a in desk.set_status(["c-question"], "replied")] == [
+        {"status": "replied"}]
+    desk.undo()
+    assert desk.get("c-question").status == "new"
+    with pytest.raises(ActionRefused, match="a comment is deleted at its source"):
+        desk.set_status(["c-question"], "deleted")
+    with pytest.raises(ActionRefused, match="unknown status 'gone'"):
+        desk.set_status(["c-question"], "gone")
+
+
+def test_a_free_text_reply_waits_for_another_approver(make_desk: MakeDesk) -> None:
+    ana, cy = make_desk("ana", "agent", "approver"), make_desk("cy", "approver")
+    submitted = ana.submit_reply("c-question", "We open at 9 on Saturday.", None)
+    assert submitted.kind == "reply_submitted" and submitted.user == "ana"
+    item = submitted.data["record"]["key"]
+    assert ana.records("outbox")[item]["state"] == "waiting_approval"
+    with pytest.raises(ActionRefused, match="approve"):
+        ana.approve_reply(item)
+    approved = cy.approve_reply(item, "fine")
+    assert approved.kind == "reply_approved" and approved.user == "cy"
+    assert cy.records("outbox")[item]["state"] == "queued"
+    assert cy.get("c-question").status == "replied"

@@ -166,6 +166,100 @@ BEGIN
 END
 $$;
 
+-- The outbox's states are the domain's (triage/outbox/item.py): a reply waiting for an
+-- approver is `waiting_approval`, as in the embedded store, and a failed send still holds
+-- its place (the same text is not queued twice). 0004 wrote `waiting`; rows are renamed.
+UPDATE triage.records SET doc = jsonb_set(doc, '{state}', '"waiting_approval"')
+WHERE tbl = 'outbox' AND doc ->> 'state' = 'waiting';
+
+-- Put a reply in the outbox: free text (no template) waits for an approver; a template's
+-- reply is queued and the comment counts as replied. The same text twice is refused.
+CREATE OR REPLACE FUNCTION triage.submit_reply(p_comment_id text, p_text text, p_template_id text)
+RETURNS triage.journal
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c triage.comments;
+    digest text := encode(sha256(convert_to(p_text, 'UTF8')), 'hex');
+    waiting boolean := p_template_id IS NULL;
+    stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+    item jsonb;
+BEGIN
+    PERFORM triage.require_role(ARRAY['agent'], 'reply');
+    SELECT * INTO c FROM triage.comments WHERE id = p_comment_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no comment with id %', quote_literal(p_comment_id) USING ERRCODE = 'TR404';
+    END IF;
+    IF triage.held(c.id) OR c.status = 'deleted' THEN
+        RAISE EXCEPTION 'cannot reply: %', CASE WHEN c.status = 'deleted'
+            THEN 'the comment was deleted at its source'
+            ELSE format('%s is on legal hold until legal releases it', c.id) END
+            USING ERRCODE = 'TR401';
+    END IF;
+    IF EXISTS (SELECT 1 FROM triage.records WHERE tbl = 'outbox'
+               AND doc ->> 'comment_id' = c.id AND doc ->> 'content_hash' = digest
+               AND doc ->> 'state' IN ('waiting_approval', 'queued', 'sending', 'sent', 'failed')) THEN
+        RAISE EXCEPTION 'this reply to % is already in the outbox', c.id USING ERRCODE = 'TR401';
+    END IF;
+    item := jsonb_build_object('id', replace(gen_random_uuid()::text, '-', ''),
+        'comment_id', c.id, 'platform', c.platform, 'account', c.account, 'text', p_text,
+        'content_hash', digest, 'template_id', p_template_id, 'by', session_user,
+        'created_at', stamp, 'updated_at', stamp, 'needs_approval', waiting,
+        'state', CASE WHEN waiting THEN 'waiting_approval' ELSE 'queued' END, 'decision', NULL,
+        'status_before', CASE WHEN waiting OR c.status = 'replied' THEN NULL ELSE c.status END);
+    INSERT INTO triage.records (tbl, key, doc) VALUES ('outbox', item ->> 'id', item);
+    IF NOT waiting AND c.status <> 'replied' THEN
+        UPDATE triage.comments SET status = 'replied' WHERE id = c.id;
+    END IF;
+    RETURN triage.append(CASE WHEN waiting THEN 'reply_submitted' ELSE 'reply_queued' END,
+        c.id, jsonb_build_object('data', jsonb_build_object('sha256', digest,
+            'record', jsonb_build_object('table', 'outbox', 'key', item ->> 'id', 'doc', item))));
+END
+$$;
+
+-- An approver approves a reply waiting for approval (never their own): it is queued.
+CREATE OR REPLACE FUNCTION triage.approve_reply(p_item_id text, p_note text) RETURNS triage.journal
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    item jsonb;
+    c triage.comments;
+    stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+BEGIN
+    PERFORM triage.require_role(ARRAY['approver'], 'approve a reply that needs approval');
+    SELECT doc INTO item FROM triage.records WHERE tbl = 'outbox' AND key = p_item_id
+    FOR UPDATE;
+    IF item IS NULL THEN
+        RAISE EXCEPTION 'no outbox item %', p_item_id USING ERRCODE = 'TR404';
+    END IF;
+    IF item ->> 'state' <> 'waiting_approval' THEN
+        RAISE EXCEPTION 'outbox item % is %, not waiting for approval', p_item_id,
+            item ->> 'state' USING ERRCODE = 'TR401';
+    END IF;
+    IF item ->> 'by' = session_user THEN
+        RAISE EXCEPTION 'an approver cannot approve their own reply (% wrote it)', session_user
+            USING ERRCODE = 'TR401';
+    END IF;
+    SELECT * INTO c FROM triage.comments WHERE id = item ->> 'comment_id' FOR UPDATE;
+    IF triage.held(c.id) THEN
+        RAISE EXCEPTION 'cannot approve: % is on legal hold until legal releases it', c.id
+            USING ERRCODE = 'TR401';
+    END IF;
+    item := item || jsonb_build_object('state', 'queued', 'updated_at', stamp,
+        'status_before', CASE WHEN c.status = 'replied' THEN NULL ELSE c.status END,
+        'decision', jsonb_build_object('by', session_user, 'at', stamp, 'approved', true,
+                                       'content_hash', item ->> 'content_hash', 'note', p_note));
+    UPDATE triage.records SET doc = item, updated_at = now()
+    WHERE tbl = 'outbox' AND key = p_item_id;
+    UPDATE triage.comments SET status = 'replied' WHERE id = c.id AND status <> 'replied';
+    RETURN triage.append('reply_approved', c.id, jsonb_build_object('data', jsonb_build_object(
+        'sha256', item ->> 'content_hash', 'note', p_note,
+        'record', jsonb_build_object('table', 'outbox', 'key', p_item_id, 'doc', item))));
+END
+$$;
+
 -- Legal reads the identifiers the list masks; the reveal is journaled (what kinds, where).
 CREATE FUNCTION triage.reveal(p_comment_id text, p_data jsonb) RETURNS triage.journal
 LANGUAGE plpgsql SECURITY DEFINER
