@@ -37,7 +37,7 @@ class DeskOpener(Protocol):
 
 
 def open_team(url: str, *, tagger: Callable[[str], tuple[Tag, ...]] | None = None,
-              size: int = 2) -> DeskService:
+              config: Config | None = None, size: int = 2) -> DeskService:
     """A desk on the team database, or a message naming the extra it needs."""
     try:
         from triage.teamdb.desk import open_team_desk
@@ -46,7 +46,7 @@ def open_team(url: str, *, tagger: Callable[[str], tuple[Tag, ...]] | None = Non
             raise StoreError("the team store needs psycopg: pip install 'triage-desk[team]'"
                              ) from None
         raise
-    return open_team_desk(url, tagger=tagger, size=size)
+    return open_team_desk(url, tagger=tagger, config=config, size=size)
 
 
 def check_identity(login: str, user_option: str | None) -> None:
@@ -65,7 +65,7 @@ def open_desk(env: DeskOpener, *, tagging: bool = False,
     its login), else the embedded store of the data folder (acting as ``env.user``)."""
     url = team_url(env.config.store.url)
     if url:
-        desk = open_team(url, tagger=env.tagger() if tagging else None)
+        desk = open_team(url, tagger=env.tagger() if tagging else None, config=env.config)
         try:
             check_identity(desk.user, env.user_option)
         except IdentityRefused:

@@ -12,7 +12,7 @@ from tests.team.conftest import TeamDb
 from triage import teamdb
 from triage.config import AccountConfig, Config, TeamMember
 from triage.desk import Desk
-from triage.errors import ActionRefused, NotFound
+from triage.errors import ActionRefused, NotFound, PolicyBlocked
 from triage.service import DeskService
 from triage.store import Store
 from triage.teamdb.desk import open_team_desk
@@ -48,7 +48,7 @@ def make_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeDe
 
     def on_team(name: str, *roles: str) -> DeskService:
         teamdb.add_user(team.admin, name, list(roles or ("agent",)))
-        desk = open_team_desk(team.url(name), size=1)
+        desk = open_team_desk(team.url(name), size=1, config=Config(accounts=ACCOUNTS))
         opened.append(desk)
         return desk
 
@@ -211,6 +211,13 @@ def test_set_status_is_undone_and_deleted_is_refused(make_desk: MakeDesk) -> Non
         desk.set_status(["c-question"], "deleted")
     with pytest.raises(ActionRefused, match="unknown status 'gone'"):
         desk.set_status(["c-question"], "gone")
+
+
+def test_a_reply_breaking_a_blocking_policy_is_refused(make_desk: MakeDesk) -> None:
+    ana = make_desk("ana")
+    with pytest.raises(PolicyBlocked, match="cure-promise: 'guaranteed': promises a cure"):
+        ana.submit_reply("c-question", "Our flu shot is guaranteed to work.", None)
+    assert ana.records("outbox") == {}
 
 
 def test_a_free_text_reply_waits_for_another_approver(make_desk: MakeDesk) -> None:

@@ -11,20 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from psycopg_pool import ConnectionPool
 
+from triage.config import Config
 from triage.convert import iso
 from triage.desk import check_status, check_tag, last_of, refuse_undo
 from triage.errors import NotFound
 from triage.history import NOT_ACTS, HistoryEntry
-from triage.model import STATUSES, Action, Comment, Post, Tag
+from triage.model import STATUSES, Action, Comment, Post, Tag, utcnow
 from triage.notes import Note, notes_from_records
 from triage.service import ChainCheck, Lease
 from triage.teamdb import calls
 from triage.teamdb.calls import action_from_row, comment_from_row
 from triage.teamdb.connection import open_pool
+
+if TYPE_CHECKING:
+    from triage.templates import TemplateLibrary
 
 __all__ = ["TeamDesk", "open_team_desk"]
 
@@ -37,10 +41,13 @@ CHUNK = 500
 
 
 def open_team_desk(url: str, *, size: int = 2,
-                   tagger: Callable[[str], tuple[Tag, ...]] | None = None) -> TeamDesk:
+                   tagger: Callable[[str], tuple[Tag, ...]] | None = None,
+                   config: Config | None = None,
+                   library: TemplateLibrary | None = None) -> TeamDesk:
     """A desk on the team database at ``url`` (the password the libpq way), acting as the
-    login that connects."""
-    return TeamDesk(open_pool(url, size), tagger=tagger)
+    login that connects; with ``config``, replies are checked against the reply policies
+    (and ``library``'s templates) before they reach the outbox."""
+    return TeamDesk(open_pool(url, size), tagger=tagger, config=config, library=library)
 
 
 class TeamDesk:
@@ -49,9 +56,12 @@ class TeamDesk:
     shared = True
 
     def __init__(self, pool: ConnectionPool,
-                 tagger: Callable[[str], tuple[Tag, ...]] | None = None) -> None:
+                 tagger: Callable[[str], tuple[Tag, ...]] | None = None,
+                 config: Config | None = None, library: TemplateLibrary | None = None) -> None:
         self.pool = pool
         self.tagger = tagger
+        self.config = config
+        self.library = library
         self.user: str = str(self.rows("SELECT session_user AS login")[0]["login"])
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -249,8 +259,16 @@ class TeamDesk:
         return self._call(calls.leases, comment_id)
 
     def submit_reply(self, comment_id: str, text: str, template_id: str | None) -> Action:
-        return self._call(calls.submit_reply, comment_id, text,
-                          template_id)
+        """Put a reply in the outbox; the reply policies are checked first (a blocking hit
+        is refused, naming it), then the database checks the role, the hold and repeats."""
+        from triage.outbox.book import normal_text
+        from triage.outbox.commands import check_item, local_today
+
+        text = normal_text(text)
+        if self.config is not None:
+            check_item(self.get(comment_id), self.library, template_id, text,
+                       local_today(utcnow()), self.config)
+        return self._call(calls.submit_reply, comment_id, text, template_id)
 
     def approve_reply(self, item_id: str, note: str = "") -> Action:
         return self._call(calls.approve_reply, item_id, note)
