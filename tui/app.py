@@ -25,6 +25,7 @@ from triage.textsafe import clean, counted
 from triage.views import Sla, opening_view, views_from_config
 from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
+from tui.model_runner import ModelRunner
 from tui.moderation_app import ModerationApp
 from tui.queue_list import QueueList
 from tui.queue_screen import QueueScreen
@@ -73,6 +74,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         show_clock: bool = True,
         background_delivery: bool = True,
         view: str | None = None,
+        learned: bool = False,
     ) -> None:
         super().__init__(background_delivery=background_delivery)
         self.clock = clock
@@ -101,6 +103,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         #: Who the person is on the sandbox's team and how to act as another (shown at
         #: start and on the help screen); empty outside the sandbox.
         self.identity = ""
+        #: The learned layer's background pass (``learned``: the command line turns it on).
+        self.model_runner = ModelRunner(self) if learned else None
 
     def get_default_screen(self) -> Screen[None]:
         return self.queue_screen
@@ -139,6 +143,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.apply_retention_at_start()
         self.reload()
+        if self.model_runner is not None:
+            self.model_runner.kick()
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.config.keymap)
@@ -313,6 +319,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         """Show comments a sync stored; the cursor stays on the comment it is on."""
         if self.store.version != self._seen_version:
             self.reload()
+            if self.model_runner is not None:
+                self.model_runner.kick()
 
     def _tick(self) -> None:
         self.perform(self.store.flush_if_due)
@@ -324,6 +332,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
                         severity="error", timeout=10, markup=False)
         if self.store.version != self._seen_version:
             self.reload()
+            if self.model_runner is not None:
+                self.model_runner.kick()
 
     def _refresh_ages(self) -> None:
         queue = self.queue_list()

@@ -155,6 +155,7 @@ class QueueScreen(Screen[None]):
             now=app.clock(),
             ours=all_items(desk.store, comment_id=comment.id, states=(SENT,)),
             notes=desk.notes(comment.id),
+            evidence=desk.model_evidence(comment.id),
         )
         notices = app.legal_notices(comment) + app.outbox_notices(comment)
         closing = closing_of(desk.store, comment)
