@@ -1,6 +1,7 @@
 """The model pass: after the rules' tags are stored, score the comments not scored yet and
 journal what the learned layer adds (``model_tag``, by user "model"): a tag, or a possible
-crisis for a person to decide. It never removes a tag and never re-adds one taken off.
+crisis for a person to decide. It never removes a tag, and never gives a text again a tag
+that a person took off it.
 
 Scoring (the slow part) may run on any thread; applying runs where the store is owned.
 """
@@ -42,9 +43,13 @@ class PassResult:
 
 
 def evidence_for(store: Store, comment_id: str) -> dict[str, Any]:
-    """The learned layer's evidence on a comment, by tag ({} when it added nothing)."""
-    doc = store.get_record(EVIDENCE, comment_id)
-    tags = (doc or {}).get("tags")
+    """The learned layer's evidence on a comment's current text, by tag ({} when it added
+    nothing)."""
+    doc = store.get_record(EVIDENCE, comment_id) or {}
+    comment = store.comments.get(comment_id)
+    if comment is None or doc.get("hash") != comment.content_hash[:16]:
+        return {}
+    tags = doc.get("tags")
     return tags if isinstance(tags, dict) else {}
 
 
@@ -103,7 +108,12 @@ class ModelPass:
     def _entry(self, comment: Comment, suggestions: tuple[Suggestion, ...]
                ) -> dict[str, Any] | None:
         have = set(comment.tag_names)
-        fresh = [s for s in suggestions if s.tag not in have]
+        doc = self.store.get_record(EVIDENCE, comment.id) or {}
+        digest = comment.content_hash[:16]
+        evidence = dict(doc.get("tags") or {}) if doc.get("hash") == digest else {}
+        # A tag the model gave this text before and that is gone now was taken off by a
+        # person: it is never given again.
+        fresh = [s for s in suggestions if s.tag not in have and s.tag not in evidence]
         if not fresh:
             return None
         tags = list(comment.tags)
@@ -111,7 +121,6 @@ class ModelPass:
             tags.append(Tag(s.tag, s.p, (), s.source))
         tags.sort(key=lambda t: TAG_NAMES.index(t.name))
         after = {"tags": [tag_to_doc(t) for t in tags]}
-        evidence = dict(evidence_for(self.store, comment.id))
         added = []
         for s in fresh:
             detail = {"p": s.p, "possible": s.possible,
@@ -123,7 +132,7 @@ class ModelPass:
             "before": stored_fields(comment, after), "after": after,
             "data": {"heads": self.layer.heads.version, "added": added,
                      "record": {"table": EVIDENCE, "key": comment.id,
-                                "doc": {"tags": evidence}}},
+                                "doc": {"hash": digest, "tags": evidence}}},
         }
 
     def run(self, *, limit: int | None = None,
