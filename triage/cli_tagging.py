@@ -148,17 +148,12 @@ def _side_by_side(env: Env, comments: list[Any], rules: Any, as_json: bool,
                   show_errors: bool) -> None:
     """Rules alone and rules + model, per tag, on the same comments."""
     from triage.learned import load_layer
+    from triage.learned.layer import rules_and_model
     from triage.tagger import evaluate
 
     layer = load_layer(env.config.tagger, env.config.resolve, use_cache=True)
-    tag = env.tagger()
-    ruled = [tag(c.text) for c in comments]
-    added = layer.suggest([c.text for c in comments], [{t.name for t in r} for r in ruled])
-    both = {
-        c.text: (*r, *(Tag(s.tag, s.p, (), s.source) for s in extra if not s.possible))
-        for c, r, extra in zip(comments, ruled, added, strict=True)
-    }
-    combined = evaluate(comments, lambda text: both[text])
+    combined = evaluate(comments, rules_and_model(env.tagger(), layer,
+                                                  [c.text for c in comments]))
     if as_json:
         click.echo(json_line({"rules": rules.as_json(), "rules+model": combined.as_json(),
                               "model_tags": list(layer.tags)}))

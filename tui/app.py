@@ -119,6 +119,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.store.write_in_background()
         if not self.store.loaded:
             self._load_everything()
+        elif self.model_runner is not None:
+            self.model_runner.kick()
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self._apply_keymap()

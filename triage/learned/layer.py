@@ -4,17 +4,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from triage.learned.embed import Embedder
 from triage.learned.heads import Heads
+from triage.model import TAG_NAMES, Tag
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["ModelLayer", "Nearest", "Suggestion"]
+__all__ = ["ModelLayer", "Nearest", "Suggestion", "rules_and_model"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +103,17 @@ class ModelLayer:
                     round(float(sims[j]), 3))
             for j in order
         )
+
+
+def rules_and_model(rules: Callable[[str], tuple[Tag, ...]], layer: ModelLayer,
+                    texts: Sequence[str]) -> Callable[[str], tuple[Tag, ...]]:
+    """A tagger for ``texts`` (scored in one batch): the rules' tags plus the tags the model
+    adds (a possible crisis is not a tag)."""
+    ruled = {text: rules(text) for text in texts}
+    unique = list(ruled)
+    added = layer.suggest(unique, [{t.name for t in ruled[text]} for text in unique])
+    both: dict[str, tuple[Tag, ...]] = {}
+    for text, extra in zip(unique, added, strict=True):
+        tags = [*ruled[text], *(Tag(s.tag, s.p, (), s.source) for s in extra if not s.possible)]
+        both[text] = tuple(sorted(tags, key=lambda t: TAG_NAMES.index(t.name)))
+    return lambda text: both[text]
