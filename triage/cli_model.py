@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from triage.cli import Env, pass_env
-from triage.errors import ModelUnavailable
 from triage.textsafe import json_line
 
 __all__ = ["COMMANDS", "model_group"]
@@ -128,19 +127,6 @@ def run_command(env: Env, limit: int | None) -> None:
     result = ModelPass(store, layer).run(limit=limit)
     click.echo(f"scored {result.scored} comments: {result.tagged} tags added, "
                f"{result.possible} possible crises flagged")
-
-
-def model_layer_or_none(env: Env) -> Any:
-    """The learned layer, or None with one line on stderr saying why the rules run alone."""
-    from triage.learned import load_layer
-
-    if env.config.tagger.model == "off":
-        return None
-    try:
-        return load_layer(env.config.tagger, env.config.resolve)
-    except ModelUnavailable as exc:
-        click.echo(f"triage: rules only: {exc}", err=True)
-        return None
 
 
 COMMANDS = [model_group]

@@ -13,6 +13,9 @@ SET_D = Path(__file__).parents[2] / "benchmarks" / "heldout" / "set-d.jsonl"
 #: Rules alone on set D after the fourth pass (benchmarks/heldout/README.md).
 MACRO_F1 = 0.814
 CRISIS_RECALL = 0.656
+#: Rules + the shipped heads (1-6d64f6fb8b72), measured once when they were fitted.
+MODEL_MACRO_F1 = 0.829
+MODEL_CRISIS_RECALL = 0.754
 
 
 def _comments() -> list:
@@ -37,5 +40,5 @@ def test_rules_and_model_keep_set_d_figures() -> None:
     layer = load_layer(TaggerConfig(), Path, use_cache=True)
     comments = _comments()
     result = evaluate(comments, rules_and_model(Tagger().tag, layer, [c.text for c in comments]))
-    assert round(result.macro_f1 or 0, 3) >= MACRO_F1
-    assert round(result.counts["crisis"].recall or 0, 3) >= CRISIS_RECALL
+    assert round(result.macro_f1 or 0, 3) >= MODEL_MACRO_F1
+    assert round(result.counts["crisis"].recall or 0, 3) >= MODEL_CRISIS_RECALL

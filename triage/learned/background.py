@@ -9,7 +9,7 @@ Scoring (the slow part) may run on any thread; applying runs where the store is 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from triage.convert import tag_to_doc
@@ -149,9 +149,3 @@ class ModelPass:
                 progress(total)
         return total
 
-
-def confirm_possible(comment: Comment, user: str) -> Comment:
-    """``comment`` with its possible crisis made the crisis tag (by ``user``)."""
-    tags = tuple(Tag(t.name, 1.0, t.evidence, f"manual:{user}") if t.possible else t
-                 for t in comment.tags)
-    return replace(comment, tags=tags)
