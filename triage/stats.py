@@ -56,7 +56,7 @@ def compute_stats(store: Store, *, now: datetime, since: timedelta, sla: Sla) ->
     start = now - since
     window: list[Comment] = [c for c in store if start <= c.created_at <= now]
     answered = first_responses(store)
-    by_tag = Counter(t.name for c in window for t in c.tags)
+    by_tag = Counter(t.name for c in window for t in c.tags if not t.possible)
     by_platform = Counter(c.platform for c in window)
     by_day = Counter(c.created_at.date().isoformat() for c in window)
     waits: list[float] = []
