@@ -135,3 +135,32 @@ def _config(tmp_path: Path, line: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(f"[tagger]\n{line}\n")
     return path
+
+
+def test_exports_and_stats_leave_a_possible_crisis_out_until_a_person_confirms_it(
+        tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from tests.factories import NOW, make_comment
+    from triage.cli import comment_json
+    from triage.csvout import comment_row
+    from triage.desk import Desk
+    from triage.model import Tag
+    from triage.stats import compute_stats
+    from triage.store import Store
+    from triage.views import Sla
+
+    flagged = (Tag("crisis", 0.5, (), "model-possible:crisis p=0.50"),
+               Tag("question", 0.9, (), "rule:question/wh"))
+    with Store(tmp_path / "data") as store:
+        store.ingest([make_comment("c-1", "so tired of it all, why go on?", tags=flagged)],
+                     user="t")
+        comment = store.get("c-1")
+        assert [t["name"] for t in comment_json(comment)["tags"]] == ["question"]
+        assert comment_json(comment)["possible"] == ["crisis"]
+        assert "question" in comment_row(comment) and "crisis" not in comment_row(comment)
+        stats = compute_stats(store, now=NOW, since=timedelta(days=1), sla=Sla({}))
+        assert (stats.by_tag["crisis"], stats.by_tag["question"]) == (0, 1)
+        Desk(store, "ana").confirm_possible(["c-1"])
+        stats = compute_stats(store, now=NOW, since=timedelta(days=1), sla=Sla({}))
+        assert (stats.by_tag["crisis"], stats.by_tag["question"]) == (1, 1)
