@@ -164,3 +164,19 @@ def test_exports_and_stats_leave_a_possible_crisis_out_until_a_person_confirms_i
         Desk(store, "ana").confirm_possible(["c-1"])
         stats = compute_stats(store, now=NOW, since=timedelta(days=1), sla=Sla({}))
         assert (stats.by_tag["crisis"], stats.by_tag["question"]) == (1, 1)
+
+
+def test_what_the_model_adds_is_not_a_review_by_the_team(tmp_path: Path) -> None:
+    from tests.factories import make_comment
+    from triage.convert import tag_to_doc
+    from triage.feedback import feedback_from_journal
+    from triage.model import Tag
+    from triage.store import Store
+
+    with Store(tmp_path / "data") as store:
+        store.ingest([make_comment("c-1", "I took all the pills")], user="t")
+        tag = Tag("crisis", 0.9, (), "model:crisis p=0.90")
+        store.record([{"user": "model", "kind": "model_tag", "comment_id": "c-1",
+                       "before": {"tags": []}, "after": {"tags": [tag_to_doc(tag)]}}])
+        feedback = feedback_from_journal(store)
+        assert feedback.reviewed == 0
