@@ -60,18 +60,23 @@ class ModelPass:
         self.store = store
         self.layer = layer
         self.batch = batch
-
-    def _done(self) -> dict[str, str]:
-        state = self.store.state(STATE_KEY) or {}
+        state = store.state(STATE_KEY) or {}
         done = state.get("done")
-        return dict(done) if isinstance(done, dict) else {}
+        #: Comment id -> the start of the hash of the text scored (kept in the store).
+        self._done: dict[str, str] = dict(done) if isinstance(done, dict) else {}
+        #: Comment id -> the text object known scored, so that a text is hashed once.
+        self._known: dict[str, str] = {}
 
     def pending(self) -> list[Comment]:
         """The comments whose current text the model has not scored, newest first."""
-        done = self._done()
-        comments = self.store.comments
-        out = [c for c in comments.values()
-               if c.status != "deleted" and done.get(c.id) != c.content_hash[:16]]
+        out = []
+        for comment in self.store.comments.values():
+            if self._known.get(comment.id) is comment.text or comment.status == "deleted":
+                continue
+            if self._done.get(comment.id) == comment.content_hash[:16]:
+                self._known[comment.id] = comment.text
+                continue
+            out.append(comment)
         out.sort(key=lambda c: (c.created_at, c.id), reverse=True)
         return out
 
@@ -86,13 +91,13 @@ class ModelPass:
         """Journal the additions for comments whose text is still the one scored."""
         result = PassResult()
         entries: list[dict[str, Any]] = []
-        done = self._done()
         for item in scored:
             comment = self.store.comments.get(item.comment_id)
             if comment is None or comment.content_hash[:16] != item.digest:
                 continue
             result.scored += 1
-            done[item.comment_id] = item.digest
+            self._done[item.comment_id] = item.digest
+            self._known[item.comment_id] = comment.text
             entry = self._entry(comment, item.suggestions)
             if entry is not None:
                 entries.append(entry)
@@ -102,7 +107,8 @@ class ModelPass:
         if entries:
             self.store.record(entries)
         if result.scored:
-            self.store.set_state(STATE_KEY, {"heads": self.layer.heads.version, "done": done})
+            self.store.set_state(STATE_KEY, {"heads": self.layer.heads.version,
+                                             "done": dict(self._done)})
         return result
 
     def _entry(self, comment: Comment, suggestions: tuple[Suggestion, ...]
