@@ -27,6 +27,7 @@ from triage.views import Sla, opening_view, views_from_config
 from tui.group_rows import GroupedRows
 from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
+from tui.model_runner import ModelRunner
 from tui.moderation_app import ModerationApp
 from tui.queue_list import QueueList
 from tui.queue_screen import QueueScreen
@@ -75,6 +76,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         show_clock: bool = True,
         background_delivery: bool = True,
         view: str | None = None,
+        learned: bool = False,
     ) -> None:
         super().__init__(background_delivery=background_delivery)
         self.clock = clock
@@ -107,6 +109,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         #: Who the person is on the sandbox's team and how to act as another (shown at
         #: start and on the help screen); empty outside the sandbox.
         self.identity = ""
+        #: The learned layer's background pass (``learned``: the command line turns it on).
+        self.model_runner = ModelRunner(self) if learned else None
 
     def get_default_screen(self) -> Screen[None]:
         return self.queue_screen
@@ -121,6 +125,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.store.write_in_background()
         if not self.store.loaded:
             self._load_everything()
+        elif self.model_runner is not None:
+            self.model_runner.kick()
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self._apply_keymap()
@@ -146,6 +152,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.apply_retention_at_start()
         self.reload()
+        if self.model_runner is not None:
+            self.model_runner.kick()
 
     @work(thread=True, exclusive=True, group="groups", exit_on_error=False)
     def _group_everything(self, comments: dict[str, Comment]) -> None:
@@ -337,6 +345,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         """Show comments a sync stored; the cursor stays on the comment it is on."""
         if self.store.version != self._seen_version:
             self.reload()
+            if self.model_runner is not None:
+                self.model_runner.kick()
 
     def _tick(self) -> None:
         self.perform(self.store.flush_if_due)
@@ -348,6 +358,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
                         severity="error", timeout=10, markup=False)
         if self.store.version != self._seen_version:
             self.reload()
+            if self.model_runner is not None:
+                self.model_runner.kick()
 
     def _refresh_ages(self) -> None:
         queue = self.queue_list()
