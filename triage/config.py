@@ -66,9 +66,25 @@ class OrgConfig:
 
 @dataclass(frozen=True, slots=True)
 class TaggerConfig:
-    """Tagger settings: extra claim files added to the built-in claim library."""
+    """Tagger settings: extra claim files added to the built-in claim library, and the
+    learned layer (``model``: "auto" runs it when installed, "off" never; ``model_tags``:
+    the tags it may add, empty for those where cross-validation showed it helps;
+    ``model_heads``: another heads file)."""
 
     claims: list[str] = field(default_factory=list)
+    model: str = "auto"
+    model_tags: list[str] = field(default_factory=list)
+    model_heads: str = ""
+
+    def validate(self, where: str) -> None:
+        from triage.model import TAG_NAMES
+
+        if self.model not in ("auto", "off"):
+            raise ConfigError(f"{where} model: must be \"auto\" or \"off\", not {self.model!r}")
+        for tag in self.model_tags:
+            if tag not in TAG_NAMES:
+                raise ConfigError(f"{where} model_tags: unknown tag {tag!r} "
+                                  f"(one of {', '.join(TAG_NAMES)})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,6 +416,7 @@ def _validate(config: Config, label: str) -> None:
     config.retention.validate(f"{label}: [retention]")
     config.replies.validate(f"{label}: [replies]")
     config.store.validate(f"{label}: [store]")
+    config.tagger.validate(f"{label}: [tagger]")
     _validate_queue_settings(config, label)
 
 

@@ -8,25 +8,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from triage.closing import closing_record, needs_reason, reason_key
 from triage.convert import action_from_doc, tag_to_doc
-from triage.errors import ActionRefused, NotFound
+from triage.errors import ActionRefused
 from triage.groups import Group, Grouper
-from triage.history import HistoryEntry, author_history
 from triage.holds import held_ids, require_not_held
-from triage.live import LEASE_SECONDS, Change, Lease, Watch, hub_for, lease_until
-from triage.model import STATUSES, TAG_NAMES, Action, Comment, Post, Tag
+from triage.live import hub_for
+from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
 from triage.notes import NOTES, Note, checked_note, note_entry, notes_from_records
-from triage.query import LegalStates, Query
+from triage.seat import SeatServices
+from triage.seat_reads import SeatReads
 from triage.store import Store, stored_fields
 
 if TYPE_CHECKING:
-    from triage.views import Sla, View
+    from triage.config import Config
+    from triage.templates import TemplateLibrary
 
-__all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo"]
+__all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo",
+           "check_status", "check_tag", "last_of", "refuse_undo"]
 
 #: Kinds of action that the desk's ``undo`` takes back.
 UNDOABLE = frozenset({"dismiss", "restore", "assign", "tag", "status"})
@@ -59,17 +60,74 @@ def cannot_undo(action: Action) -> str:
     return _FINAL.get(action.kind, "")
 
 
-class Desk:
-    """Commands on the queue, done as ``user``."""
+def check_status(status: str) -> None:
+    """Refuse a status a person cannot set (unknown, or ``deleted``), saying why."""
+    if status not in STATUSES:
+        raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+    if status == "deleted":
+        raise ActionRefused("a comment is deleted at its source (triage delete, or D), "
+                            "not by setting its status")
 
-    def __init__(self, store: Store, user: str, team: Sequence[str] = (),
-                 priority: Sequence[str] = ()) -> None:
+
+def check_tag(tag: str) -> None:
+    """Refuse an unknown tag, naming the tags there are."""
+    if tag not in TAG_NAMES:
+        raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
+
+
+def refuse_undo(targets: Sequence[Action]) -> None:
+    """Refuse undoing ``targets`` (the user's last action) when there is nothing to undo or
+    the desk cannot take it back, saying why."""
+    if not targets:
+        raise ActionRefused("nothing to undo")
+    kind = targets[0].kind
+    if kind not in UNDOABLE:
+        raise ActionRefused(cannot_undo(targets[0]) or (
+            f"the last action was {kind.replace('_', ' ')}, which the desk cannot "
+            "undo here"))
+
+
+def last_of(docs_backwards: Iterable[dict[str, Any]], user: str) -> list[Action]:
+    """``user``'s last action not undone yet (all of it, when it was a batch), from journal
+    entries read newest first.
+
+    An entry that undid another (an ``undo``, or a hide, unhide or cancel made by
+    undoing) names it in ``data.undoes``: both are passed over.
+    """
+    undone: set[int] = set()
+    found: list[Action] = []
+    for doc in docs_backwards:
+        if doc.get("user") != user:
+            continue
+        undoes = (doc.get("data") or {}).get("undoes")
+        if undoes is not None:
+            undone.add(int(undoes))
+            continue
+        if doc.get("kind") not in PERSON_ACTIONS or int(doc["seq"]) in undone:
+            if found and doc.get("kind") in PERSON_ACTIONS:
+                break
+            continue
+        action = action_from_doc(doc)
+        if found:
+            if action.batch is None or action.batch != found[0].batch:
+                break
+        found.append(action)
+        if action.batch is None:
+            break
+    return found
+
+
+class Desk(SeatReads, SeatServices):
+    """Commands on the queue, done as ``user``, on the embedded store (one seat)."""
+
+    def __init__(self, store: Store, user: str, team: Sequence[str] = (), *,
+                 config: Config | None = None, library: TemplateLibrary | None = None) -> None:
         self.store = store
         self.user = user
         #: Names of the team (config [[team]]); assignment is limited to them when set.
         self.team = tuple(team)
-        #: The tags in the order of their urgency (config [priority]), for ``claim_next``.
-        self.priority = tuple(priority)
+        self.config = config
+        self.library = library
         self._hub = hub_for(store)
         self._leased: set[str] = set()
         self._notes: dict[str, list[Note]] = {}
@@ -106,11 +164,7 @@ class Desk:
         return self._change(self.not_held(ids, "restore"), "restore", {"status": "new"})
 
     def set_status(self, ids: Sequence[str], status: str) -> list[Action]:
-        if status not in STATUSES:
-            raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-        if status == "deleted":
-            raise ActionRefused("a comment is deleted at its source (triage delete, or D), "
-                                "not by setting its status")
+        check_status(status)
         return self._change(self.not_held(ids, "change the status of"), "status",
                             {"status": status})
 
@@ -128,10 +182,6 @@ class Desk:
         deleted = self.store.index.ids("status", "deleted")
         return [i for i in ids if i not in held and i not in deleted]
 
-    def held_among(self, ids: Sequence[str]) -> int:
-        """How many of ``ids`` are on legal hold."""
-        return len(held_ids(self.store).intersection(ids))
-
     def assign(self, ids: Sequence[str], person: str | None) -> list[Action]:
         """Assign comments to a team member (``None`` unassigns)."""
         if person is not None and self.team and person not in self.team:
@@ -144,10 +194,31 @@ class Desk:
         """Add or remove a tag by hand; the correction is journaled for ``eval --from-journal``."""
         return self._record_changes("tag", self._tag_changes(ids, tag, add=add))
 
+    def confirm_possible(self, ids: Sequence[str]) -> list[Action]:
+        """Make each possible crisis (flagged by the learned layer) the crisis tag; a person
+        decided. Comments with no possible crisis are left as they are."""
+        changes: list[tuple[Comment, dict[str, Any], dict[str, Any] | None]] = []
+        for comment in self.get_many(ids):
+            flagged = comment.tag("crisis")
+            if flagged is None or not flagged.possible:
+                continue
+            tags = [Tag("crisis", 1.0, t.evidence, f"manual:{self.user}") if t is flagged else t
+                    for t in comment.tags]
+            data = {"tag": "crisis", "op": "confirm", "tagger_had": False,
+                    "possible": flagged.source}
+            changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
+        return self._record_changes("tag", changes)
+
+    def model_evidence(self, comment_id: str) -> dict[str, Any]:
+        """Why the learned layer added its tags to a comment: by tag, its probability and
+        the nearest labelled examples ({} when it added none)."""
+        from triage.learned.background import evidence_for
+
+        return evidence_for(self.store, comment_id)
+
     def _tag_changes(self, ids: Sequence[str], tag: str, *,
                      add: bool) -> list[tuple[Comment, dict[str, Any], dict[str, Any] | None]]:
-        if tag not in TAG_NAMES:
-            raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
+        check_tag(tag)
         changes: list[tuple[Comment, dict[str, Any], dict[str, Any] | None]] = []
         for comment in self.get_many(ids):
             has = comment.tag(tag)
@@ -158,8 +229,12 @@ class Desk:
                 tags = tuple(t for t in comment.tags if t.name != tag)
             else:
                 continue
-            data = {"tag": tag, "op": "add" if add else "remove",
-                    "tagger_had": has is not None and not has.source.startswith("manual:")}
+            data: dict[str, Any] = {
+                "tag": tag, "op": "add" if add else "remove",
+                "tagger_had": has is not None and not has.source.startswith("manual:")
+                and not has.possible}
+            if has is not None and has.possible:  # a possible crisis dismissed: not a crisis
+                data["possible"] = has.source
             changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
         return changes
 
@@ -228,13 +303,7 @@ class Desk:
         saying why, or what does it), so an older action is never undone instead.
         """
         targets = self.last_actions()
-        if not targets:
-            raise ActionRefused("nothing to undo")
-        kind = targets[0].kind
-        if kind not in UNDOABLE:
-            raise ActionRefused(cannot_undo(targets[0]) or (
-                f"the last action was {kind.replace('_', ' ')}, which the desk cannot "
-                "undo here"))
+        refuse_undo(targets)
         entries = []
         batch = uuid.uuid4().hex[:12] if len(targets) > 1 else None
         for target in targets:
@@ -260,32 +329,8 @@ class Desk:
         return self._recorded(self.store.record(entries))
 
     def last_actions(self) -> list[Action]:
-        """This user's last action not undone yet (all of it, when it was a batch).
-
-        An entry that undid another (an ``undo``, or a hide, unhide or cancel made by
-        undoing) names it in ``data.undoes``: both are passed over.
-        """
-        undone: set[int] = set()
-        found: list[Action] = []
-        for doc in self.store.journal.read_backwards():
-            if doc.get("user") != self.user:
-                continue
-            undoes = (doc.get("data") or {}).get("undoes")
-            if undoes is not None:
-                undone.add(int(undoes))
-                continue
-            if doc.get("kind") not in PERSON_ACTIONS or int(doc["seq"]) in undone:
-                if found and doc.get("kind") in PERSON_ACTIONS:
-                    break
-                continue
-            action = action_from_doc(doc)
-            if found:
-                if action.batch is None or action.batch != found[0].batch:
-                    break
-            found.append(action)
-            if action.batch is None:
-                break
-        return found
+        """This user's last action not undone yet (all of it, when it was a batch)."""
+        return last_of(self.store.journal.read_backwards(), self.user)
 
     # -- near-copies -----------------------------------------------------------------
 
@@ -303,147 +348,5 @@ class Desk:
         members, platforms and first and last seen (for spike alerts and reports)."""
         return self.grouper().groups(self.store.comments, min_size)
 
-    # -- reading: what the screens and commands show ------------------------------------
-    # The one way the TUI reads the queue; a team store answers the same methods.
-
-    @property
-    def loaded(self) -> bool:
-        """Whether every comment is read in (a big queue loads after the desk opens)."""
-        return self.store.loaded
-
-    @property
-    def expected_total(self) -> int:
-        """How many comments the queue holds once loaded (known before it is)."""
-        return self.store.expected_total
-
-    @property
-    def version(self) -> int:
-        """Grows with every change of the store: read again when it moved."""
-        return self.store.version
-
-    def find(self, comment_id: str) -> Comment | None:
-        """The comment with ``comment_id``, or None."""
-        return self.store.comments.get(comment_id)
-
-    def get_many(self, ids: Iterable[str]) -> list[Comment]:
-        """The comments with ``ids``, in that order; an unknown id is refused."""
-        out = []
-        for comment_id in ids:
-            comment = self.store.comments.get(comment_id)
-            if comment is None:
-                raise NotFound(f"no comment with id {comment_id!r}")
-            out.append(comment)
-        return out
-
-    def query_page(self, view: View, *, narrow: Query | None = None, now: datetime,
-                   sla: Sla, priority: Sequence[str]) -> list[Comment]:
-        """The comments of ``view`` narrowed by a search, in the view's order."""
-        return view.select_indexed(self.store, narrow=narrow, now=now, user=self.user,
-                                   sla=sla, priority=priority)
-
-    def counts(self, queries: Sequence[Query], *, now: datetime, legal: LegalStates | None,
-               late: set[str]) -> list[tuple[int, int]]:
-        """For each query: how many comments match, and how many of them are ``late``."""
-        index, comments = self.store.index, self.store.comments
-        found = []
-        for query in queries:
-            if not late:
-                found.append((index.count(query, comments, now=now, user=self.user,
-                                          legal=legal), 0))
-                continue
-            ids = {c.id for c in index.select(query, comments, now=now, user=self.user,
-                                              legal=legal)}
-            found.append((len(ids), len(ids & late)))
-        return found
-
-    def late_ids(self, sla: Sla, now: datetime) -> set[str]:
-        """The open comments past their SLA target."""
-        return sla.late_ids(self.store, now)
-
-    def open_crises(self) -> set[str]:
-        """The ids of the open comments tagged crisis."""
-        index = self.store.index
-        return index.ids("status", _OPEN) & index.ids("tag", "crisis")
-
-    def totals(self) -> tuple[int, int]:
-        """How many comments the queue holds, and how many of them are open."""
-        return len(self.store.comments), len(self.store.index.ids("status", _OPEN))
-
-    def post(self, post_id: str | None) -> Post | None:
-        """The post a comment was left on, when it is stored."""
-        return self.store.posts.get(post_id or "")
-
-    def thread(self, comment: Comment) -> tuple[Comment | None, list[Comment]]:
-        """The comment's parent and its siblings (other replies to the same parent)."""
-        if not comment.parent_id:
-            return None, []
-        parent = self.store.comments.get(comment.parent_id)
-        ids = self.store.index.children.get(comment.parent_id, set()) - {comment.id}
-        return parent, self._by_time(ids)
-
-    def replies(self, comment: Comment) -> list[Comment]:
-        """The replies to ``comment``, oldest first."""
-        return self._by_time(self.store.index.children.get(comment.id, set()))
-
-    def _by_time(self, ids: Iterable[str]) -> list[Comment]:
-        found = [self.store.comments[i] for i in ids if i in self.store.comments]
-        found.sort(key=lambda c: (c.created_at, c.id))
-        return found
-
-    def author_history(self, comment: Comment) -> list[HistoryEntry]:
-        """The author's other comments on the platform (every account), newest first,
-        with what the team did with each."""
-        return author_history(self.store, comment)
-
-    # -- presence and the next comment ------------------------------------------------
-
-    def watch(self) -> Watch:
-        """What other desks change, as it happens (close it when done)."""
-        return self._hub.watch(self)
-
-    def announce(self, ids: Iterable[str]) -> None:
-        """Tell the other desks that comments ``ids`` changed."""
-        found = tuple(dict.fromkeys(ids))
-        if found:
-            self._hub.publish(Change(ids=found, by=self.user), self)
-
-    def lease_set(self, comment_id: str, what: str = "replying",
-                  seconds: float = LEASE_SECONDS) -> Lease:
-        """Say that this user is ``what`` on a comment (renew it before ``seconds`` pass)."""
-        lease = Lease(comment_id, self.user, what, lease_until(self.store.clock(), seconds))
-        self._hub.set_lease(lease)
-        self._leased.add(comment_id)
-        self._hub.publish(Change(by=self.user, lease=lease), self)
-        return lease
-
-    def lease_release(self, comment_id: str) -> None:
-        """Let go of this user's lease on a comment (nothing when they hold none)."""
-        self._leased.discard(comment_id)
-        held = self._hub.drop_lease(comment_id, self.user)
-        if held is not None:
-            gone = Lease(comment_id, self.user, "", held.until)
-            self._hub.publish(Change(by=self.user, lease=gone), self)
-
-    def release_all(self) -> None:
-        """Let go of every lease this desk holds (it is closing)."""
-        for comment_id in sorted(self._leased):
-            self.lease_release(comment_id)
-
-    def leases(self) -> dict[str, Lease]:
-        """Every running lease, by comment id."""
-        return self._hub.leases(self.store.clock())
-
-    def claim_next(self) -> Comment | None:
-        """Assign to this user the most urgent open comment nobody is assigned, holds a
-        lease on, or keeps on legal hold; None when none is left."""
-        index, comments = self.store.index, self.store.comments
-        taken = set(self.leases()) | held_ids(self.store)
-        free = [comments[i] for i in index.ids("status", _OPEN)
-                if i not in taken and comments[i].assignee is None]
-        if not free:
-            return None
-        from triage.views import priority_key  # views reads legal, which reads the desk
-
-        chosen = min(free, key=lambda c: (priority_key(self.priority)(c), c.id))
-        self.assign([chosen.id], self.user)
-        return self.store.get(chosen.id)
+    def get(self, comment_id: str) -> Comment:
+        return self.store.get(comment_id)

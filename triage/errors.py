@@ -8,6 +8,7 @@
     ├── ImportError_            a comments file could not be read
     ├── BadTime                 a time that cannot be read, or could not be true
     ├── DataFileError           a data file (claims, lexicons, patterns, sandbox banks) is broken
+    ├── ModelUnavailable        the learned layer cannot run (extra not installed, heads missing)
     ├── ConnectorError          a platform call failed
     │   ├── AuthError           the token is missing, expired or refused
     │   ├── RateLimited         the platform asked us to wait (``until`` says how long)
@@ -17,6 +18,7 @@
     ├── TemplateError           a reply template is broken or not usable for this comment
     │   └── TemplateFileError   template files fail the lint, or their folder is missing
     ├── PolicyFileError         a reply policy file is broken, or the policy files are missing
+    ├── IdentityRefused         --user / TRIAGE_USER given where the database login acts
     ├── ActionRefused           the action is not allowed now (legal hold, role, status)
     │   └── PolicyBlocked       a reply breaks a blocking reply policy (``hits`` says where)
     └── NotFound                no comment, template or escalation with that id
@@ -37,8 +39,10 @@ __all__ = [
     "ConfigError",
     "ConnectorError",
     "DataFileError",
+    "IdentityRefused",
     "ImportError_",
     "JournalError",
+    "ModelUnavailable",
     "NotFound",
     "PolicyBlocked",
     "PolicyFileError",
@@ -102,6 +106,10 @@ class DataFileError(TriageError):
     exit_code = 2
 
 
+class ModelUnavailable(TriageError):
+    """The learned layer cannot run: its extra is not installed, or its heads file is bad."""
+
+
 class ConnectorError(TriageError):
     """A platform call failed."""
 
@@ -148,6 +156,12 @@ class TemplateFileError(TemplateError):
 
 class PolicyFileError(TriageError):
     """Reply policy files that do not pass the lint; the message names the file and entry."""
+
+    exit_code = 2
+
+
+class IdentityRefused(TriageError):
+    """In team mode the database login acts: a user name given another way is refused."""
 
     exit_code = 2
 

@@ -13,25 +13,14 @@ import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-__all__ = ["LEASE_SECONDS", "Change", "Hub", "Lease", "Watch", "hub_for"]
+from triage.service import Lease
+
+__all__ = ["LEASE_SECONDS", "Change", "Hub", "Watch", "hub_for"]
 
 #: How long a lease holds without being renewed (a desk that died lets go after this).
-LEASE_SECONDS = 90.0
-
-
-@dataclass(frozen=True)
-class Lease:
-    """``person`` is doing ``what`` ("replying") on a comment until ``until``."""
-
-    comment_id: str
-    person: str
-    what: str
-    until: datetime
-
-    def said(self) -> str:
-        return f"{self.person} is {self.what}"
+LEASE_SECONDS = 90
 
 
 @dataclass(frozen=True)
@@ -93,7 +82,7 @@ class Hub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._watches: list[Watch] = []
-        self._leases: dict[str, Lease] = {}
+        self._leases: dict[tuple[str, str], Lease] = {}
 
     def watch(self, owner: object) -> Watch:
         found = Watch(self, owner)
@@ -115,21 +104,19 @@ class Hub:
 
     def set_lease(self, lease: Lease) -> None:
         with self._lock:
-            self._leases[lease.comment_id] = lease
+            self._leases[(lease.comment_id, lease.person)] = lease
 
     def drop_lease(self, comment_id: str, person: str) -> Lease | None:
         with self._lock:
-            held = self._leases.get(comment_id)
-            if held is None or held.person != person:
-                return None
-            return self._leases.pop(comment_id)
+            return self._leases.pop((comment_id, person), None)
 
-    def leases(self, now: datetime) -> dict[str, Lease]:
-        """The leases still running at ``now`` (expired ones are let go)."""
+    def leases(self, now: datetime) -> list[Lease]:
+        """The leases still running at ``now``, by comment and person (expired ones are
+        let go)."""
         with self._lock:
-            for comment_id in [i for i, lease in self._leases.items() if lease.until <= now]:
-                del self._leases[comment_id]
-            return dict(self._leases)
+            for key in [k for k, lease in self._leases.items() if lease.expires_at <= now]:
+                del self._leases[key]
+            return sorted(self._leases.values(), key=lambda x: (x.comment_id, x.person))
 
 
 _HUBS: weakref.WeakKeyDictionary[object, Hub] = weakref.WeakKeyDictionary()
@@ -143,7 +130,3 @@ def hub_for(store: object) -> Hub:
         if hub is None:
             hub = _HUBS[store] = Hub()
         return hub
-
-
-def lease_until(now: datetime, seconds: float = LEASE_SECONDS) -> datetime:
-    return now + timedelta(seconds=seconds)

@@ -510,6 +510,14 @@ class Store:
             self._state_db.table("state").upsert(Document(value, doc_id=key))  # type: ignore[arg-type]
         self._changed()
 
+    def states(self) -> dict[str, dict[str, Any]]:
+        """Every keyed record of the state table (sync cursors, …), by key."""
+        return {str(doc.doc_id): dict(doc) for doc in self._state_db.table("state").all()}
+
+    def record_tables(self) -> list[str]:
+        """The names of the record tables in the data folder."""
+        return sorted(p.name[8:-5] for p in self._shard_dir.glob("records-*.json"))
+
     def records(self, table: str) -> dict[str, dict[str, Any]]:
         """Every record of a record table (outbox items, escalations, …), by key."""
         return {str(doc.doc_id): dict(doc) for doc in self._records_db(table).table(table).all()}

@@ -38,6 +38,7 @@ from tui.messages import (
     PresenceChanged,
     QueueStale,
 )
+from tui.model_runner import ModelRunner
 from tui.outbox_sender import OutboxSender
 from tui.pickers import ChoiceScreen
 from tui.queue_list import QueueList
@@ -91,6 +92,7 @@ class TriageApp(App[None]):
         show_clock: bool = True,
         background_delivery: bool = True,
         view: str | None = None,
+        learned: bool = False,
     ) -> None:
         super().__init__()
         self.clock = clock
@@ -98,8 +100,7 @@ class TriageApp(App[None]):
         self.config = config
         self.user = user
         self.sandbox = sandbox
-        self.desk = Desk(store, user, team=[m.name for m in config.team],
-                         priority=config.priority.order)
+        self.desk = Desk(store, user, team=[m.name for m in config.team], config=config)
         self.views = views_from_config(config)
         #: The desk's services; the screens get them handed down.
         self.legal = LegalDuties(self, store, config, user,
@@ -117,6 +118,8 @@ class TriageApp(App[None]):
         #: start and on the help screen); empty outside the sandbox.
         self.identity = ""
         self._watch: Watch | None = None
+        #: The learned layer's background pass (``learned``: the command line turns it on).
+        self.model_runner = ModelRunner(self) if learned else None
 
     def now(self) -> datetime:
         """The time now, by the app's clock (tests set another)."""
@@ -136,6 +139,8 @@ class TriageApp(App[None]):
         if not self.store.loaded:
             self.run_worker(self._load_everything, thread=True, exclusive=True, group="load",
                             exit_on_error=False)
+        elif self.model_runner is not None:
+            self.model_runner.kick()
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self._apply_keymap()
@@ -175,6 +180,8 @@ class TriageApp(App[None]):
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.legal.apply_retention_at_start()
         self.queue_screen.view.reload()
+        if self.model_runner is not None:
+            self.model_runner.kick()
 
     def _group_everything(self, comments: dict[str, Comment]) -> None:
         """Group the near-copies of the whole queue off the UI thread; the list shows
@@ -223,6 +230,8 @@ class TriageApp(App[None]):
             self.notify(f"{error}. Your actions are safe in the journal; writing is retried.",
                         severity="error", timeout=10, markup=False)
         self.queue_screen.view.refresh_queue()
+        if self.model_runner is not None:
+            self.model_runner.kick_if_changed()
 
     def _refresh_ages(self) -> None:
         queue = self.queue_screen.view.queue_list()

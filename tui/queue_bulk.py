@@ -107,8 +107,14 @@ def tag(screen: QueueScreen) -> None:
         return
     comments = screen.desk.get_many(ids)
     choices = []
+    if any((t := c.tag("crisis")) is not None and t.possible for c in comments):
+        # the learned layer's possible crisis: a person decides, either way journaled
+        choices += [("!crisis", "confirm the possible Crisis"),
+                    ("-crisis", "dismiss the possible Crisis: not a crisis")]
     for name in TAG_NAMES:
         label = tag_label(name)
+        if choices and name == "crisis":
+            continue
         if all(c.tag(name) for c in comments):
             choices.append((f"-{name}", f"remove {label}"))
         else:
@@ -118,6 +124,10 @@ def tag(screen: QueueScreen) -> None:
         if choice is None:
             return
         add, name = choice[0] == "+", choice[1:]
+        if choice[0] == "!":
+            confirmed = perform(screen, lambda: screen.desk.confirm_possible(ids))
+            screen.acted("Confirmed as Crisis", ids, confirmed)
+            return
         done = perform(screen, lambda: screen.desk.correct_tag(ids, name, add=add))
         if add:
             screen.acted("Tagged", ids, done, f" as {TAG_LABELS.get(name, name)}")

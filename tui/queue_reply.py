@@ -59,14 +59,15 @@ class Replying:
         except TriageError as exc:
             self.moderation.say(str(exc), severity="error")
             return
-        lease = self.desk.leases().get(comment.id)
+        you = self.desk.user
+        lease = next((x for x in self.desk.leases(comment.id) if x.person != you), None)
         theirs = [i for i in all_items(self.desk.store, comment_id=comment.id)
                   if i.by != self.desk.user and i.state in (SENT, WAITING, QUEUED)]
-        if (lease is None or lease.person == self.desk.user) and not theirs:
+        if lease is None and not theirs:
             self._open_composer(comment, template_id, group)
             return
         said = []
-        if lease is not None and lease.person != self.desk.user:
+        if lease is not None:
             said.append(f"{lease.said()} to this comment now.")
         for item in theirs[-2:]:
             state = "sent" if item.state == SENT else "queued"
@@ -110,9 +111,11 @@ class Replying:
     def _hold(self, comment_id: str) -> None:
         """Tell the other desks this person is replying, and keep saying it while the
         composer is open."""
-        self.desk.lease_set(comment_id)
-        self._renewal = self.screen.set_interval(LEASE_SECONDS / 3,
-                                                 lambda: self.desk.lease_set(comment_id))
+        def renew() -> None:
+            self.desk.lease_set(comment_id, "replying", LEASE_SECONDS)
+
+        renew()
+        self._renewal = self.screen.set_interval(LEASE_SECONDS / 3, renew)
 
     def _let_go(self, comment_id: str) -> None:
         if self._renewal is not None:

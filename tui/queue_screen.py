@@ -178,6 +178,7 @@ class QueueScreen(Screen[None]):
             now=services.clock(),
             ours=all_items(desk.store, comment_id=comment.id, states=(SENT,)),
             notes=desk.notes(comment.id),
+            evidence=desk.model_evidence(comment.id),
         )
         notices: list[RenderableType] = [*services.legal.legal_notices(comment),
                                          *services.outbox.outbox_notices(comment)]

@@ -17,9 +17,9 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from triage.errors import QueryError
-from triage.live import Lease
 from triage.model import Comment
 from triage.query import Query, parse_query
+from triage.service import Lease
 from triage.textsafe import counted
 from triage.views import opening_view
 from tui.group_rows import GroupedRows
@@ -78,11 +78,12 @@ class QueueView:
 
     def lease_of(self, comment_id: str) -> Lease | None:
         """Someone else's lease on a comment (none of this person's own)."""
-        lease = self.leases.get(comment_id)
-        return lease if lease is not None and lease.person != self.desk.user else None
+        return self.leases.get(comment_id)
 
     def read_leases(self) -> None:
-        self.leases = self.desk.leases()
+        you = self.desk.user
+        self.leases = {lease.comment_id: lease for lease in self.desk.leases()
+                       if lease.person != you}
 
     def reload(self, *, keep: str | None = None, counts: bool = True) -> None:
         """Show the desk's current state, keeping the cursor on the same comment.
@@ -172,7 +173,7 @@ class QueueView:
         now = services.clock()
         late = self.desk.late_ids(services.sla, now)
         self._late = len(late)
-        found = self.desk.counts([v.query for v in self.views], now=now,
+        found = self.desk.view_counts([v.query for v in self.views], now=now,
                                  legal=services.legal.legal_states(), late=late)
         self.screen.query_one(ViewBar).show(
             [v.name for v in self.views], [c for c, _ in found], [b for _, b in found],

@@ -192,7 +192,7 @@ def restore_status(store: Store, item: OutboxItem) -> tuple[str, str] | None:
 
 
 def approve(
-    store: Store, config: Config, user: str, ident: str, *, library: TemplateLibrary,
+    store: Store, config: Config, user: str, ident: str, *, library: TemplateLibrary | None,
     now: datetime, window: float = 0.0, note: str = "",
 ) -> OutboxItem:
     """An approver approves a reply waiting for approval: it is queued to be sent.
