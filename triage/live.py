@@ -17,7 +17,7 @@ from datetime import datetime
 
 from triage.service import Lease
 
-__all__ = ["LEASE_SECONDS", "Change", "Hub", "Watch", "hub_for"]
+__all__ = ["LEASE_SECONDS", "Change", "Changes", "Hub", "Watch", "hub_for"]
 
 #: How long a lease holds without being renewed (a desk that died lets go after this).
 LEASE_SECONDS = 90
@@ -36,26 +36,28 @@ class Change:
 _CLOSED = object()
 
 
-class Watch:
-    """The changes other desks make, in order; iterate it in a worker thread, ``close`` it
-    to stop (the iteration ends)."""
+class Changes:
+    """Changes in the order they came, for one reader: ``get`` the next, or iterate in a
+    worker thread until :meth:`end` is called."""
 
-    def __init__(self, hub: Hub, owner: object) -> None:
-        self._hub = hub
-        self._owner = owner
+    def __init__(self) -> None:
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
 
     def put(self, change: Change) -> None:
         self._queue.put(change)
 
+    def end(self) -> None:
+        """No more changes: ``get`` answers None from now on, the iteration ends."""
+        self._queue.put(_CLOSED)
+
     def get(self, timeout: float | None = None) -> Change | None:
-        """The next change (None when closed, or when ``timeout`` passes first)."""
+        """The next change (None when ended, or when ``timeout`` passes first)."""
         try:
             item = self._queue.get(timeout=timeout)
         except queue.Empty:
             return None
         if item is _CLOSED:
-            self._queue.put(_CLOSED)  # stays closed for later calls
+            self._queue.put(_CLOSED)  # stays ended for later calls
             return None
         assert isinstance(item, Change)
         return item
@@ -67,9 +69,18 @@ class Watch:
                 return
             yield change
 
+
+class Watch(Changes):
+    """The changes other desks on the same store make; ``close`` it to stop."""
+
+    def __init__(self, hub: Hub, owner: object) -> None:
+        super().__init__()
+        self._hub = hub
+        self._owner = owner
+
     def close(self) -> None:
         self._hub.leave(self)
-        self._queue.put(_CLOSED)
+        self.end()
 
     @property
     def owner(self) -> object:

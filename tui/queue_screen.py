@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
@@ -257,6 +258,12 @@ class QueueScreen(Screen[None]):
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        try:
+            return self._key_state(action)
+        except NoMatches:  # the screen is closing: its widgets are gone, its keys with them
+            return None
+
+    def _key_state(self, action: str) -> bool | None:
         if action in ("dismiss_comment", "escalate", "reveal", "open_detail", "open_group",
                       *MODERATION_KEYS):
             return not self.refusal(action) or None

@@ -466,3 +466,19 @@ async def test_a_reply_past_its_window_with_no_sender_says_queued(world: World) 
         detail = text_of(app.screen.query_one("#detail-body", Static))
         assert "sending in" not in detail
         assert "queued (outbox" in detail and "it is sent at the next start of Triage" in detail
+
+
+async def test_a_closing_queue_screen_answers_its_keys_without_an_error(
+        queue_store: Store) -> None:
+    """The footer asks for the keys' state after a delay, which can fall while the screen
+    is taking its widgets down: no error then, the keys are simply not offered."""
+    from tui.queue_list import QueueList
+
+    app = make_app(queue_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.queue_screen
+        assert screen.check_action("open_detail", ()) is True
+        await screen.query_one(QueueList).remove()
+        assert screen.check_action("open_detail", ()) is None
+        assert screen.check_action("note", ()) is None

@@ -8,14 +8,13 @@ The watching login's own changes are left out, as on the embedded store.
 
 from __future__ import annotations
 
-import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from triage.errors import TriageError
-from triage.live import Change
+from triage.live import Change, Changes
 from triage.service import Lease
 from triage.teamdb import calls
 from triage.teamdb.connection import connect
@@ -25,10 +24,7 @@ __all__ = ["TeamWatch"]
 #: How long the listening thread waits for news before it checks it should stop.
 POLL = 0.2
 
-_CLOSED = object()
-
-
-class TeamWatch:
+class TeamWatch(Changes):
     """The changes other logins make, in order; iterate it in a worker thread, ``close`` it
     to stop (the iteration ends)."""
 
@@ -38,7 +34,7 @@ class TeamWatch:
         self._user = user
         self._lookup = lookup
         self._clock = clock
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        super().__init__()
         self._stop = threading.Event()
         self._conn = connect(url)
         calls.listen(self._conn)
@@ -51,11 +47,11 @@ class TeamWatch:
                 for note in calls.changes(self._conn, timeout=POLL):
                     change = self._change_of(note)
                     if change is not None:
-                        self._queue.put(change)
+                        self.put(change)
         except TriageError:
             pass  # the connection went away: the watch ends, the desk carries on
         finally:
-            self._queue.put(_CLOSED)
+            self.end()
             self._conn.close()
 
     def _change_of(self, note: calls.Change) -> Change | None:
@@ -81,25 +77,6 @@ class TeamWatch:
             if by == self._user:
                 return None
         return Change(ids=(note.comment_id,), by=by)
-
-    def get(self, timeout: float | None = None) -> Change | None:
-        """The next change (None when closed, or when ``timeout`` passes first)."""
-        try:
-            item = self._queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
-        if item is _CLOSED:
-            self._queue.put(_CLOSED)  # stays closed for later calls
-            return None
-        assert isinstance(item, Change)
-        return item
-
-    def __iter__(self) -> Iterator[Change]:
-        while True:
-            change = self.get()
-            if change is None:
-                return
-            yield change
 
     def close(self) -> None:
         """Stop listening (the thread lets go of its connection within :data:`POLL`)."""
