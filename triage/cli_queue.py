@@ -152,16 +152,27 @@ def _undo_at_source(env: Env, store: Store, last: list[Action]) -> list[Action]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV rows: section, name, value.")
 @click.option("--since", default="7d", show_default=True, help="The window: 24h, 7d, 4w …")
+@click.option("--alerts", "alerts", is_flag=True,
+              help="The current spike alerts instead, one line each (for a script or a "
+                   "morning e-mail).")
 @pass_env
-def stats_command(env: Env, as_json: bool, as_csv: bool, since: str) -> None:
-    """Volume by tag, platform and day; response times; SLAs met; the top myths."""
+def stats_command(env: Env, as_json: bool, as_csv: bool, since: str, alerts: bool) -> None:
+    """Volume by tag, platform and day; response times; SLAs met; the top myths.
+
+    With --alerts: each tag, myth or product spiking now, its count in the last window
+    against its usual count, and since when ("no alerts" when there are none)."""
     from triage.stats import compute_stats
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
+    if alerts and as_csv:
+        raise click.UsageError("--alerts prints lines or --json, not --csv")
 
     window = parse_duration(since, "--since: ")
     store = env.open_store(tagging=False)
+    if alerts:
+        _print_alerts(env, store, as_json)
+        return
     stats = compute_stats(store, now=utcnow(), since=window, sla=Sla(env.config.sla))
     if as_json:
         click.echo(json_line(stats.as_dict()))
@@ -188,6 +199,23 @@ def stats_command(env: Env, as_json: bool, as_csv: bool, since: str) -> None:
         for myth in stats.top_myths:
             click.echo(f"  {myth['count']:>4}  {inline(myth['claim_id'])}  "
                        f"{inline(myth['resource_title'])}")
+
+
+def _print_alerts(env: Env, store: Store, as_json: bool) -> None:
+    from triage.spikes import alert_line, current_alerts
+
+    now = utcnow()
+    found = current_alerts(store, env.config.alerts, env.config.pharmacovigilance.products, now)
+    if as_json:
+        click.echo(json_line({"at": now.isoformat(), "alerts": [a.as_dict() for a in found]}))
+        return
+    if not env.config.alerts.enabled:
+        click.echo("no alerts (spike alerts are off: [alerts] enabled = false)")
+        return
+    for alert in found:
+        click.echo(alert_line(alert, now))
+    if not found:
+        click.echo("no alerts")
 
 
 @click.command("note")

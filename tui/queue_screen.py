@@ -271,7 +271,9 @@ class QueueScreen(Screen[None]):
             ChoiceScreen(f"Close {what}: what was done?", list(CLOSE_REASONS.items())), chosen)
 
     def action_stats(self) -> None:
-        self.app.push_screen(StatsScreen(self.triage.store, self.triage.sla, self.triage.clock))
+        app = self.triage
+        self.app.push_screen(StatsScreen(app.store, app.sla, app.clock, app.config.alerts,
+                                         app.config.pharmacovigilance.products))
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()
