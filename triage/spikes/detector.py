@@ -2,7 +2,8 @@
 
 Each series is the list of times its comments were written. At a moment ``t`` and for a
 window ``w``, the *count* is the comments in ``(t - w, t]`` and the *usual* count is the
-mean of the same window on each of the previous days, never below the floor, and raised
+mean of the same window on each of the previous days (leaving out a day that spiked
+itself), never below the floor, and raised
 for a window of hours when the day before it was busier than usual for the series; how
 much the previous days differ from each other says how surprising the count is. The
 series spikes at ``t`` when the count passes all three tests of :class:`AlertsConfig`.
@@ -198,7 +199,10 @@ class _Judge:
                 if at - d * DAY - window >= self.history_start]
         if len(days) < MIN_HISTORY_DAYS:
             return None
-        counts = [events.count(at - d * DAY - window, at - d * DAY) for d in days]
+        counts = sorted(events.count(at - d * DAY - window, at - d * DAY) for d in days)
+        rest = sum(counts[:-1]) / (len(counts) - 1)
+        if counts[-1] >= max(self.settings.min_count, self.settings.factor * rest, 1):
+            counts.pop()  # a day that spiked itself is no usual day
         mean = sum(counts) / len(counts)
         variance = sum((c - mean) ** 2 for c in counts) / (len(counts) - 1)
         return max(mean, self.settings.floor), variance

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from triage.model import Comment
+from triage.model import TAG_NAMES, Comment
 from triage.spikes.detector import Alert, Series, find_alerts, hourly_counts, series_events
 from triage.spikes.settings import AlertsConfig
 from triage.textsafe import inline
@@ -75,7 +75,7 @@ def trends(comments: Iterable[Comment], settings: AlertsConfig, products: Sequen
     myths = sorted((s for s in lines if s.kind == "myth"),
                    key=lambda s: (-sum(lines[s]), s.name))
     shown_myths = set(myths[:TOP_MYTHS]) | {s for s in alerts if s.kind == "myth"}
-    order = ([s for s in lines if s.kind == "tag"]
+    order = ([Series("tag", tag) for tag in TAG_NAMES]
              + [s for s in myths if s in shown_myths]
              + sorted(s for s in lines if s.kind == "product"))
     return [Trend(s, lines[s], alerts.get(s)) for s in order]
