@@ -83,22 +83,30 @@ class TrendLines:
         if not self.lines:
             return
         labels = [inline(t.series.label) for t in self.lines]
+        marks = [_mark(t, self.now) for t in self.lines]
         name_width = min(max(cell_len(label) for label in labels), 34)
         hours = len(self.lines[0].hourly)
-        room = max(8, min(options.max_width - name_width - 12, 84))
+        tail = 6 + max(cell_len(mark) for mark in marks)
+        room = max(8, min(options.max_width - name_width - 1 - tail, 84))
         stretch = next((h for h in STRETCHES if hours / h <= room), STRETCHES[-1])
-        for trend, label in zip(self.lines, labels, strict=True):
-            alert = trend.alert
-            style = ALERT_STYLE if alert is not None else ""
+        for trend, label, mark in zip(self.lines, labels, marks, strict=True):
+            style = ALERT_STYLE if trend.alert is not None else ""
             line = Text(no_wrap=True, overflow="ellipsis")
             shown = label if cell_len(label) <= name_width else label[:name_width - 1] + "…"
             line.append(" " * (name_width - cell_len(shown)) + shown + " ", style)
             line.append(_spark(trend.hourly, stretch), style or BAR_STYLE)
             line.append(f" {trend.last_day:>4}")
-            if alert is not None:
-                line.append(f" ▲ since {clock_time(alert.since, self.now)}: {alert.count} in "
-                            f"{alert.window_text}, usually {alert.usual:.1f}", ALERT_STYLE)
+            line.append(mark, ALERT_STYLE)
             yield line
+
+
+def _mark(trend: Trend, now: datetime) -> str:
+    """An open alert's mark: since when, and its last spiking window against the usual."""
+    alert = trend.alert
+    if alert is None:
+        return ""
+    return (f" ▲ since {clock_time(alert.since, now)}: {alert.count} in {alert.window_text}, "
+            f"usually {alert.usual:.1f}")
 
 
 def _spark(hourly: list[int], stretch: int) -> str:

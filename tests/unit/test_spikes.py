@@ -149,8 +149,9 @@ def test_the_trend_lines_show_every_tag_the_top_myths_and_the_products() -> None
     at = START + timedelta(days=9, hours=9)
     comments = hourly_background(10) + ozempic(at, 8)
     lines = trends(comments, SETTINGS, PRODUCTS, at + timedelta(hours=1))
-    assert [t.series.key for t in lines][:2] == ["tag:crisis", "tag:adverse_event"]
-    assert [t.series.name for t in lines if t.series.kind == "product"] == sorted(PRODUCTS)
+    assert [t.series.key for t in lines][:4] == ["tag:adverse_event", "product:Ozempic",
+                                                 "tag:crisis", "tag:privacy"]
+    assert sorted(t.series.name for t in lines if t.series.kind == "product") == sorted(PRODUCTS)
     (ozempic_line,) = [t for t in lines if t.series.name == "Ozempic"]
     assert ozempic_line.alert is not None and ozempic_line.last_day == 8
     assert len(ozempic_line.hourly) == 7 * 24

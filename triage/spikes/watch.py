@@ -67,7 +67,8 @@ class Trend:
 def trends(comments: Iterable[Comment], settings: AlertsConfig, products: Sequence[str],
            now: datetime) -> list[Trend]:
     """The trend lines of the stats screen: every tag, the myths seen most this week and
-    every product, each with its open alert (a series with an alert always shows)."""
+    every product, each with its open alert; the series with an alert come first (and
+    always show)."""
     events, earliest = series_events(comments, products)
     alerts = {a.series: a for a in find_alerts(events, earliest, settings, now)}
     lines = {series: hourly_counts(found, now, TREND_HOURS)
@@ -78,6 +79,7 @@ def trends(comments: Iterable[Comment], settings: AlertsConfig, products: Sequen
     order = ([Series("tag", tag) for tag in TAG_NAMES]
              + [s for s in myths if s in shown_myths]
              + sorted(s for s in lines if s.kind == "product"))
+    order.sort(key=lambda s: s not in alerts)  # the series spiking first, then the rest
     return [Trend(s, lines[s], alerts.get(s)) for s in order]
 
 
