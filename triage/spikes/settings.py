@@ -17,7 +17,8 @@ class AlertsConfig:
 
     A series is compared over each window in ``windows`` (the count in the last window)
     with its usual count: the mean count of the same hours on each of the previous
-    ``baseline_days`` days, never below ``floor``. It spikes when the last window holds at
+    ``baseline_days`` days (a day that spiked itself left out; for a window shorter than a
+    day, raised when the day before it was busier than usual), never below ``floor``. It spikes when the last window holds at
     least ``min_count`` comments, at least ``factor`` times the usual count, and so many
     that the usual rate would give them by chance less often than ``max_chance``. One
     surge gives one alert: an alert stays open until ``cooldown`` has passed without a
