@@ -16,13 +16,14 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from triage.model import TAG_LABELS
+from triage.model import TAG_LABELS, Comment
 from triage.spikes import AlertsConfig, Trend, trends
 from triage.stats import Stats, compute_stats
 from triage.store import Store
@@ -39,6 +40,9 @@ BAR_STYLE = "#9d65ff"
 ALERT_STYLE = "bold #ff5f5f"
 #: Sparkline levels, from nothing to the busiest stretch.
 SPARKS = " ▁▂▃▄▅▆▇█"
+#: Above this many comments the trend lines are counted off the UI thread (they take
+#: about a second at 100,000) and drawn when ready.
+TRENDS_IN_BACKGROUND = 10_000
 #: Hours per sparkline point, the finest that fits the width.
 STRETCHES = (1, 2, 3, 4, 6, 8, 12, 24)
 
@@ -170,9 +174,18 @@ class StatsScreen(Screen[None]):
         self.query_one("#by-day", Static).update(HorizontalBars(
             "Comments by day", {_day(d): n for d, n in stats.by_day.items()}))
         self.query_one("#figures-text", Static).update(_figures(stats))
-        now = self._clock()
-        self.query_one("#trends", Static).update(TrendLines(
-            trends(self._store, self._alerts, self._products, now), now))
+        comments, now = list(self._store.comments.values()), self._clock()
+        if len(comments) > TRENDS_IN_BACKGROUND:
+            self._draw_trends(comments, now)
+        else:
+            self.query_one("#trends", Static).update(
+                TrendLines(trends(comments, self._alerts, self._products, now), now))
+
+    @work(thread=True, exclusive=True, group="trends", exit_on_error=False)
+    def _draw_trends(self, comments: list[Comment], now: datetime) -> None:
+        """The trend lines of a big queue, counted off the UI thread."""
+        lines = TrendLines(trends(comments, self._alerts, self._products, now), now)
+        self.app.call_from_thread(self.query_one("#trends", Static).update, lines)
 
 
 def _day(iso_day: str) -> str:

@@ -71,6 +71,8 @@ async def test_the_stats_screen_draws_the_trends_and_marks_the_alert(surging: St
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("S")
         assert isinstance(app.screen, StatsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         trends = app.screen.query_one("#trends", Static)
         console = Console(width=trends.content_region.width, record=True, color_system=None)
         console.print(trends.content)

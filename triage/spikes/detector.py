@@ -31,6 +31,7 @@ __all__ = [
     "SeriesEvents",
     "chance_of_at_least",
     "find_alerts",
+    "horizon",
     "hourly_counts",
     "series_events",
 ]
@@ -120,19 +121,25 @@ def product_patterns(products: Iterable[str]) -> list[tuple[str, re.Pattern[str]
             for name in products if name.strip()]
 
 
-def series_events(comments: Iterable[Comment], products: Sequence[str] = ()
+def series_events(comments: Iterable[Comment], products: Sequence[str] = (),
+                  since: datetime | None = None
                   ) -> tuple[dict[Series, SeriesEvents], float | None]:
-    """Every series' comments, and when the earliest comment was written (None: none).
+    """Every series' comments written after ``since`` (all when None), and when the
+    earliest of all the comments was written (None: there are none).
 
     A comment counts once for each tag it has, for the myth its misinformation tag
     matched, and for each product it names when it is tagged adverse_event.
     """
     found: dict[Series, list[tuple[float, str]]] = {}
     patterns = product_patterns(products)
-    earliest: float | None = None
+    first: datetime | None = None
     for comment in comments:
-        at = comment.created_at.timestamp()
-        earliest = at if earliest is None or at < earliest else earliest
+        created = comment.created_at
+        if first is None or created < first:
+            first = created
+        if since is not None and created < since:
+            continue
+        at = created.timestamp()
         post = comment.post_id or comment.id
         for tag in comment.tags:
             found.setdefault(Series("tag", tag.name), []).append((at, post))
@@ -150,7 +157,15 @@ def series_events(comments: Iterable[Comment], products: Sequence[str] = ()
     for series, pairs in found.items():
         pairs.sort()
         events[series] = SeriesEvents([p[0] for p in pairs], [p[1] for p in pairs])
-    return events, earliest
+    return events, None if first is None else first.timestamp()
+
+
+def horizon(settings: AlertsConfig, now: datetime, days: int = 0) -> datetime:
+    """How far back :func:`find_alerts` (and ``days`` of trend lines) read comments."""
+    windows = settings.window_spans
+    reach = (windows[-1] * 2 + settings.cooldown_span * 2 + timedelta(days=2)
+             + timedelta(days=settings.baseline_days))
+    return now - max(reach, timedelta(days=days))
 
 
 def chance_of_at_least(count: int, mean: float, variance: float = 0.0) -> float:
@@ -199,7 +214,7 @@ class _Judge:
                 if at - d * DAY - window >= self.history_start]
         if len(days) < MIN_HISTORY_DAYS:
             return None
-        counts = sorted(events.count(at - d * DAY - window, at - d * DAY) for d in days)
+        counts = sorted([events.count(at - d * DAY - window, at - d * DAY) for d in days])
         rest = sum(counts[:-1]) / (len(counts) - 1)
         if counts[-1] >= max(self.settings.min_count, self.settings.factor * rest, 1):
             counts.pop()  # a day that spiked itself is no usual day

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from triage.model import TAG_NAMES, Comment
-from triage.spikes.detector import Alert, Series, find_alerts, hourly_counts, series_events
+from triage.spikes.detector import (
+    Alert,
+    Series,
+    find_alerts,
+    horizon,
+    hourly_counts,
+    series_events,
+)
 from triage.spikes.settings import AlertsConfig
 from triage.textsafe import inline
 from triage.timefmt import ago
@@ -24,7 +31,7 @@ TREND_HOURS = 7 * 24
 def current_alerts(comments: Iterable[Comment], settings: AlertsConfig,
                    products: Sequence[str], now: datetime) -> list[Alert]:
     """The alerts open at ``now`` over ``comments``, the newest first."""
-    events, earliest = series_events(comments, products)
+    events, earliest = series_events(comments, products, horizon(settings, now))
     return find_alerts(events, earliest, settings, now)
 
 
@@ -69,7 +76,8 @@ def trends(comments: Iterable[Comment], settings: AlertsConfig, products: Sequen
     """The trend lines of the stats screen: every tag, the myths seen most this week and
     every product, each with its open alert; the series with an alert come first (and
     always show)."""
-    events, earliest = series_events(comments, products)
+    since = horizon(settings, now, TREND_HOURS // 24)
+    events, earliest = series_events(comments, products, since)
     alerts = {a.series: a for a in find_alerts(events, earliest, settings, now)}
     lines = {series: hourly_counts(found, now, TREND_HOURS)
              for series, found in events.items()}
