@@ -18,9 +18,10 @@ class AlertsConfig:
     A series is compared over each window in ``windows`` (the count in the last window)
     with its usual count: the mean count of the same hours on each of the previous
     ``baseline_days`` days (a day that spiked itself left out; for a window shorter than a
-    day, raised when the day before it was busier than usual), never below ``floor``. It spikes when the last window holds at
-    least ``min_count`` comments, at least ``factor`` times the usual count, and so many
-    that the usual rate would give them by chance less often than ``max_chance``. One
+    day, raised when the day before it was busier than usual), never below ``floor``. It
+    spikes when the last window holds at least ``min_count`` comments, at least ``factor``
+    times the usual count, and so many that the usual level would give them by chance less
+    often than ``max_chance`` (how much the previous days differ says how likely). One
     surge gives one alert: an alert stays open until ``cooldown`` has passed without a
     spike, and only then can the same series raise another.
     """
