@@ -4,6 +4,7 @@ Run by hand from the project folder:
 
     python benchmarks/bench_spikes.py [--seeds 20] [--per-day 150]
                                       [--factor 3] [--min-count 5] [--max-chance 0.0001]
+                                      [--floor 1]
 
 For each seed, two weeks of ordinary traffic are built from the sandbox generator's
 comments, tagged by the tagger (``triage.sandbox.traffic``: quiet nights, busy evenings,
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from triage.model import Comment  # noqa: E402
 from triage.sandbox.traffic import Traffic  # noqa: E402
-from triage.spikes import AlertsConfig, Series, alert_line, alerts_raised, time_to_flag  # noqa: E402
+from triage.spikes import AlertsConfig, Series, alerts_raised, time_to_flag  # noqa: E402
 from triage.tagger import Tagger  # noqa: E402
 
 PRODUCTS = ["Shingrix", "Ozempic", "Keytruda", "metformin"]
@@ -56,9 +57,10 @@ def main() -> None:
     parser.add_argument("--factor", type=float, default=defaults.factor)
     parser.add_argument("--min-count", type=int, default=defaults.min_count)
     parser.add_argument("--max-chance", type=float, default=defaults.max_chance)
+    parser.add_argument("--floor", type=float, default=defaults.floor)
     args = parser.parse_args()
     settings = replace(defaults, factor=args.factor, min_count=args.min_count,
-                       max_chance=args.max_chance)
+                       max_chance=args.max_chance, floor=args.floor)
     tagger = Tagger()
     false_alarms: list[str] = []
     flagged: dict[str, list[float | None]] = {"myth": [], "product": [], "slow": []}
@@ -72,7 +74,8 @@ def main() -> None:
         quiet = alerts_raised(base, settings, PRODUCTS, week, week + timedelta(days=7),
                               timedelta(hours=1))
         checks += 7 * 24
-        false_alarms += [f"seed {seed}: {alert_line(a, a.since)}" for a in quiet]
+        false_alarms += [f"seed {seed}: {a.series.key} from {a.since:%a %H:%M}: {a.count} in "
+                         f"{a.window_text}, usually {a.usual:.1f}" for a in quiet]
         claims = sorted({t.claim_id for c in traffic.pool for t in c.tags if t.claim_id})
         claim = rng.choice(claims)
         product = rng.choice([p for p in PRODUCTS if any(map(product_ae(p), traffic.pool))])
@@ -91,7 +94,8 @@ def main() -> None:
             flagged[name].append(None if took is None else took.total_seconds() / 60)
     elapsed = time.perf_counter() - began
     print(f"settings: factor {settings.factor:g}, min_count {settings.min_count}, "
-          f"max_chance {settings.max_chance:g}, windows {', '.join(settings.windows)}, "
+          f"max_chance {settings.max_chance:g}, floor {settings.floor:g}, "
+          f"windows {', '.join(settings.windows)}, "
           f"baseline {settings.baseline_days} days; {args.seeds} seeds, "
           f"about {args.per_day:g} comments a day")
     print(f"quiet weeks: {len(false_alarms)} alerts in {args.seeds} weeks")

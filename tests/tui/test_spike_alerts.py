@@ -45,9 +45,9 @@ async def test_a_notice_says_when_an_alert_starts_and_only_once(surging: Store) 
         await pilot.pause()
         first = spike_notices(app)
         assert sorted(message for _, message in first) == [
-            "Adverse event is spiking: 8 in the last 3h, usually 1. The stats screen (S) "
+            "Adverse event is spiking: 8 in the last 3h, usually 0.3. The stats screen (S) "
             "shows the trend.",
-            "Ozempic (adverse events) is spiking: 8 in the last 3h, usually 1. The stats "
+            "Ozempic (adverse events) is spiking: 8 in the last 3h, usually 0.3. The stats "
             "screen (S) shows the trend.",
         ]
         app.check_spikes()  # the next check, a minute later: the same alerts
@@ -81,10 +81,10 @@ async def test_the_stats_screen_draws_the_trends_and_marks_the_alert(surging: St
     (question,) = [line for line in lines if line.lstrip().startswith("Question ")]
     assert "█" in question and "▲" not in question
     assert question.rstrip().endswith(" 23")  # a question an hour
-    # flagged at 14:45, when the seventh of the eight had come in
+    # flagged at 14:45, when the sixth of the eight had come in
     (product,) = [line for line in lines if "Ozempic (adverse events)" in line]
     since = NOW.replace(minute=45) - timedelta(hours=1)
     assert product.rstrip().endswith(
-        f"█    8 ▲ since {clock_time(since, NOW)}: 8 in 3h, usually 1.0"), product
+        f"█    8 ▲ since {clock_time(since, NOW)}: 8 in 3h, usually 0.3"), product
     (quiet,) = [line for line in lines if "Shingrix (adverse events)" in line]
     assert "▲" not in quiet and quiet.rstrip().endswith(" 0")

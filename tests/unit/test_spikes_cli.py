@@ -42,9 +42,9 @@ def test_alerts_prints_one_line_per_alert(tmp_path: Path, config_file: Path,
     assert code == 0, err
     lines = sorted(out.splitlines())
     assert len(lines) == 2
-    assert re.fullmatch(r"product:Ozempic: 8 in the last 3h vs usual 1; since "
+    assert re.fullmatch(r"product:Ozempic: 8 in the last 3h vs usual 0.3; since "
                         r"\d{4}-\d\d-\d\d \d\d:\d\d UTC \((\d+ min ago|just now)\)", lines[0])
-    assert lines[1].startswith("tag:adverse_event: 8 in the last 3h vs usual 1; since ")
+    assert lines[1].startswith("tag:adverse_event: 8 in the last 3h vs usual 0.3; since ")
 
 
 def test_alerts_as_json(tmp_path: Path, config_file: Path,
@@ -56,7 +56,7 @@ def test_alerts_as_json(tmp_path: Path, config_file: Path,
     assert code == 0
     (product,) = [a for a in found["alerts"] if a["kind"] == "product"]
     assert product["series"] == "product:Ozempic" and product["count"] == 8
-    assert product["usual"] == 1 and product["window"] == "3h" and product["active"]
+    assert product["usual"] == 0.3 and product["window"] == "3h" and product["active"]
 
 
 def test_no_alerts_says_so(tmp_path: Path, config_file: Path,

@@ -31,8 +31,8 @@ class AlertsConfig:
     baseline_days: int = 7
     factor: float = 3.0
     min_count: int = 5
-    floor: float = 1.0
-    max_chance: float = 0.0001
+    floor: float = 0.3
+    max_chance: float = 0.00001
     cooldown: str = "12h"
 
     def validate(self, where: str) -> None:
