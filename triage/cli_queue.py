@@ -202,10 +202,11 @@ def stats_command(env: Env, as_json: bool, as_csv: bool, since: str, alerts: boo
 
 
 def _print_alerts(env: Env, store: Store, as_json: bool) -> None:
-    from triage.spikes import alert_line, current_alerts
+    from triage.spikes import alert_line, config_products, current_alerts
 
     now = utcnow()
-    found = current_alerts(store, env.config.alerts, env.config.pharmacovigilance.products, now)
+    products = config_products(env.config.pharmacovigilance)
+    found = current_alerts(store, env.config.alerts, products, now)
     if as_json:
         click.echo(json_line({"at": now.isoformat(), "alerts": [a.as_dict() for a in found]}))
         return

@@ -20,7 +20,7 @@ from triage.desk import Desk
 from triage.errors import QueryError
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
-from triage.spikes import Alert, SpikeWatch, alert_notice
+from triage.spikes import Alert, SpikeWatch, alert_notice, config_products
 from triage.store import Store
 from triage.textsafe import clean, counted
 from triage.views import Sla, opening_view, views_from_config
@@ -101,7 +101,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.filter_query: Query = parse_query("")
         self.query_error = ""
         self._seen_version = -1
-        self.spike_watch = SpikeWatch(config.alerts, config.pharmacovigilance.products)
+        self.spike_watch = SpikeWatch(config.alerts, config_products(config.pharmacovigilance))
         self.queue_screen = QueueScreen()
         self.sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
         #: Who the person is on the sandbox's team and how to act as another (shown at

@@ -19,6 +19,7 @@ from triage.legal import escalate
 from triage.model import TAG_LABELS, TAG_NAMES, Action, tag_label
 from triage.outbox import SENT, all_items
 from triage.query import parse_query
+from triage.spikes import config_products
 from triage.textsafe import counted, one_line
 from triage.timefmt import clock_time
 from tui.account_bar import AccountBar
@@ -273,7 +274,7 @@ class QueueScreen(Screen[None]):
     def action_stats(self) -> None:
         app = self.triage
         self.app.push_screen(StatsScreen(app.store, app.sla, app.clock, app.config.alerts,
-                                         app.config.pharmacovigilance.products))
+                                         config_products(app.config.pharmacovigilance)))
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()

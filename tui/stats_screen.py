@@ -9,7 +9,7 @@ the labels that would touch, and shows no numbers).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 
 from rich.cells import cell_len
@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from triage.model import TAG_LABELS, Comment
-from triage.spikes import AlertsConfig, Trend, trends
+from triage.spikes import AlertsConfig, Products, Trend, trends
 from triage.stats import Stats, compute_stats
 from triage.store import Store
 from triage.textsafe import inline
@@ -137,10 +137,10 @@ class StatsScreen(Screen[None]):
     """
 
     def __init__(self, store: Store, sla: Sla, clock: Callable[[], datetime],
-                 alerts: AlertsConfig | None = None, products: Sequence[str] = ()) -> None:
+                 alerts: AlertsConfig | None = None, products: Products = ()) -> None:
         super().__init__()
         self._store, self._sla, self._clock = store, sla, clock
-        self._alerts, self._products = alerts or AlertsConfig(), list(products)
+        self._alerts, self._products = alerts or AlertsConfig(), products
         self._days = 7
 
     def compose(self) -> ComposeResult:

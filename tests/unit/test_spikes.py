@@ -188,3 +188,14 @@ def test_a_myth_surge_is_flagged_within_its_first_hour(
                         Series("myth", "vaccine-ingredients-toxic"), at, timedelta(hours=1),
                         timedelta(minutes=5))
     assert took is not None and took <= timedelta(hours=1)
+
+
+def test_a_product_is_found_by_any_of_its_names() -> None:
+    """A product given with its other names (generic, aliases) counts under its own name."""
+    now = START + timedelta(days=10)
+    reports = [comment(now - timedelta(minutes=5 * i), OZEMPIC_AE,
+                       "My semaglutide shot gave me hives.", f"post-{i}") for i in range(8)]
+    (alert,) = [a for a in current_alerts(hourly_background(10) + reports, SETTINGS,
+                                          {"Ozempic": ["Ozempic", "semaglutide"]}, now)
+                if a.series.kind == "product"]
+    assert alert.series.key == "product:Ozempic" and alert.count == 8

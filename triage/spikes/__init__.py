@@ -13,10 +13,12 @@ from triage.spikes.detector import (
 from triage.spikes.replay import alerts_raised, time_to_flag
 from triage.spikes.settings import AlertsConfig
 from triage.spikes.watch import (
+    Products,
     SpikeWatch,
     Trend,
     alert_line,
     alert_notice,
+    config_products,
     current_alerts,
     trends,
 )
@@ -24,6 +26,7 @@ from triage.spikes.watch import (
 __all__ = [
     "Alert",
     "AlertsConfig",
+    "Products",
     "Series",
     "SeriesEvents",
     "SpikeWatch",
@@ -32,6 +35,7 @@ __all__ = [
     "alerts_raised",
     "alert_notice",
     "chance_of_at_least",
+    "config_products",
     "current_alerts",
     "find_alerts",
     "hourly_counts",

@@ -115,13 +115,23 @@ class Alert:
         }
 
 
-def product_patterns(products: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
-    """Each product name with the pattern that finds it as a whole word, any case."""
-    return [(name, re.compile(rf"(?<!\w){re.escape(name.strip())}(?!\w)", re.IGNORECASE))
-            for name in products if name.strip()]
+def product_patterns(products: Iterable[str] | Mapping[str, Sequence[str]]
+                     ) -> list[tuple[str, re.Pattern[str]]]:
+    """Each product with the pattern that finds any of its names as a whole word, any
+    case. ``products`` is a list of names, or each product's name with all its names."""
+    named = (products.items() if isinstance(products, Mapping)
+             else ((name, [name]) for name in products))
+    found = []
+    for product, names in named:
+        spelled = [re.escape(n.strip()) for n in names if n.strip()]
+        if product.strip() and spelled:
+            found.append((product, re.compile(rf"(?<!\w)(?:{'|'.join(spelled)})(?!\w)",
+                                              re.IGNORECASE)))
+    return found
 
 
-def series_events(comments: Iterable[Comment], products: Sequence[str] = (),
+def series_events(comments: Iterable[Comment],
+                  products: Sequence[str] | Mapping[str, Sequence[str]] = (),
                   since: datetime | None = None
                   ) -> tuple[dict[Series, SeriesEvents], float | None]:
     """Every series' comments written after ``since`` (all when None), and when the

@@ -3,17 +3,18 @@ raises, and how soon after a surge starts its series is flagged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from triage.model import Comment
 from triage.spikes.detector import Alert, Series, find_alerts, series_events
 from triage.spikes.settings import AlertsConfig
+from triage.spikes.watch import Products
 
 __all__ = ["alerts_raised", "time_to_flag"]
 
 
-def alerts_raised(comments: Iterable[Comment], settings: AlertsConfig, products: Sequence[str],
+def alerts_raised(comments: Iterable[Comment], settings: AlertsConfig, products: Products,
                   start: datetime, end: datetime, step: timedelta) -> list[Alert]:
     """Every alert a desk checking every ``step`` from ``start`` to ``end`` would see start,
     once each (as it was when first seen)."""
@@ -27,7 +28,7 @@ def alerts_raised(comments: Iterable[Comment], settings: AlertsConfig, products:
     return sorted(seen.values(), key=lambda a: a.since)
 
 
-def time_to_flag(comments: Iterable[Comment], settings: AlertsConfig, products: Sequence[str],
+def time_to_flag(comments: Iterable[Comment], settings: AlertsConfig, products: Products,
                  series: Series, start: datetime, limit: timedelta, step: timedelta
                  ) -> timedelta | None:
     """How long after ``start`` a desk checking every ``step`` first sees ``series``

@@ -3,9 +3,10 @@ description, the trend lines of the stats screen, and which alerts are new to a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from triage.model import TAG_NAMES, Comment
 from triage.spikes.detector import (
@@ -20,7 +21,16 @@ from triage.spikes.settings import AlertsConfig
 from triage.textsafe import inline
 from triage.timefmt import ago
 
-__all__ = ["SpikeWatch", "Trend", "alert_line", "alert_notice", "current_alerts", "trends"]
+__all__ = [
+    "Products",
+    "SpikeWatch",
+    "Trend",
+    "alert_line",
+    "alert_notice",
+    "config_products",
+    "current_alerts",
+    "trends",
+]
 
 #: How many myths the trend lines show: the ones seen most in the last week.
 TOP_MYTHS = 5
@@ -28,8 +38,23 @@ TOP_MYTHS = 5
 TREND_HOURS = 7 * 24
 
 
+#: The products of the spike alerts: a list of names, or each product's name with the
+#: names a comment may use for it (see :func:`config_products`).
+Products = Sequence[str] | Mapping[str, Sequence[str]]
+
+
+def config_products(pharmacovigilance: Any) -> dict[str, list[str]]:
+    """``[pharmacovigilance] products`` as each product's name and every name for it
+    (a product is a name, or a table with a ``name`` and its other ``names``)."""
+    found: dict[str, list[str]] = {}
+    for product in pharmacovigilance.products:
+        name = str(getattr(product, "name", product))
+        found[name] = [str(n) for n in getattr(product, "names", [name])]
+    return found
+
+
 def current_alerts(comments: Iterable[Comment], settings: AlertsConfig,
-                   products: Sequence[str], now: datetime) -> list[Alert]:
+                   products: Products, now: datetime) -> list[Alert]:
     """The alerts open at ``now`` over ``comments``, the newest first."""
     events, earliest = series_events(comments, products, horizon(settings, now))
     return find_alerts(events, earliest, settings, now)
@@ -71,7 +96,7 @@ class Trend:
         return sum(self.hourly[-24:])
 
 
-def trends(comments: Iterable[Comment], settings: AlertsConfig, products: Sequence[str],
+def trends(comments: Iterable[Comment], settings: AlertsConfig, products: Products,
            now: datetime) -> list[Trend]:
     """The trend lines of the stats screen: every tag, the myths seen most this week and
     every product, each with its open alert; the series with an alert come first (and
@@ -95,9 +120,9 @@ class SpikeWatch:
     """Which alerts a desk has already announced: each is announced once, when it starts
     (a later surge of the same series, after the cool-down, is a new alert)."""
 
-    def __init__(self, settings: AlertsConfig, products: Sequence[str]) -> None:
+    def __init__(self, settings: AlertsConfig, products: Products) -> None:
         self.settings = settings
-        self.products = list(products)
+        self.products = products
         self._announced: dict[Series, datetime] = {}
 
     def new_alerts(self, comments: Iterable[Comment], now: datetime) -> list[Alert]:
