@@ -15,7 +15,7 @@ import click
 
 from triage import __version__
 from triage.config import AccountConfig, Config, data_dir_for, find_config, load_config
-from triage.errors import ImportError_, TriageError
+from triage.errors import ImportError_, StoreError, TriageError
 from triage.model import STATUSES, TAG_NAMES, Comment, Tag
 from triage.textsafe import clean, inline, json_line
 
@@ -30,6 +30,9 @@ class Env:
     data_dir_option: str | None = None
     user_option: str | None = None
     _stores: list[Any] = field(default_factory=list)
+    _desks: list[Any] = field(default_factory=list)
+    #: The database login once a team desk is open (who acts, in team mode).
+    _login: str | None = None
 
     @cached_property
     def config(self) -> Config:
@@ -37,22 +40,44 @@ class Env:
 
     @property
     def user(self) -> str:
+        if self._login is not None:
+            return self._login
         return self.user_option or os.environ.get("TRIAGE_USER") or _os_user()
+
+    @property
+    def team_mode(self) -> bool:
+        """Whether a team database is configured ([store] url or TRIAGE_DATABASE_URL)."""
+        from triage.service import team_url
+
+        return bool(team_url(self.config.store.url))
+
+    def open_desk(self, *, tagging: bool = False, defer_load: bool = False) -> Any:
+        """The desk of the configured store (closed with the command)."""
+        from triage.desks import open_desk
+
+        desk = open_desk(self, tagging=tagging, defer_load=defer_load)
+        if desk.shared:
+            self._login = desk.user
+            self._desks.append(desk)
+        return desk
 
     def data_dir(self, *, sandbox: bool = False) -> Path:
         return data_dir_for(self.config, self.data_dir_option, sandbox=sandbox)
 
+    def tagger_recipe(self) -> dict[str, Any]:
+        """What the tagger is built from (for worker processes to build the same one)."""
+        org = self.config.org
+        return {
+            "extra_claim_files": [self.config.resolve(p) for p in self.config.tagger.claims],
+            "org_phones": org.phones + ([org.contact_phone] if org.contact_phone else []),
+            "org_emails": org.emails + ([org.contact_email] if org.contact_email else []),
+            "org_addresses": org.addresses,
+        }
+
     def tagger(self) -> Callable[[str], tuple[Tag, ...]]:
         from triage.tagger import Tagger
 
-        org = self.config.org
-        tagger = Tagger(
-            extra_claim_files=[self.config.resolve(p) for p in self.config.tagger.claims],
-            org_phones=org.phones + ([org.contact_phone] if org.contact_phone else []),
-            org_emails=org.emails + ([org.contact_email] if org.contact_email else []),
-            org_addresses=org.addresses,
-        )
-        return tagger.tag
+        return Tagger(**self.tagger_recipe()).tag
 
     def audit_key(self, data_dir: Path) -> Any:
         """The audit key (TRIAGE_AUDIT_KEY, TRIAGE_AUDIT_KEY_FILE, [audit] key_file) or None."""
@@ -66,6 +91,11 @@ class Env:
     ) -> Any:
         from triage.store import Store
 
+        if self.team_mode and not sandbox:
+            command = click.get_current_context().command_path
+            raise StoreError(f"`{command}` works on the embedded store only so far, and this "
+                             "configuration uses the team database ([store] url or "
+                             "TRIAGE_DATABASE_URL)")
         data_dir = self.data_dir(sandbox=sandbox)
         store = Store(
             data_dir,
@@ -80,6 +110,8 @@ class Env:
     def close(self) -> None:
         """Close every store, then say what closing could not write (never raised over
         an error already on its way to the user)."""
+        while self._desks:
+            self._desks.pop().close()
         while self._stores:
             store = self._stores.pop()
             shown = len(store.warnings)
@@ -182,17 +214,21 @@ def sandbox(env: Env, size: int, seed: int, reset: bool, no_tui: bool,
 
 @cli.command("import")
 @click.argument("file", type=click.File("rb"))
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Tag on N processes (default: one per core).")
 @pass_env
-def import_(env: Env, file: Any) -> None:
+def import_(env: Env, file: Any, jobs: int | None) -> None:
     """Import comments from a JSON-lines FILE (one comment per line; - for stdin).
 
     Bad lines are named by number and skipped; the rest are imported, and the exit code
-    is 2 when any line was bad.
+    is 2 when any line was bad. New comments are tagged on every core (``--jobs``).
     """
     from triage.importer import import_lines
+    from triage.tagpool import TagPool
 
-    store = env.open_store()
-    report = import_lines(store, file, user=env.user)
+    desk = env.open_desk(tagging=True)
+    with TagPool(env.tagger(), recipe=env.tagger_recipe(), workers=jobs) as pool:
+        report = import_lines(desk, file, pool=pool)
     for problem in report.problems:
         click.echo(inline(problem), err=True)
     click.echo(
@@ -245,7 +281,7 @@ def ls(
     reveal: bool,
 ) -> None:
     """List comments, newest first; identifiers (phone, e-mail, …) are masked."""
-    from triage.legal import masked, reveal_many
+    from triage.legal import masked
     from triage.legal.decisions import legal_states
     from triage.model import utcnow
     from triage.query import parse_query
@@ -255,23 +291,17 @@ def ls(
         raise click.UsageError("choose one of --json and --csv")
     query = parse_query(query_text)
     # With --limit, the newest comments kept for the first screen often answer alone.
-    store = env.open_store(tagging=False, defer_load=limit is not None)
+    desk = env.open_desk(defer_load=limit is not None)
     match = query.matcher(now=utcnow(), user=env.user,
-                          legal=legal_states(store) if query.legal else None)
+                          legal=legal_states(desk) if query.legal else None)
 
     def wanted(comment: Comment) -> bool:
         return (match(comment) and (status is None or comment.status == status)
                 and (tag is None or comment.tag(tag) is not None))
 
-    page = store.page(wanted, limit) if limit is not None else None
-    if page is None:
-        store.load_all()
-        rows = sorted((c for c in store if wanted(c)), key=lambda c: (c.created_at, c.id),
-                      reverse=True)
-        page = rows if limit is None else rows[:limit]
-    rows = page
+    rows = desk.newest(wanted, limit)
     if reveal:
-        reveal_many(store, env.config, env.user, rows, where="ls")
+        desk.reveal(rows, where="ls")
     else:
         rows = [masked(comment) for comment in rows]
     out = sys.stdout
@@ -327,6 +357,7 @@ def _check_account(account: AccountConfig) -> None:
 #: Modules that add commands to ``triage``; each lists its click commands in ``COMMANDS``.
 COMMAND_MODULES = (
     "triage.cli_queue",
+    "triage.cli_desk",
     "triage.cli_legal",
     "triage.cli_sync",
     "triage.cli_templates",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import click
@@ -93,6 +94,34 @@ def status_command(env: Env) -> None:
         click.echo("run `triage db migrate` to apply what is pending", err=True)
     if any(s.state != "applied" for s in states):
         raise SystemExit(1)
+
+
+@db_group.command("copy")
+@click.option("--from", "source", required=True, metavar="DATA_DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The data folder of the embedded store to copy.")
+@click.option("--force-append", is_flag=True,
+              help="Copy into a database that already holds comments or journal rows.")
+@pass_env
+def copy_command(env: Env, source: Path, force_append: bool) -> None:
+    """Copy an embedded store into the team database (an admin's login): comments, posts,
+    outbox, escalations, holds, closings, notes and the other records, the sync state,
+    and the journal's entries in order as history; then check the counts and the chain."""
+    from triage.teamdb.copy import copy_store
+
+    _, conn = _connect(env)
+    report = copy_store(conn, source, force_append=force_append)
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))
+    click.echo(f"copied from {source}:")
+    click.echo(f"  comments: {report.comments} ({statuses or 'none'})")
+    click.echo(f"  posts: {report.posts}")
+    records = ", ".join(f"{t} {n}" for t, n in sorted(report.records.items()))
+    click.echo(f"  records: {records or 'none'}")
+    click.echo(f"  sync state rows: {report.states}")
+    click.echo(f"  journal: {report.history} entries kept in order as history (the embedded "
+               f"chain verified, last hash {report.source_hash[:16]}…)")
+    click.echo(f"checked: counts match; the team journal's {report.journal_entries} entries "
+               "hold together")
 
 
 @db_group.group("user")

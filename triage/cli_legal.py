@@ -205,6 +205,14 @@ def verify_command(ctx: click.Context) -> None:
     be said of the lines before it.
     """
     env = _env(ctx)
+    if env.team_mode:  # the chain is kept and walked inside the team database
+        check = env.open_desk().verify_journal()
+        if not check.ok:
+            raise JournalError(f"the team journal, entry {check.broken_seq}: {check.reason} "
+                               f"(entries 1 to {check.entries} hold together)")
+        click.echo(f"OK: {check.entries} entries in the team database's journal hold "
+                   "together (each row's hash and its link to the one before)")
+        return
     data_dir = env.data_dir()
     path, report = verify_journal(data_dir, env.audit_key(data_dir))
     if report.ok:

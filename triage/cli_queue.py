@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Iterable
 
 import click
 
 from triage.cli import Env, pass_env
 from triage.closing import CLOSE_REASONS, needs_reason
-from triage.desk import AT_SOURCE, REPLIES, Desk
+from triage.desk import AT_SOURCE, REPLIES
 from triage.errors import ActionRefused
 from triage.legal.decisions import legal_states
-from triage.model import TAG_LABELS, TAG_NAMES, Action, utcnow
+from triage.model import TAG_LABELS, TAG_NAMES, Action, Comment, utcnow
 from triage.outbox import undo_reply
 from triage.query import parse_duration, parse_query
 from triage.store import Store
@@ -53,15 +54,18 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, reas
         raise click.UsageError(f"{action} needs a value: triage bulk {action} VALUE --query …")
     if action in ("tag", "untag") and value not in TAG_NAMES:
         raise click.UsageError(f"unknown tag {value!r} (one of {', '.join(TAG_NAMES)})")
-    store = env.open_store(tagging=False)
+    at_source = action in ("hide", "unhide")
+    # Hiding asks the platforms, through the outbox of the embedded store.
+    source = env.open_store(tagging=False) if at_source else env.open_desk()
     match = query.matcher(now=utcnow(), user=env.user,
-                          legal=legal_states(store) if query.legal else None)
-    ids = sorted(c.id for c in store if match(c))
+                          legal=legal_states(source) if query.legal else None)
+    chosen = [c for c in (source if at_source else source.iter_comments()) if match(c)]
+    ids = sorted(c.id for c in chosen)
     if not ids:
         click.echo("no comment matches the query")
         return
     if action == "dismiss" and reason is None:
-        crises = sum(needs_reason(store.get(i)) for i in ids)
+        crises = sum(needs_reason(c) for c in chosen)
         if crises:
             choices = ", ".join(f"{key} ({label})" for key, label in CLOSE_REASONS.items())
             raise click.UsageError(
@@ -69,10 +73,10 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, reas
                 f"what was done with --reason, one of {choices}")
     if not yes:
         click.confirm(f"{action} {len(ids)} comment{'s' if len(ids) != 1 else ''}?", abort=True)
-    if action in ("hide", "unhide"):
-        _hide_at_source(env, store, ids, hidden=action == "hide")
+    if at_source:
+        _hide_at_source(env, source, ids, hidden=action == "hide")
         return
-    desk = Desk(store, env.user, team=[m.name for m in env.config.team])
+    desk = source
     if action == "dismiss":
         both = desk.dismiss(ids, reason)
         done = [a for a in both if a.kind == "dismiss"]
@@ -118,13 +122,17 @@ def _hide_at_source(env: Env, store: Store, ids: list[str], *, hidden: bool) -> 
 @pass_env
 def undo_command(env: Env) -> None:
     """Undo the acting person's last action, or their whole last batch."""
-    store = env.open_store(tagging=False)
-    desk = Desk(store, env.user)
+    desk = env.open_desk()
     last = desk.last_actions()
     try:
-        if last and last[0].kind in AT_SOURCE:
+        outside = bool(last) and last[0].kind in AT_SOURCE | REPLIES
+        store = getattr(desk, "store", None)  # the outbox works on the embedded store
+        if outside and store is None:
+            raise ActionRefused(f"undoing a {last[0].kind.replace('_', ' ')} works on the "
+                                "embedded store only so far")
+        if outside and store is not None and last[0].kind in AT_SOURCE:
             done = _undo_at_source(env, store, last)
-        elif last and last[0].kind in REPLIES:
+        elif outside and store is not None:
             item = undo_reply(store, env.user, last[0], now=utcnow())
             click.echo(f"cancelled the reply to {item.comment_id}: nothing was sent")
             return
@@ -161,7 +169,7 @@ def stats_command(env: Env, as_json: bool, as_csv: bool, since: str, alerts: boo
 
     With --alerts: each tag, myth or product spiking now, its count in the last window
     against its usual count, and since when ("no alerts" when there are none)."""
-    from triage.stats import compute_stats
+    from triage.stats import compute_figures
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
@@ -169,11 +177,12 @@ def stats_command(env: Env, as_json: bool, as_csv: bool, since: str, alerts: boo
         raise click.UsageError("--alerts prints lines or --json, not --csv")
 
     window = parse_duration(since, "--since: ")
-    store = env.open_store(tagging=False)
+    desk = env.open_desk()
     if alerts:
-        _print_alerts(env, store, as_json)
+        _print_alerts(env, desk.iter_comments(), as_json)
         return
-    stats = compute_stats(store, now=utcnow(), since=window, sla=Sla(env.config.sla))
+    stats = compute_figures(desk.iter_comments(), desk.journal_entries(), now=utcnow(),
+                            since=window, sla=Sla(env.config.sla))
     if as_json:
         click.echo(json_line(stats.as_dict()))
         return
@@ -201,12 +210,12 @@ def stats_command(env: Env, as_json: bool, as_csv: bool, since: str, alerts: boo
                        f"{inline(myth['resource_title'])}")
 
 
-def _print_alerts(env: Env, store: Store, as_json: bool) -> None:
+def _print_alerts(env: Env, comments: Iterable[Comment], as_json: bool) -> None:
     from triage.spikes import alert_line, config_products, current_alerts
 
     now = utcnow()
     products = config_products(env.config.pharmacovigilance)
-    found = current_alerts(store, env.config.alerts, products, now)
+    found = current_alerts(comments, env.config.alerts, products, now)
     if as_json:
         click.echo(json_line({"at": now.isoformat(), "alerts": [a.as_dict() for a in found]}))
         return
@@ -226,9 +235,8 @@ def _print_alerts(env: Env, store: Store, as_json: bool) -> None:
 def note_command(env: Env, comment_id: str, text: str) -> None:
     """Write an internal note on COMMENT_ID: for the team, never sent (journaled; shown in the
     detail pane and the case packet)."""
-    store = env.open_store(tagging=False)
-    action = Desk(store, env.user).add_note(comment_id, text)
-    click.echo(f"noted on {action.comment_id} by {env.user}")
+    action = env.open_desk().add_note(comment_id, text)
+    click.echo(f"noted on {action.comment_id} by {action.user}")
 
 
 COMMANDS = [bulk_command, undo_command, stats_command, note_command]

@@ -14,7 +14,7 @@ from triage.cli import Env, pass_env
 from triage.config import AccountConfig, Config
 from triage.errors import ConfigError, TriageError
 from triage.sync import AccountResult, SyncOptions, new_client, sync_accounts
-from triage.sync_sink import StoreSink
+from triage.sync_sink import Sink, StoreSink
 from triage.textsafe import inline
 
 __all__ = ["COMMANDS", "keep_syncing", "sync_command"]
@@ -43,7 +43,13 @@ def sync_command(env: Env, account_name: str | None, once: bool, verbose: bool) 
                           "(name, platform, token_env, …)")
     if verbose:
         _log_to_stderr()
-    sink = StoreSink(env.open_store())
+    sink: Sink
+    if env.team_mode:  # the desk captures as the login; its tagger tags on the way in
+        from triage.teamdb.sink import TeamSink
+
+        sink = TeamSink(env.open_desk(tagging=True))
+    else:
+        sink = StoreSink(env.open_store())
     if once:
         results = asyncio.run(sync_accounts(accounts, sink))
         _report(results)
@@ -59,7 +65,7 @@ def sync_command(env: Env, account_name: str | None, once: bool, verbose: bool) 
 
 async def keep_syncing(
     accounts: Sequence[AccountConfig],
-    sink: StoreSink,
+    sink: Sink,
     config: Config,
     *,
     report: Callable[[list[AccountResult]], None],

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage.closing import closing_record, needs_reason, reason_key
 from triage.convert import action_from_doc, tag_to_doc
 from triage.errors import ActionRefused, NotFound
+from triage.groups import Group, Grouper
 from triage.history import HistoryEntry, author_history
 from triage.holds import held_ids, require_not_held
 from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
 from triage.notes import NOTES, Note, checked_note, note_entry, notes_from_records
+from triage.seat import SeatServices
 from triage.store import Store, stored_fields
 
-__all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo"]
+if TYPE_CHECKING:
+    from triage.config import Config
+    from triage.templates import TemplateLibrary
+
+__all__ = ["AT_SOURCE", "PERSON_ACTIONS", "REPLIES", "UNDOABLE", "Desk", "cannot_undo",
+           "check_status", "check_tag", "last_of", "refuse_undo"]
 
 #: Kinds of action that the desk's ``undo`` takes back.
 UNDOABLE = frozenset({"dismiss", "restore", "assign", "tag", "status"})
@@ -48,16 +55,78 @@ def cannot_undo(action: Action) -> str:
     return _FINAL.get(action.kind, "")
 
 
-class Desk:
-    """Commands on the queue, done as ``user``."""
+def check_status(status: str) -> None:
+    """Refuse a status a person cannot set (unknown, or ``deleted``), saying why."""
+    if status not in STATUSES:
+        raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+    if status == "deleted":
+        raise ActionRefused("a comment is deleted at its source (triage delete, or D), "
+                            "not by setting its status")
 
-    def __init__(self, store: Store, user: str, team: Sequence[str] = ()) -> None:
+
+def check_tag(tag: str) -> None:
+    """Refuse an unknown tag, naming the tags there are."""
+    if tag not in TAG_NAMES:
+        raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
+
+
+def refuse_undo(targets: Sequence[Action]) -> None:
+    """Refuse undoing ``targets`` (the user's last action) when there is nothing to undo or
+    the desk cannot take it back, saying why."""
+    if not targets:
+        raise ActionRefused("nothing to undo")
+    kind = targets[0].kind
+    if kind not in UNDOABLE:
+        raise ActionRefused(cannot_undo(targets[0]) or (
+            f"the last action was {kind.replace('_', ' ')}, which the desk cannot "
+            "undo here"))
+
+
+def last_of(docs_backwards: Iterable[dict[str, Any]], user: str) -> list[Action]:
+    """``user``'s last action not undone yet (all of it, when it was a batch), from journal
+    entries read newest first.
+
+    An entry that undid another (an ``undo``, or a hide, unhide or cancel made by
+    undoing) names it in ``data.undoes``: both are passed over.
+    """
+    undone: set[int] = set()
+    found: list[Action] = []
+    for doc in docs_backwards:
+        if doc.get("user") != user:
+            continue
+        undoes = (doc.get("data") or {}).get("undoes")
+        if undoes is not None:
+            undone.add(int(undoes))
+            continue
+        if doc.get("kind") not in PERSON_ACTIONS or int(doc["seq"]) in undone:
+            if found and doc.get("kind") in PERSON_ACTIONS:
+                break
+            continue
+        action = action_from_doc(doc)
+        if found:
+            if action.batch is None or action.batch != found[0].batch:
+                break
+        found.append(action)
+        if action.batch is None:
+            break
+    return found
+
+
+class Desk(SeatServices):
+    """Commands on the queue, done as ``user``, on the embedded store (one seat)."""
+
+    def __init__(self, store: Store, user: str, team: Sequence[str] = (), *,
+                 config: Config | None = None, library: TemplateLibrary | None = None) -> None:
         self.store = store
         self.user = user
         #: Names of the team (config [[team]]); assignment is limited to them when set.
         self.team = tuple(team)
+        self.config = config
+        self.library = library
+        self._leases = {}
         self._notes: dict[str, list[Note]] = {}
         self._notes_version = -1
+        self._grouper = Grouper()
 
     # -- status ----------------------------------------------------------------------
 
@@ -89,11 +158,7 @@ class Desk:
         return self._change(self.not_held(ids, "restore"), "restore", {"status": "new"})
 
     def set_status(self, ids: Sequence[str], status: str) -> list[Action]:
-        if status not in STATUSES:
-            raise ActionRefused(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-        if status == "deleted":
-            raise ActionRefused("a comment is deleted at its source (triage delete, or D), "
-                                "not by setting its status")
+        check_status(status)
         return self._change(self.not_held(ids, "change the status of"), "status",
                             {"status": status})
 
@@ -111,10 +176,6 @@ class Desk:
         deleted = self.store.index.ids("status", "deleted")
         return [i for i in ids if i not in held and i not in deleted]
 
-    def held_among(self, ids: Sequence[str]) -> int:
-        """How many of ``ids`` are on legal hold."""
-        return len(held_ids(self.store).intersection(ids))
-
     def assign(self, ids: Sequence[str], person: str | None) -> list[Action]:
         """Assign comments to a team member (``None`` unassigns)."""
         if person is not None and self.team and person not in self.team:
@@ -129,8 +190,7 @@ class Desk:
 
     def _tag_changes(self, ids: Sequence[str], tag: str, *,
                      add: bool) -> list[tuple[Comment, dict[str, Any], dict[str, Any] | None]]:
-        if tag not in TAG_NAMES:
-            raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
+        check_tag(tag)
         changes: list[tuple[Comment, dict[str, Any], dict[str, Any] | None]] = []
         for comment in self.get_many(ids):
             has = comment.tag(tag)
@@ -205,13 +265,7 @@ class Desk:
         saying why, or what does it), so an older action is never undone instead.
         """
         targets = self.last_actions()
-        if not targets:
-            raise ActionRefused("nothing to undo")
-        kind = targets[0].kind
-        if kind not in UNDOABLE:
-            raise ActionRefused(cannot_undo(targets[0]) or (
-                f"the last action was {kind.replace('_', ' ')}, which the desk cannot "
-                "undo here"))
+        refuse_undo(targets)
         entries = []
         batch = uuid.uuid4().hex[:12] if len(targets) > 1 else None
         for target in targets:
@@ -237,32 +291,24 @@ class Desk:
         return self.store.record(entries)
 
     def last_actions(self) -> list[Action]:
-        """This user's last action not undone yet (all of it, when it was a batch).
+        """This user's last action not undone yet (all of it, when it was a batch)."""
+        return last_of(self.store.journal.read_backwards(), self.user)
 
-        An entry that undid another (an ``undo``, or a hide, unhide or cancel made by
-        undoing) names it in ``data.undoes``: both are passed over.
-        """
-        undone: set[int] = set()
-        found: list[Action] = []
-        for doc in self.store.journal.read_backwards():
-            if doc.get("user") != self.user:
-                continue
-            undoes = (doc.get("data") or {}).get("undoes")
-            if undoes is not None:
-                undone.add(int(undoes))
-                continue
-            if doc.get("kind") not in PERSON_ACTIONS or int(doc["seq"]) in undone:
-                if found and doc.get("kind") in PERSON_ACTIONS:
-                    break
-                continue
-            action = action_from_doc(doc)
-            if found:
-                if action.batch is None or action.batch != found[0].batch:
-                    break
-            found.append(action)
-            if action.batch is None:
-                break
-        return found
+    # -- near-copies -----------------------------------------------------------------
+
+    def grouper(self) -> Grouper:
+        """Near-copies of one comment grouped, kept current with the comments stored."""
+        self._grouper.follow(self.store.comments)
+        return self._grouper
+
+    def adopt_grouper(self, grouper: Grouper) -> None:
+        """Use ``grouper``, built off the UI thread on the comments read at open."""
+        self._grouper = grouper
+
+    def groups(self, min_size: int = 2) -> list[Group]:
+        """The groups of near-copies in the queue, biggest first, each with its size,
+        members, platforms and first and last seen (for spike alerts and reports)."""
+        return self.grouper().groups(self.store.comments, min_size)
 
     # -- reading helpers for screens and commands -----------------------------------
 
@@ -287,6 +333,9 @@ class Desk:
         """The author's other comments on the platform (every account), newest first,
         with what the team did with each."""
         return author_history(self.store, comment)
+
+    def get(self, comment_id: str) -> Comment:
+        return self.store.get(comment_id)
 
     def get_many(self, ids: Iterable[str]) -> list[Comment]:
         out = []

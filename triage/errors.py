@@ -17,6 +17,7 @@
     ├── TemplateError           a reply template is broken or not usable for this comment
     │   └── TemplateFileError   template files fail the lint, or their folder is missing
     ├── PolicyFileError         a reply policy file is broken, or the policy files are missing
+    ├── IdentityRefused         --user / TRIAGE_USER given where the database login acts
     ├── ActionRefused           the action is not allowed now (legal hold, role, status)
     │   └── PolicyBlocked       a reply breaks a blocking reply policy (``hits`` says where)
     └── NotFound                no comment, template or escalation with that id
@@ -37,6 +38,7 @@ __all__ = [
     "ConfigError",
     "ConnectorError",
     "DataFileError",
+    "IdentityRefused",
     "ImportError_",
     "JournalError",
     "NotFound",
@@ -148,6 +150,12 @@ class TemplateFileError(TemplateError):
 
 class PolicyFileError(TriageError):
     """Reply policy files that do not pass the lint; the message names the file and entry."""
+
+    exit_code = 2
+
+
+class IdentityRefused(TriageError):
+    """In team mode the database login acts: a user name given another way is refused."""
 
     exit_code = 2
 

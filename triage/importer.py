@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
@@ -11,7 +11,8 @@ import orjson
 
 from triage.errors import BadTime
 from triage.model import PLATFORMS, Author, Comment, utcnow
-from triage.store import IngestResult, Store
+from triage.service import DeskService
+from triage.tagpool import TagPool
 from triage.textsafe import unsafe_field
 from triage.timefmt import check_plausible, parse_utc
 
@@ -125,17 +126,27 @@ def _good_lines(lines: Iterable[bytes], report: ImportReport) -> Iterator[Commen
             report.problems.append(f"line {number}: {exc}")
 
 
-def import_lines(store: Store, handle: IO[bytes], *, user: str) -> ImportReport:
-    """Import every good line of ``handle`` into ``store``; report what was skipped."""
+def import_lines(desk: DeskService, handle: IO[bytes], *,
+                 pool: TagPool | None = None) -> ImportReport:
+    """Import every good line of ``handle`` through ``desk`` (as its user); report what was
+    skipped. A comment already stored is left as it is. With a ``pool``, new comments are
+    tagged on its worker processes (every core) before they are stored."""
     report = ImportReport()
     batch: list[Comment] = []
 
     def flush_batch() -> None:
-        fresh = [c for c in batch if c.id not in store.comments]
+        known = desk.known(c.id for c in batch)
+        fresh = [c for c in batch if c.id not in known]
         report.skipped_existing += len(batch) - len(fresh)
-        result: IngestResult = store.ingest(fresh, user=user)
-        report.new += result.new
-        report.skipped_existing += result.unchanged
+        tagged = pool is not None
+        if pool is not None:
+            untagged = [i for i, c in enumerate(fresh) if not c.tags]
+            found = pool.tag_many([fresh[i].text for i in untagged])
+            for i, tags in zip(untagged, found, strict=True):
+                fresh[i] = replace(fresh[i], tags=tags)
+        new, _, unchanged = desk.capture(fresh, tagged=tagged) if fresh else (0, 0, 0)
+        report.new += new
+        report.skipped_existing += unchanged
         batch.clear()
 
     for comment in _good_lines(handle, report):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from triage.model import PLATFORMS, TAG_NAMES, Comment
 from triage.store import Store
 from triage.views import Sla
 
-__all__ = ["Stats", "compute_stats", "first_responses"]
+__all__ = ["Stats", "compute_figures", "compute_stats", "first_responses"]
 
 #: A comment counts as answered by the team once its status leaves "new".
 ANSWERED = frozenset({"replied", "hidden", "dismissed", "escalated", "deleted"})
@@ -40,10 +41,11 @@ class Stats:
         return asdict(self)
 
 
-def first_responses(store: Store) -> dict[str, datetime]:
-    """When the team first answered each comment (its status first left "new")."""
+def first_responses(entries: Iterable[dict[str, Any]]) -> dict[str, datetime]:
+    """When the team first answered each comment (its status first left "new"), from the
+    journal's entries, oldest first."""
     found: dict[str, datetime] = {}
-    for _, entry in store.journal.read():
+    for entry in entries:
         comment_id = entry.get("comment_id")
         after = entry.get("after") or {}
         if comment_id and comment_id not in found and after.get("status") in ANSWERED:
@@ -52,10 +54,18 @@ def first_responses(store: Store) -> dict[str, datetime]:
 
 
 def compute_stats(store: Store, *, now: datetime, since: timedelta, sla: Sla) -> Stats:
-    """Figures for the comments created in the window ``[now - since, now]``."""
+    """Figures for the comments of an embedded store created in ``[now - since, now]``."""
+    return compute_figures(store, (entry for _, entry in store.journal.read()), now=now,
+                           since=since, sla=sla)
+
+
+def compute_figures(comments: Iterable[Comment], entries: Iterable[dict[str, Any]], *,
+                    now: datetime, since: timedelta, sla: Sla) -> Stats:
+    """Figures for the ``comments`` created in the window ``[now - since, now]``, with the
+    journal's ``entries`` (oldest first) for when each was answered."""
     start = now - since
-    window: list[Comment] = [c for c in store if start <= c.created_at <= now]
-    answered = first_responses(store)
+    window: list[Comment] = [c for c in comments if start <= c.created_at <= now]
+    answered = first_responses(entries)
     by_tag = Counter(t.name for c in window for t in c.tags)
     by_platform = Counter(c.platform for c in window)
     by_day = Counter(c.created_at.date().isoformat() for c in window)

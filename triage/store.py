@@ -510,6 +510,14 @@ class Store:
             self._state_db.table("state").upsert(Document(value, doc_id=key))  # type: ignore[arg-type]
         self._changed()
 
+    def states(self) -> dict[str, dict[str, Any]]:
+        """Every keyed record of the state table (sync cursors, …), by key."""
+        return {str(doc.doc_id): dict(doc) for doc in self._state_db.table("state").all()}
+
+    def record_tables(self) -> list[str]:
+        """The names of the record tables in the data folder."""
+        return sorted(p.name[8:-5] for p in self._shard_dir.glob("records-*.json"))
+
     def records(self, table: str) -> dict[str, dict[str, Any]]:
         """Every record of a record table (outbox items, escalations, …), by key."""
         return {str(doc.doc_id): dict(doc) for doc in self._records_db(table).table(table).all()}
@@ -605,7 +613,7 @@ class Store:
         self.version += 1
 
     def ingest(self, comments: Iterable[Comment], posts: Iterable[Post] = (), *,
-               user: str = "triage") -> IngestResult:
+               user: str = "triage", tagged: bool = False) -> IngestResult:
         """Add new comments (tagged now), refresh changed ones, and make them durable.
 
         Known ids keep their status, assignee and tags unless their text changed (then
@@ -613,18 +621,19 @@ class Store:
 
         New comments are not in the journal (it holds their hash, not their text): they
         are durable once written, at once or by the background writer, always before a
-        sync cursor set after them.
+        sync cursor set after them. With ``tagged``, new comments come tagged already (those
+        without tags too) and are not tagged again.
         """
         if not self.loaded:
             raise StoreError("the queue is still loading; try again in a moment")
         with self._mutex:
-            result, changed = self._ingest(comments, posts, user)
+            result, changed = self._ingest(comments, posts, user, tagged)
         if changed:
             self._changed()
         return result
 
     def _ingest(self, comments: Iterable[Comment], posts: Iterable[Post],
-                user: str) -> tuple[IngestResult, bool]:
+                user: str, tagged: bool = False) -> tuple[IngestResult, bool]:
         new_docs: dict[int, list[Document]] = {}
         updates: list[tuple[Comment, dict[str, Any]]] = []
         entries: list[dict[str, Any]] = []
@@ -638,7 +647,7 @@ class Store:
             comment = _storable(comment)
             old = self.comments.get(comment.id)
             if old is None:
-                if not comment.tags and self.tagger is not None:
+                if not tagged and not comment.tags and self.tagger is not None:
                     comment = replace(comment, tags=self.tagger(comment.text))
                 doc = comment_to_doc(comment)
                 new_docs.setdefault(_shard_of(comment.id), []).append(

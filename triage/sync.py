@@ -26,7 +26,7 @@ from triage.config import AccountConfig
 from triage.connectors import Connector, RetryPolicy, connector_class
 from triage.errors import AuthError, ConfigError, ConnectorError, RateLimited, StoreError
 from triage.model import Comment, Post, utcnow
-from triage.sync_sink import AccountStatus, StoreSink
+from triage.sync_sink import AccountStatus, Sink
 
 __all__ = ["AccountResult", "SyncOptions", "new_client", "read_token", "sync_account",
            "sync_accounts"]
@@ -104,7 +104,7 @@ def new_client() -> httpx.AsyncClient:
 
 async def sync_accounts(
     accounts: Sequence[AccountConfig],
-    sink: StoreSink,
+    sink: Sink,
     *,
     client: httpx.AsyncClient | None = None,
     options: SyncOptions | None = None,
@@ -120,7 +120,7 @@ async def sync_accounts(
 
 async def sync_account(
     account: AccountConfig,
-    sink: StoreSink,
+    sink: Sink,
     *,
     client: httpx.AsyncClient,
     options: SyncOptions | None = None,
@@ -167,7 +167,7 @@ def _failed(account: AccountConfig, state: str, message: str, before: AccountSta
                          last_ok=before.last_ok)
 
 
-async def _walk(connector: Connector, account: AccountConfig, sink: StoreSink, batch: _Batch,
+async def _walk(connector: Connector, account: AccountConfig, sink: Sink, batch: _Batch,
                 options: SyncOptions) -> None:
     cursor = await sink.cursor(account)
     async for page in connector.pages(cursor):
@@ -182,7 +182,7 @@ async def _walk(connector: Connector, account: AccountConfig, sink: StoreSink, b
 class _Batch:
     """Pages read but not yet stored, and the cursor to keep once they are."""
 
-    def __init__(self, account: AccountConfig, sink: StoreSink, result: AccountResult) -> None:
+    def __init__(self, account: AccountConfig, sink: Sink, result: AccountResult) -> None:
         self.account = account
         self.sink = sink
         self.result = result

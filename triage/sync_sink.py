@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from triage.config import AccountConfig
+from triage.connectors.base import Known
 from triage.convert import iso, parse_time
 from triage.model import Comment, Post, utcnow
 from triage.store import IngestResult, Store
@@ -31,10 +32,13 @@ from triage.timefmt import clock_time
 __all__ = [
     "STATES",
     "AccountStatus",
+    "Sink",
     "StoreKnown",
     "StoreSink",
     "account_statuses",
+    "cursor_doc",
     "cursor_key",
+    "kept_cursor",
     "status_key",
 ]
 
@@ -133,6 +137,40 @@ def account_statuses(store: Store, accounts: Sequence[AccountConfig]) -> list[Ac
     return [AccountStatus.from_doc(a.name, store.state(status_key(a.name))) for a in accounts]
 
 
+class Sink(Protocol):
+    """Where a sync writes: :class:`StoreSink` (the embedded store) or the team store's
+    :class:`triage.teamdb.sink.TeamSink`."""
+
+    @property
+    def known(self) -> Known: ...
+
+    async def cursor(self, account: AccountConfig) -> Mapping[str, Any] | None: ...
+    async def status(self, account: str) -> AccountStatus: ...
+    async def set_status(self, status: AccountStatus) -> None: ...
+    async def prepare(self, comments: Sequence[Comment]) -> list[Comment]: ...
+    async def write(self, account: AccountConfig, comments: Sequence[Comment],
+                    posts: Sequence[Post], cursor: Mapping[str, Any] | None
+                    ) -> IngestResult: ...
+
+
+def kept_cursor(account: AccountConfig, doc: Mapping[str, Any] | None
+                ) -> Mapping[str, Any] | None:
+    """The cursor in a stored ``doc`` when it is still ``account``'s (same platform and
+    base URL), else None."""
+    if not doc or doc.get("platform") != account.platform:
+        return None
+    if doc.get("base_url", "") != account.base_url:
+        return None
+    cursor = doc.get("cursor")
+    return cursor if isinstance(cursor, dict) else None
+
+
+def cursor_doc(account: AccountConfig, cursor: Mapping[str, Any]) -> dict[str, Any]:
+    """What is stored as ``account``'s cursor."""
+    return {"platform": account.platform, "base_url": account.base_url,
+            "cursor": dict(cursor)}
+
+
 class StoreKnown:
     """What the store holds, for connectors placing comments (dict reads: thread-safe)."""
 
@@ -180,12 +218,7 @@ class StoreSink:
     async def cursor(self, account: AccountConfig) -> Mapping[str, Any] | None:
         """The cursor kept for ``account``, or None (first sync, or it points elsewhere)."""
         doc = await self._owner(lambda: self.store.state(cursor_key(account.name)))
-        if not doc or doc.get("platform") != account.platform:
-            return None
-        if doc.get("base_url", "") != account.base_url:
-            return None
-        cursor = doc.get("cursor")
-        return cursor if isinstance(cursor, dict) else None
+        return kept_cursor(account, doc)
 
     async def status(self, account: str) -> AccountStatus:
         doc = await self._owner(lambda: self.store.state(status_key(account)))
@@ -233,9 +266,7 @@ class StoreSink:
                 with self._tags_as_given():
                     result = self.store.ingest(comments, posts, user=self.user)
             if cursor is not None:
-                self.store.set_state(cursor_key(account.name), {
-                    "platform": account.platform, "base_url": account.base_url,
-                    "cursor": dict(cursor)})
+                self.store.set_state(cursor_key(account.name), cursor_doc(account, cursor))
             if self._on_write is not None and (result.new or result.updated):
                 self._on_write(account.name, result)
             return result

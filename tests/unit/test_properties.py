@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from tests.factories import NOW, make_comment
 from tests.unit.test_templates_lint import GOOD
 from triage.config import Config, parse_config
+from triage.desk import Desk
 from triage.errors import ConfigError, QueryError
 from triage.importer import import_lines
 from triage.model import PLATFORMS
@@ -94,9 +95,8 @@ def test_an_import_never_stops_and_names_every_bad_line(
 ) -> None:
     lines, good = case
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder)) as store:
-        report = import_lines(store, io.BytesIO("\n".join(lines).encode("utf-8",
-                                                                      "surrogatepass")),
-                              user="test")
+        report = import_lines(Desk(store, "test"),
+                              io.BytesIO("\n".join(lines).encode("utf-8", "surrogatepass")))
         numbers = [int(p.split(":")[0].removeprefix("line ")) for p in report.problems]
         assert len(numbers) == len(set(numbers))  # one message per bad line
         assert all(p.startswith(f"line {n}: ") and len(p) > len(f"line {n}: ")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from triage.legal.escalation import Escalation, all_escalations
 from triage.model import Comment
-from triage.store import Store
+from triage.service import RecordSource
 from triage.timefmt import local
 
 __all__ = ["CARRIED_OUT_BY", "LegalDecision", "decision_lookup", "legal_states", "states_from"]
@@ -58,7 +58,7 @@ class LegalDecision:
         return f"⚖ {_NAMES.get(self.decision, self.decision)}"
 
 
-def decision_lookup(store: Store) -> dict[str, LegalDecision]:
+def decision_lookup(store: RecordSource) -> dict[str, LegalDecision]:
     """Each comment's decision: its newest escalation, when legal has decided it."""
     found: dict[str, LegalDecision] = {}
     seen: set[str] = set()
@@ -71,7 +71,7 @@ def decision_lookup(store: Store) -> dict[str, LegalDecision]:
     return found
 
 
-def legal_states(store: Store) -> Callable[[Comment], Collection[str]]:
+def legal_states(store: RecordSource) -> Callable[[Comment], Collection[str]]:
     """What ``legal:`` matches of a comment: ``decided``, the decision, ``pending``."""
     return states_from(decision_lookup(store))
 

@@ -25,6 +25,7 @@ from triage.legal.masking import mask_text
 from triage.legal.people import has_role, require_role
 from triage.model import Tag
 from triage.notes import Note, checked_note
+from triage.service import RecordSource
 from triage.store import Store
 
 __all__ = [
@@ -137,7 +138,7 @@ def _record(esc: Escalation) -> dict[str, Any]:
 # -- reading ---------------------------------------------------------------------------
 
 
-def all_escalations(store: Store) -> list[Escalation]:
+def all_escalations(store: RecordSource) -> list[Escalation]:
     """Every escalation, newest first."""
     found = [_escalation_from_doc(doc) for doc in store.records(ESCALATIONS).values()]
     found.sort(key=lambda e: (e.at, e.id), reverse=True)

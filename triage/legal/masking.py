@@ -36,6 +36,7 @@ __all__ = [
     "mask_text",
     "masked",
     "reveal",
+    "reveal_data",
     "reveal_many",
 ]
 
@@ -169,13 +170,19 @@ def masked(comment: Comment) -> Comment:
     return comment if text == comment.text else replace(comment, text=text)
 
 
-def _reveal_entry(user: str, comment: Comment, where: str) -> dict[str, Any]:
+def reveal_data(comment: Comment, where: str) -> dict[str, Any]:
+    """What a reveal of ``comment`` journals: how many identifiers, their kinds, where."""
     found = identifiers(comment)
     data: dict[str, Any] = {"identifiers": len(found),
                             "kinds": sorted({ident.kind for ident in found})}
     if where:
         data["where"] = where
-    return {"user": user, "kind": "reveal", "comment_id": comment.id, "data": data}
+    return data
+
+
+def _reveal_entry(user: str, comment: Comment, where: str) -> dict[str, Any]:
+    return {"user": user, "kind": "reveal", "comment_id": comment.id,
+            "data": reveal_data(comment, where)}
 
 
 def reveal(

@@ -9,6 +9,9 @@ transaction. Needs the ``team`` extra (``pip install 'triage-desk[team]'``)::
     add_user(conn, "ana", ["agent"])
     with connect("postgresql://ana@db.example.org/triage") as ana:
         comment = claim_next(ana)                # assigned to ana, journaled as ana
+
+    desk = open_team_desk("postgresql://ana@db.example.org/triage")   # the desk contract
+    desk.dismiss(["fb-1001"]); desk.undo(); desk.close()
 """
 
 from triage.teamdb.calls import (
@@ -36,6 +39,8 @@ from triage.teamdb.calls import (
     verify_journal,
 )
 from triage.teamdb.connection import connect, open_pool
+from triage.teamdb.copy import CopyReport, copy_store
+from triage.teamdb.desk import TeamDesk, open_team_desk
 from triage.teamdb.schema import (
     ROLES,
     Migration,
@@ -52,9 +57,11 @@ __all__ = [
     "ROLES",
     "ChainCheck",
     "Change",
+    "CopyReport",
     "Lease",
     "Migration",
     "MigrationState",
+    "TeamDesk",
     "add_user",
     "approve_reply",
     "assign",
@@ -62,6 +69,7 @@ __all__ = [
     "changes",
     "claim_next",
     "connect",
+    "copy_store",
     "correct_tag",
     "dismiss",
     "hold_place",
@@ -74,6 +82,7 @@ __all__ = [
     "migrate",
     "migrations",
     "open_pool",
+    "open_team_desk",
     "restore",
     "set_state",
     "set_status",

@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from triage.convert import comment_to_doc, post_to_doc, tag_from_doc
 from triage.model import Action, Author, Comment, Post
+from triage.service import ChainCheck, Lease
 from triage.teamdb.connection import translated
 
 __all__ = [
@@ -26,11 +27,14 @@ __all__ = [
     "Change",
     "ChainCheck",
     "Lease",
+    "add_note",
     "approve_reply",
     "assign",
     "capture",
     "changes",
+    "action_from_row",
     "claim_next",
+    "comment_from_row",
     "correct_tag",
     "dismiss",
     "hold_place",
@@ -39,10 +43,13 @@ __all__ = [
     "lease_set",
     "leases",
     "listen",
+    "query_rows",
     "restore",
+    "reveal",
     "set_state",
     "set_status",
     "submit_reply",
+    "undo",
     "verify_journal",
 ]
 
@@ -50,30 +57,6 @@ __all__ = [
 CHANNEL = "triage_changes"
 
 Conn = psycopg.Connection[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class ChainCheck:
-    """What :func:`verify_journal` found: ``entries`` rows hold together; ``broken_seq``
-    is the first that does not, and ``reason`` says why."""
-
-    entries: int
-    broken_seq: int | None
-    reason: str | None
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_seq is None
-
-
-@dataclass(frozen=True, slots=True)
-class Lease:
-    """Someone is doing something on a comment until ``expires_at`` ("ana is replying")."""
-
-    comment_id: str
-    person: str
-    what: str
-    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +70,7 @@ class Change:
     person: str | None = None
 
 
-def _action(row: dict[str, Any]) -> Action:
+def action_from_row(row: dict[str, Any]) -> Action:
     body = row["body"] or {}
     return Action(seq=row["seq"], at=row["at"], user=row["actor"], kind=row["kind"],
                   comment_id=row["comment_id"], before=body.get("before") or {},
@@ -95,7 +78,7 @@ def _action(row: dict[str, Any]) -> Action:
                   data=body.get("data") or {})
 
 
-def _comment(row: dict[str, Any]) -> Comment:
+def comment_from_row(row: dict[str, Any]) -> Comment:
     return Comment(
         id=row["id"], platform=row["platform"], account=row["account"], text=row["text"],
         created_at=row["created_at"].astimezone(UTC),
@@ -107,7 +90,8 @@ def _comment(row: dict[str, Any]) -> Comment:
     )
 
 
-def _rows(conn: Conn, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+def query_rows(conn: Conn, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows of ``query`` as dicts, in a transaction of their own."""
     with translated(), conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query, params)
         return cur.fetchall()
@@ -115,7 +99,8 @@ def _rows(conn: Conn, query: str, params: Sequence[Any] = ()) -> list[dict[str, 
 
 def _actions(conn: Conn, function: str, *params: Any) -> list[Action]:
     marks = ", ".join(["%s"] * len(params))
-    return [_action(r) for r in _rows(conn, f"SELECT * FROM triage.{function}({marks})", params)]
+    query = f"SELECT * FROM triage.{function}({marks})"
+    return [action_from_row(r) for r in query_rows(conn, query, params)]
 
 
 # -- the queue ------------------------------------------------------------------------
@@ -126,12 +111,29 @@ def capture(conn: Conn, comments: Iterable[Comment], posts: Iterable[Post] = ()
     """Store comments (tagged already) and posts: (new, updated, unchanged)."""
     docs = [comment_to_doc(c) for c in comments]
     post_docs = [post_to_doc(p) for p in posts]
-    row = _rows(conn, "SELECT * FROM triage.capture(%s, %s)", (Jsonb(docs), Jsonb(post_docs)))[0]
+    row = query_rows(conn, "SELECT * FROM triage.capture(%s, %s)",
+                     (Jsonb(docs), Jsonb(post_docs)))[0]
     return row["added"], row["updated"], row["unchanged"]
 
 
-def dismiss(conn: Conn, ids: Sequence[str]) -> list[Action]:
-    return _actions(conn, "dismiss", list(ids))
+def dismiss(conn: Conn, ids: Sequence[str], reason: str | None = None) -> list[Action]:
+    """Dismiss comments; an open crisis among them needs ``reason`` (what was done)."""
+    return _actions(conn, "dismiss", list(ids), reason)
+
+
+def add_note(conn: Conn, comment_id: str, text: str) -> Action:
+    """An internal note on a comment (journaled; never sent)."""
+    return _actions(conn, "add_note", comment_id, text)[0]
+
+
+def reveal(conn: Conn, comment_id: str, data: dict[str, Any]) -> Action:
+    """Journal that the login (legal) read a comment's identifiers."""
+    return _actions(conn, "reveal", comment_id, Jsonb(data))[0]
+
+
+def undo(conn: Conn, seqs: Sequence[int]) -> list[Action]:
+    """Take back the login's own journal rows ``seqs`` (its last action)."""
+    return _actions(conn, "undo", list(seqs))
 
 
 def restore(conn: Conn, ids: Sequence[str]) -> list[Action]:
@@ -153,12 +155,12 @@ def correct_tag(conn: Conn, ids: Sequence[str], tag: str, *, add: bool) -> list[
 
 def claim_next(conn: Conn) -> Comment | None:
     """The most urgent open comment nobody holds, now assigned to the login (or None)."""
-    rows = _rows(conn, "SELECT * FROM triage.claim_next()")
-    return _comment(rows[0]) if rows else None
+    rows = query_rows(conn, "SELECT * FROM triage.claim_next()")
+    return comment_from_row(rows[0]) if rows else None
 
 
 def set_state(conn: Conn, key: str, value: dict[str, Any]) -> None:
-    _rows(conn, "SELECT triage.set_state(%s, %s) AS done", (key, Jsonb(value)))
+    query_rows(conn, "SELECT triage.set_state(%s, %s) AS done", (key, Jsonb(value)))
 
 
 # -- legal holds and replies ----------------------------------------------------------
@@ -188,7 +190,7 @@ def approve_reply(conn: Conn, item_id: str, note: str = "") -> Action:
 
 def lease_set(conn: Conn, comment_id: str, what: str, seconds: int) -> datetime:
     """Say the login is doing ``what`` on a comment for ``seconds``; renew by calling again."""
-    row = _rows(conn, "SELECT triage.lease_set(%s, %s, %s) AS until",
+    row = query_rows(conn, "SELECT triage.lease_set(%s, %s, %s) AS until",
                 (comment_id, what, seconds))[0]
     until: datetime = row["until"]
     return until
@@ -196,12 +198,13 @@ def lease_set(conn: Conn, comment_id: str, what: str, seconds: int) -> datetime:
 
 def lease_release(conn: Conn, comment_id: str) -> bool:
     """Drop the login's lease on a comment (False when it had none)."""
-    return bool(_rows(conn, "SELECT triage.lease_release(%s) AS gone", (comment_id,))[0]["gone"])
+    rows = query_rows(conn, "SELECT triage.lease_release(%s) AS gone", (comment_id,))
+    return bool(rows[0]["gone"])
 
 
 def leases(conn: Conn, comment_id: str | None = None) -> list[Lease]:
     """The leases not yet expired, on one comment or all."""
-    rows = _rows(conn, "SELECT * FROM triage.leases_now WHERE %s::text IS NULL "
+    rows = query_rows(conn, "SELECT * FROM triage.leases_now WHERE %s::text IS NULL "
                        "OR comment_id = %s ORDER BY comment_id, person", (comment_id, comment_id))
     return [Lease(r["comment_id"], r["person"], r["what"], r["expires_at"]) for r in rows]
 
@@ -211,7 +214,7 @@ def leases(conn: Conn, comment_id: str | None = None) -> list[Lease]:
 
 def verify_journal(conn: Conn) -> ChainCheck:
     """Walk the journal's hash chain inside the database."""
-    row = _rows(conn, "SELECT * FROM triage.verify_journal()")[0]
+    row = query_rows(conn, "SELECT * FROM triage.verify_journal()")[0]
     return ChainCheck(row["entries"], row["broken_seq"], row["reason"])
 
 

@@ -39,12 +39,25 @@ def connect(url: str) -> psycopg.Connection:
     except psycopg.ProgrammingError as exc:
         raise StoreError(f"the team database URL cannot be read: {exc}") from None
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise StoreError(f"cannot connect to the {_where(url)}: {reason}") from None
+        raise StoreError(f"cannot connect to the {_where(url)}: {_reason(exc)}") from None
+
+
+def _reason(exc: psycopg.OperationalError) -> str:
+    """libpq's words, without the socket or address it repeats: "password authentication
+    failed for user …", "No such file or directory Is the server running …"."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    return " ".join([lines[0].rsplit("failed: ", 1)[-1], *lines[1:]])
 
 
 def open_pool(url: str, size: int = 4) -> ConnectionPool:
-    """A pool of ``size`` connections like :func:`connect`'s, open and ready."""
+    """A pool of ``size`` connections like :func:`connect`'s, open and ready.
+
+    One connection is tried first, so that a wrong URL, a refused login or a server that
+    is down is said at once, in the words of :func:`connect`, not after the pool's wait.
+    """
+    connect(url).close()
     pool = ConnectionPool(url, min_size=size, max_size=size, kwargs={"autocommit": True},
                           open=False)
     try:
