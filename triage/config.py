@@ -18,14 +18,17 @@ import platformdirs
 
 from triage.errors import ConfigError
 from triage.model import PLATFORMS
+from triage.spikes.settings import AlertsConfig
 from triage.textsafe import inline, unsafe_field
 from triage.tomlread import build, load_toml
 
 __all__ = [
     "AccountConfig",
+    "AlertsConfig",
     "Config",
     "EscalationConfig",
     "OrgConfig",
+    "PharmacovigilanceConfig",
     "PoliciesConfig",
     "RepliesConfig",
     "RetentionConfig",
@@ -352,6 +355,14 @@ class PoliciesConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PharmacovigilanceConfig:
+    """Pharmacovigilance: the organisation's products, looked for in adverse-event comments
+    (each one a series of the spike alerts)."""
+
+    products: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything Triage reads from ``config.toml``."""
 
@@ -371,6 +382,8 @@ class Config:
     policies: PoliciesConfig = field(default_factory=PoliciesConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    pharmacovigilance: PharmacovigilanceConfig = field(default_factory=PharmacovigilanceConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
 
@@ -417,6 +430,7 @@ def _validate(config: Config, label: str) -> None:
     config.replies.validate(f"{label}: [replies]")
     config.store.validate(f"{label}: [store]")
     config.tagger.validate(f"{label}: [tagger]")
+    config.alerts.validate(f"{label}: [alerts]")
     _validate_queue_settings(config, label)
 
 

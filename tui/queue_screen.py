@@ -19,6 +19,7 @@ from triage.legal import escalate
 from triage.model import TAG_LABELS, TAG_NAMES, Action, tag_label
 from triage.outbox import SENT, all_items
 from triage.query import parse_query
+from triage.spikes import config_products
 from triage.textsafe import counted, one_line
 from triage.timefmt import clock_time
 from tui.account_bar import AccountBar
@@ -323,7 +324,9 @@ class QueueScreen(Screen[None]):
             ChoiceScreen(f"Close {what}: what was done?", list(CLOSE_REASONS.items())), chosen)
 
     def action_stats(self) -> None:
-        self.app.push_screen(StatsScreen(self.triage.store, self.triage.sla, self.triage.clock))
+        app = self.triage
+        self.app.push_screen(StatsScreen(app.store, app.sla, app.clock, app.config.alerts,
+                                         config_products(app.config.pharmacovigilance)))
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()
