@@ -11,14 +11,13 @@ from triage.cli import Env, pass_env
 from triage.closing import CLOSE_REASONS, needs_reason
 from triage.desk import AT_SOURCE, REPLIES, Desk
 from triage.errors import ActionRefused
-from triage.legal.decisions import legal_states
 from triage.model import TAG_LABELS, TAG_NAMES, Action, utcnow
 from triage.outbox import undo_reply
 from triage.query import parse_duration, parse_query
 from triage.store import Store
 from triage.textsafe import inline, json_line
 from triage.timefmt import duration
-from triage.views import Sla
+from triage.views import Sla, queue_states
 
 __all__ = ["COMMANDS", "bulk_command", "note_command", "stats_command", "undo_command"]
 
@@ -55,7 +54,8 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, reas
         raise click.UsageError(f"unknown tag {value!r} (one of {', '.join(TAG_NAMES)})")
     store = env.open_store(tagging=False)
     match = query.matcher(now=utcnow(), user=env.user,
-                          legal=legal_states(store) if query.legal else None)
+                          legal=queue_states(store, env.config, utcnow()) if query.legal
+                          else None)
     ids = sorted(c.id for c in store if match(c))
     if not ids:
         click.echo("no comment matches the query")
@@ -88,8 +88,13 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, reas
         assert value is not None
         done = desk.correct_tag(ids, value, add=action == "tag")
     held = desk.held_among(ids) if action in ("dismiss", "restore") else 0
+    intake = desk.intake_open_among(ids) if action == "dismiss" else 0
     kept = f", {held} on legal hold left as they are" if held else ""
-    click.echo(f"{action}: {len(done)} changed, {len(ids) - len(done) - held} already so{kept} "
+    if intake:
+        kept += (f", {intake} adverse event{'s' if intake > 1 else ''} with an open intake "
+                 "left as they are (pharmacovigilance completes it first)")
+    click.echo(f"{action}: {len(done)} changed, {len(ids) - len(done) - held - intake} "
+               f"already so{kept} "
                "(`triage undo` takes the whole batch back)")
 
 

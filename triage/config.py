@@ -26,6 +26,8 @@ __all__ = [
     "Config",
     "EscalationConfig",
     "OrgConfig",
+    "PharmacovigilanceConfig",
+    "ProductConfig",
     "PoliciesConfig",
     "RepliesConfig",
     "RetentionConfig",
@@ -40,7 +42,7 @@ __all__ = [
     "url_has_password",
 ]
 
-ROLES = ("agent", "approver", "legal", "admin")
+ROLES = ("agent", "approver", "legal", "admin", "pharmacovigilance")
 #: The most days ``[retention] days`` may give: a hundred years.
 MAX_RETENTION_DAYS = 36_500
 #: The longest wait between syncs, global or per account: a day.
@@ -333,6 +335,41 @@ class PoliciesConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ProductConfig:
+    """A product pharmacovigilance follows: its brand name, generic name and other names."""
+
+    name: str
+    generic: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Every name a comment may use for it, brand first."""
+        return [n for n in (self.name, self.generic, *self.aliases) if n.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class PharmacovigilanceConfig:
+    """Adverse-event intake: the products to recognise, and the calendar days from first
+    sight (day 0) by which an intake must be complete."""
+
+    products: list[ProductConfig] = field(default_factory=list)
+    deadline_days: int = 15
+
+    def validate(self, where: str) -> None:
+        if not 1 <= self.deadline_days <= 365:
+            raise ConfigError(f"{where} deadline_days: must be between 1 and 365 calendar "
+                              f"days, not {self.deadline_days}")
+        for i, product in enumerate(self.products):
+            if not product.name.strip():
+                raise ConfigError(f"{where} products #{i + 1} name: must not be empty")
+            problem = unsafe_field({"name": product.name, "generic": product.generic,
+                                    **{f"aliases[{n}]": a for n, a in enumerate(product.aliases)}})
+            if problem is not None:
+                raise ConfigError(f"{where} products #{i + 1} ({inline(product.name)}): {problem}")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything Triage reads from ``config.toml``."""
 
@@ -350,6 +387,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     replies: RepliesConfig = field(default_factory=RepliesConfig)
     policies: PoliciesConfig = field(default_factory=PoliciesConfig)
+    pharmacovigilance: PharmacovigilanceConfig = field(default_factory=PharmacovigilanceConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     #: Where the configuration came from (None: built-in defaults).
@@ -397,6 +435,7 @@ def _validate(config: Config, label: str) -> None:
     config.retention.validate(f"{label}: [retention]")
     config.replies.validate(f"{label}: [replies]")
     config.store.validate(f"{label}: [store]")
+    config.pharmacovigilance.validate(f"{label}: [pharmacovigilance]")
     _validate_queue_settings(config, label)
 
 

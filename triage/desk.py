@@ -68,7 +68,7 @@ class Desk:
         is journaled with each crisis's dismissal. ``not-crisis`` also takes the crisis
         tag off, as a correction, in the same batch (one undo).
         """
-        comments = self.get_many(self.not_held(ids, "dismiss"))
+        comments = self.get_many(self.not_held(ids, "dismiss", intake=True))
         crises = {c.id for c in comments if needs_reason(c)}
         key = reason_key(reason) if crises else None
         at = self.store.clock()
@@ -94,26 +94,40 @@ class Desk:
         if status == "deleted":
             raise ActionRefused("a comment is deleted at its source (triage delete, or D), "
                                 "not by setting its status")
-        return self._change(self.not_held(ids, "change the status of"), "status",
-                            {"status": status})
+        guarded = status in ("dismissed", "hidden")
+        return self._change(self.not_held(ids, "change the status of", intake=guarded),
+                            "status", {"status": status})
 
-    def not_held(self, ids: Sequence[str], action: str) -> list[str]:
+    def not_held(self, ids: Sequence[str], action: str, *, intake: bool = False) -> list[str]:
         """The ids whose status a person may change: not on legal hold (its status stays
-        until legal releases it) and not deleted at the source (nothing to come back to).
+        until legal releases it), not deleted at the source (nothing to come back to) and,
+        with ``intake`` (closing it), not an adverse event whose intake is open.
         One comment alone is refused, saying why; in a batch, those are left out
-        (:meth:`held_among` counts the held ones for the message)."""
+        (:meth:`held_among` and :meth:`intake_open_among` count them for the message)."""
+        from triage.ae.intake import open_intake_ids, require_intake_settled
+
         if len(ids) == 1:
             require_not_held(self.store, ids[0], action)
             if self.store.get(ids[0]).status == "deleted":
                 raise ActionRefused(f"cannot {action}: the comment was deleted at its source")
+            if intake:
+                require_intake_settled(self.store, ids[0], action)
             return list(ids)
         held = held_ids(self.store)
+        if intake:
+            held = held | open_intake_ids(self.store)
         deleted = self.store.index.ids("status", "deleted")
         return [i for i in ids if i not in held and i not in deleted]
 
     def held_among(self, ids: Sequence[str]) -> int:
         """How many of ``ids`` are on legal hold."""
         return len(held_ids(self.store).intersection(ids))
+
+    def intake_open_among(self, ids: Sequence[str]) -> int:
+        """How many of ``ids`` are adverse events with an open intake (not on legal hold)."""
+        from triage.ae.intake import open_intake_ids
+
+        return len((open_intake_ids(self.store) - held_ids(self.store)).intersection(ids))
 
     def assign(self, ids: Sequence[str], person: str | None) -> list[Action]:
         """Assign comments to a team member (``None`` unassigns)."""
