@@ -54,7 +54,7 @@ _AGE = re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|yrs? old|years? old|year-old|-year-o
 def _lexicons() -> tuple[frozenset[str], frozenset[str]]:
     """The tagger's treatment words and its time-linking words ("after", "since")."""
     lexicons = read_toml(builtin_path("adverse.toml")).get("lexicons", {})
-    treatment = set()
+    treatment: set[str] = set()
     for name in ("vaccine", "drug", "device", "procedure"):
         treatment.update(str(w).rstrip("*").casefold() for w in lexicons.get(name, ()))
     linking = {str(w).casefold() for w in lexicons.get("happened", ())}
