@@ -29,6 +29,7 @@ from triage.ae import (
     intake_of,
     mark_not_ae,
     save_intake,
+    save_intakes,
 )
 from triage.config import Config
 from triage.legal import has_role, mask_text
@@ -39,7 +40,8 @@ from triage.textsafe import inline, one_line
 if TYPE_CHECKING:
     from tui.app import TriageApp
 
-__all__ = ["IntakeForm", "IntakeRequest", "ae_chip", "ae_notice", "open_intake"]
+__all__ = ["IntakeForm", "IntakeRequest", "ae_chip", "ae_notice", "export_from_queue",
+           "open_intake"]
 
 ROLE = "pharmacovigilance"
 
@@ -243,3 +245,24 @@ def open_intake(app: TriageApp, comment: Comment, done: Callable[[], None]) -> N
 
     app.push_screen(IntakeForm(comment, intake, app.clock(),
                                may_close=has_role(config, user, ROLE), user=user), chosen)
+
+
+def export_from_queue(app: TriageApp) -> None:
+    """``E``: export the last 7 days' intakes as CSV or JSON to ``exports/`` in the data
+    folder (pharmacovigilance only; journaled) and say where."""
+    from triage.query import parse_duration
+    from tui.pickers import ChoiceScreen
+
+    def chosen(fmt: str | None) -> None:
+        if fmt is None:
+            return
+        found = app.perform(lambda: save_intakes(app.store, app.config, app.user,
+                                                 since=parse_duration("7d"), since_text="7d",
+                                                 fmt=fmt))
+        if found is not None:
+            path, count = found
+            app.notify(f"Exported {count} intake{'s' if count != 1 else ''} (masked) to "
+                       f"{path}", timeout=10, markup=False)
+
+    app.push_screen(ChoiceScreen("Export the last 7 days' adverse-event intakes as",
+                                 [("csv", "CSV"), ("json", "JSON")]), chosen)

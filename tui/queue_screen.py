@@ -22,7 +22,7 @@ from triage.query import parse_query
 from triage.textsafe import counted, one_line
 from triage.timefmt import clock_time
 from tui.account_bar import AccountBar
-from tui.ae_form import ae_chip, ae_notice, open_intake
+from tui.ae_form import ae_chip, ae_notice, export_from_queue, open_intake
 from tui.author_screen import show_author
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
@@ -73,6 +73,8 @@ class QueueScreen(Screen[None]):
                 tooltip="Replies waiting for an approver"),
         Binding("i", "intake", "AE intake", show=False, id="queue.intake",
                 tooltip="The adverse-event intake: confirm the four criteria, complete it"),
+        Binding("E", "export_intakes", "Export AEs", show=False, id="queue.export_intakes",
+                tooltip="Export the last 7 days' adverse-event intakes (pharmacovigilance)"),
         Binding("N", "note", "Note", show=False, id="queue.note",
                 tooltip="Write an internal note on the comment (for the team, never sent)"),
         Binding("H", "author_history", "Author", show=False, id="queue.author",
@@ -416,6 +418,9 @@ class QueueScreen(Screen[None]):
         comment = self.query_one(QueueList).selected
         if comment is not None:
             open_intake(self.triage, comment, lambda: self.triage.refresh_comments([comment.id]))
+
+    def action_export_intakes(self) -> None:
+        export_from_queue(self.triage)
 
     def action_author_history(self) -> None:
         comment = self.query_one(QueueList).selected

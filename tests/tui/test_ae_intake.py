@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from tests.factories import NOW, make_comment
 from tests.tui.conftest import make_app, row_text, selected_id
 from tests.tui.test_legal import shown
 from tests.unit.test_ae import CONFIG
-from triage.ae import intake_of, stored_intake
-from triage.config import parse_config
+from triage.ae import find_products, intake_of, stored_intake
+from triage.config import Config, parse_config
+from triage.sandbox import SandboxPlatforms, connected_platforms, generate
 from triage.store import Store
 from triage.tagger import Tagger
 from tui.ae_form import IntakeForm
@@ -143,3 +145,50 @@ async def test_the_chip_counts_down_and_turns_red_when_late(ae_queue: Store) -> 
         names = bar._names
         index = names.index("AE intake")
         assert bar._counts[index] == 1 and bar._breaches[index] == 1
+
+
+async def test_a_newcomer_completes_a_sandbox_intake_in_time_and_exports_it(
+        tmp_path: Path) -> None:
+    data = generate(300, 7, now=NOW)
+    config = SandboxPlatforms(data, connected_platforms()).config(Config(), "pat",
+                                                                  practice=True)
+    assert [p.name for p in config.pharmacovigilance.products][:2] == ["Shingrix", "Ozempic"]
+    pat = config.member("pat")
+    assert pat is not None and pat.roles == ["pharmacovigilance"]
+    tagger = Tagger(org_phones=list(data.org.phones), org_emails=list(data.org.emails))
+    tagged = [replace(c, tags=tagger.tag(c.text), captured_at=NOW) for c in data.comments]
+    with Store(tmp_path / "sbx", clock=lambda: NOW + timedelta(days=2)) as store:
+        store.ingest(tagged, data.posts, user="sandbox")
+        named = [c for c in store.comments.values() if c.tag("adverse_event")
+                 and find_products(c.text, config.pharmacovigilance.products)]
+        assert named, "the sandbox has adverse events naming a product of its list"
+        app = make_app(store, config=config, user="pat", now=NOW + timedelta(days=2),
+                       view="AE intake")
+        async with app.run_test(size=(160, 44)) as pilot:
+            first = selected_id(app)
+            assert first is not None and " AE 13d left " in row_text(app, 1)
+            await pilot.press("i")
+            form = app.screen
+            assert isinstance(form, IntakeForm)
+            for name in CRITERIA:
+                box = form.query_one(f"#intake-{name}", Input)
+                if not box.value:
+                    box.value = "completed by hand"
+                form.query_one(f"#intake-{name}-ok", Checkbox).value = True
+            await pilot.click("#intake-complete")
+            await pilot.pause()
+            await pilot.press("E")
+            await pilot.press("enter")  # CSV, the first choice
+            await pilot.pause()
+        intake = stored_intake(store, first)
+        assert intake is not None and intake.state == "complete" and not intake.late(
+            NOW + timedelta(days=2))
+        (path,) = (tmp_path / "sbx" / "exports").iterdir()
+        assert path.suffix == ".csv" and oct(path.stat().st_mode & 0o777) == "0o600"
+        rows = path.read_text(encoding="utf-8").splitlines()
+        assert rows[0].startswith("comment_id,platform,account") and len(rows) > 1
+        assert any(line.startswith(f"{first},") and ",complete," in line for line in rows)
+        assert any(f"Exported {len(rows) - 1} intakes (masked) to {path}" in m
+                   for m in notes(app))
+        kinds = [a.get("kind") for a in store.journal.read_backwards()]
+        assert kinds[:2] == ["ae_export", "ae_complete"]

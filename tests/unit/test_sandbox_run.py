@@ -224,7 +224,8 @@ def test_run_from_a_folder_with_a_config_the_sandbox_keeps_its_practice_team(
     code, _, err = _run(capsys, "--data-dir", folder, *BUILD)
     assert code == 0, err
     assert ("You are sam (agent, approver) on the practice team: ana agent/approver, "
-            "ben agent, lee legal — `triage sandbox --user lee` to act as legal") in err
+            "ben agent, lee legal, pat pharmacovigilance — `triage sandbox --user lee` to act as "
+            "legal") in err
     code, _, err = _run(capsys, "--data-dir", folder, *BUILD, "--user", "lee")
     assert code == 0, err
     assert ("You are lee (legal) on the practice team: ana agent/approver, ben agent — "

@@ -1,7 +1,15 @@
 """Adverse-event intake: the four minimum criteria, the reporting clock, the export."""
 
 from triage.ae.actions import complete_intake, mark_not_ae, save_intake
-from triage.ae.export import EXPORT_FIELDS, FORMATS, export_intakes, intake_row, intakes
+from triage.ae.export import (
+    EXPORT_FIELDS,
+    EXPORTS,
+    FORMATS,
+    export_intakes,
+    intake_row,
+    intakes,
+    save_intakes,
+)
 from triage.ae.intake import (
     AE_TABLE,
     GUARDED,
@@ -20,6 +28,7 @@ __all__ = [
     "AE_TABLE",
     "CRITERIA",
     "CRITERION_LABELS",
+    "EXPORTS",
     "EXPORT_FIELDS",
     "FORMATS",
     "GUARDED",
@@ -38,5 +47,6 @@ __all__ = [
     "prefill",
     "require_intake_settled",
     "save_intake",
+    "save_intakes",
     "stored_intake",
 ]

@@ -12,7 +12,9 @@ and which comments; never the text).
 from __future__ import annotations
 
 import io
+import os
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -22,14 +24,19 @@ from triage.ae.prefill import CRITERIA
 from triage.config import Config
 from triage.convert import iso
 from triage.csvout import cell, write_csv
+from triage.errors import StoreError
 from triage.legal.masking import identifiers, mask_text
 from triage.legal.people import require_role
 from triage.model import Comment
+from triage.private import private_dir
 from triage.store import Store
 
-__all__ = ["EXPORT_FIELDS", "FORMATS", "export_intakes", "intakes", "intake_row"]
+__all__ = ["EXPORTS", "EXPORT_FIELDS", "FORMATS", "export_intakes", "intake_row", "intakes",
+           "save_intakes"]
 
 FORMATS = ("csv", "json")
+#: The folder, inside the data folder, where exports made from the queue (E) go.
+EXPORTS = "exports"
 EXPORT_FIELDS = (
     "comment_id", "platform", "account", "permalink", "written_at", "first_seen", "due",
     "days_left", "late", "state", "reason", "closed_by", "closed_at",
@@ -112,3 +119,25 @@ def export_intakes(store: Store, config: Config, user: str, *, since: timedelta,
     out = io.StringIO()
     write_csv(out, EXPORT_FIELDS, ([cell(r[f]) for f in EXPORT_FIELDS] for r in rows))
     return out.getvalue(), len(rows)
+
+
+def save_intakes(store: Store, config: Config, user: str, *, since: timedelta, since_text: str,
+                 fmt: str, folder: Path | None = None) -> tuple[Path, int]:
+    """Export the intakes (as :func:`export_intakes`: journaled) to a new file, readable by
+    its owner only, in ``folder`` (default: ``exports/`` in the data folder)."""
+    text, count = export_intakes(store, config, user, since=since, since_text=since_text,
+                                 fmt=fmt)
+    where = folder if folder is not None else store.data_dir / EXPORTS
+    stamp = store.clock().strftime("%Y%m%d-%H%M%S")
+    try:
+        private_dir(where)
+        path, number = where / f"ae-intakes-{stamp}.{fmt}", 1
+        while path.exists():
+            number += 1
+            path = where / f"ae-intakes-{stamp}-{number}.{fmt}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise StoreError(f"{where}: cannot write the intakes: {exc.strerror}") from None
+    return path, count
