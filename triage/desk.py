@@ -145,6 +145,8 @@ class Desk:
                      add: bool) -> list[tuple[Comment, dict[str, Any], dict[str, Any] | None]]:
         if tag not in TAG_NAMES:
             raise ActionRefused(f"unknown tag {tag!r} (one of {', '.join(TAG_NAMES)})")
+        if tag == "adverse_event" and not add:
+            ids = self._untaggable(ids)
         changes: list[tuple[Comment, dict[str, Any], dict[str, Any] | None]] = []
         for comment in self.get_many(ids):
             has = comment.tag(tag)
@@ -159,6 +161,19 @@ class Desk:
                     "tagger_had": has is not None and not has.source.startswith("manual:")}
             changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
         return changes
+
+    def _untaggable(self, ids: Sequence[str]) -> list[str]:
+        """The ids whose adverse-event tag may come off: not those whose intake is open
+        (pharmacovigilance settles it: "not an AE" with a reason). One alone is refused."""
+        from triage.ae.intake import open_intake_ids
+
+        still = open_intake_ids(self.store).intersection(ids)
+        if still and len(ids) == 1:
+            raise ActionRefused(
+                f"cannot take the adverse-event tag off {ids[0]}: its intake is open — "
+                "pharmacovigilance marks it not an AE, with a reason (i in the queue; "
+                "triage ae not-ae)")
+        return [i for i in ids if i not in still]
 
     # -- notes -----------------------------------------------------------------------
 

@@ -51,7 +51,7 @@ def ae_chip(store: Store, config: Config, comment: Comment,
     """The list's chip for an open intake: long and short label, and whether it is late."""
     if comment.tag("adverse_event") is None:
         return None
-    intake = intake_of(store, config, comment)
+    intake = intake_of(store, config, comment, prefilled=False)
     if intake is None or not intake.open:
         return None
     return intake.clock_label(now), intake.clock_label(now, short=True), intake.late(now)

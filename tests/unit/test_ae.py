@@ -86,6 +86,8 @@ def ae_store(tmp_path: Path, moment: list) -> Iterator[Store]:
      "the commenter's mom", "Lipitor", "muscle pain"),
     ("my son had a seizure the night after his flu shot",
      "the commenter's son", "flu shot", "seizure"),
+    ("A mi hijo le salió un sarpullido dos días después de la vacuna",
+     "the commenter's son", "vacuna", "sarpullido"),
 ])
 def test_the_four_criteria_are_prefilled_from_the_evidence(
         config: Config, text: str, patient: str, product: str, event: str) -> None:
@@ -200,3 +202,14 @@ def test_retention_keeps_the_text_of_an_open_intake(ae_store: Store, config: Con
     Desk(ae_store, "ben").set_status(["c-ae", "c-q"], "replied")
     due, kept = retention_candidates(ae_store, 1, NOW + timedelta(days=3))
     assert due == ["c-q"] and kept == ["c-ae"]
+
+
+def test_the_tag_stays_on_while_the_intake_is_open(ae_store: Store, config: Config) -> None:
+    desk = Desk(ae_store, "ben")
+    with pytest.raises(ActionRefused, match="cannot take the adverse-event tag off c-ae: its "
+                                            "intake is open — pharmacovigilance marks it"):
+        desk.correct_tag(["c-ae"], "adverse_event", add=False)
+    assert desk.correct_tag(["c-ae", "c-ae2"], "adverse_event", add=False) == []
+    mark_not_ae(ae_store, config, "pat", "c-ae", "a story about a friend, years ago")
+    (action,) = desk.correct_tag(["c-ae"], "adverse_event", add=False)
+    assert action.data["op"] == "remove" and ae_store.get("c-ae").tag("adverse_event") is None

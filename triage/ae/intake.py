@@ -140,9 +140,11 @@ def stored_intake(store: Store, comment_id: str) -> Intake | None:
     return _from_doc(doc) if doc else None
 
 
-def intake_of(store: Store, config: Config, comment: Comment) -> Intake | None:
+def intake_of(store: Store, config: Config, comment: Comment, *,
+              prefilled: bool = True) -> Intake | None:
     """The comment's intake: the saved one, else a fresh one pre-filled from the comment
-    while it is tagged adverse_event (None when it is neither)."""
+    while it is tagged adverse_event (None when it is neither). ``prefilled=False`` skips
+    reading the criteria from the text, for a caller that wants only the clock."""
     from triage.ae.prefill import CRITERIA, prefill
 
     saved = stored_intake(store, comment.id)
@@ -150,6 +152,8 @@ def intake_of(store: Store, config: Config, comment: Comment) -> Intake | None:
         return saved
     if comment.tag("adverse_event") is None:
         return None
+    if not prefilled:
+        return Intake(comment.id, comment.captured_at, config.pharmacovigilance.deadline_days)
     values = prefill(comment, config.pharmacovigilance.products)
     return Intake(comment.id, comment.captured_at, config.pharmacovigilance.deadline_days,
                   {k: Criterion(values[k]) for k in CRITERIA})

@@ -17,6 +17,7 @@ Anything not found is left empty for a person to complete; nothing here is confi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -45,7 +46,16 @@ _RELATIVES = (
 _RELATIVE = re.compile(r"\b(?:my|our)\s+(?:(?:little|older|younger|elderly|\d{1,2}[- ]?"
                        r"(?:yo|y/o|year[- ]old))\s+)?(" + "|".join(_RELATIVES) + r")s?\b",
                        re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|me|my|myself)\b", re.IGNORECASE)
+#: Spanish relatives, named in English in the intake.
+_RELATIVES_ES = {"hijo": "son", "hija": "daughter", "madre": "mother", "mamá": "mom",
+                 "mama": "mom", "padre": "father", "papá": "dad", "papa": "dad",
+                 "esposo": "husband", "esposa": "wife", "abuela": "grandmother",
+                 "abuelo": "grandfather", "hermana": "sister", "hermano": "brother",
+                 "bebé": "baby", "bebe": "baby", "niño": "child", "niña": "child"}
+_RELATIVE_ES = re.compile(r"\b(?:mi|nuestr[oa])\s+(" + "|".join(_RELATIVES_ES) + r")s?\b",
+                          re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|me|my|myself|mi|yo|tengo|tuve)\b",
+                           re.IGNORECASE)
 _AGE = re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|yrs? old|years? old|year-old|-year-old)\b"
                   r"|\((\d{1,3})\)", re.IGNORECASE)
 
@@ -57,8 +67,14 @@ def _lexicons() -> tuple[frozenset[str], frozenset[str]]:
     treatment: set[str] = set()
     for name in ("vaccine", "drug", "device", "procedure"):
         treatment.update(str(w).rstrip("*").casefold() for w in lexicons.get(name, ()))
-    linking = {str(w).casefold() for w in lexicons.get("happened", ())}
+    linking = {_plain(str(w).casefold()) for w in lexicons.get("happened", ())}
     return frozenset(treatment), frozenset(linking)
+
+
+def _plain(text: str) -> str:
+    """``text`` without accents ("salió" reads "salio"), as the tagger's lexicons write it."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch))
 
 
 def _name_pattern(name: str) -> re.Pattern[str]:
@@ -89,6 +105,9 @@ def _patient(text: str) -> str:
     relative = _RELATIVE.search(text)
     if relative:
         return f"the commenter's {relative.group(1).lower()}{years}"
+    relative = _RELATIVE_ES.search(text)
+    if relative:
+        return f"the commenter's {_RELATIVES_ES[relative.group(1).lower()]}{years}"
     if _FIRST_PERSON.search(text):
         return f"the commenter (self-report){years}"
     return ""
@@ -114,7 +133,7 @@ def prefill(comment: Comment, products: Sequence[ProductConfig]) -> dict[str, st
     events: list[str] = []
     treatments: list[str] = []
     for span in spans:
-        folded = " ".join(span.casefold().split())
+        folded = _plain(" ".join(span.casefold().split()))
         if not folded or folded in linking_words:
             continue
         if folded in treatment_words or find_products(span, products):
