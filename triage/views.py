@@ -28,11 +28,11 @@ DEFAULT_VIEWS: tuple[ViewConfig, ...] = (
     ViewConfig("Needs reply", "status:new -tag:abuse -is:noise", "priority"),
     ViewConfig("Privacy", "tag:privacy -status:dismissed", "priority"),
     ViewConfig("Myths", "tag:misinformation -status:dismissed", "priority"),
-    ViewConfig("Adverse events", "tag:adverse_event", "priority"),
+    # Adverse events whose intake is still to complete, the nearest deadline first.
+    ViewConfig("AE intake", "ae:open", "oldest"),
     ViewConfig("Legal", "legal:open", "oldest"),
     ViewConfig("Mine", "assignee:me", "priority"),
     ViewConfig("All", "", "newest"),
-    ViewConfig("AE intake", "ae:open", "oldest"),
 )
 
 #: A comment is waiting for the team while it has this status.
