@@ -12,7 +12,6 @@ and which comments; never the text).
 from __future__ import annotations
 
 import io
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from triage.errors import StoreError
 from triage.legal.masking import identifiers, mask_text
 from triage.legal.people import require_role
 from triage.model import Comment
-from triage.private import private_dir
+from triage.private import write_new_private
 from triage.store import Store
 
 __all__ = ["EXPORTS", "EXPORT_FIELDS", "FORMATS", "export_intakes", "intake_row", "intakes",
@@ -130,14 +129,6 @@ def save_intakes(store: Store, config: Config, user: str, *, since: timedelta, s
     where = folder if folder is not None else store.data_dir / EXPORTS
     stamp = store.clock().strftime("%Y%m%d-%H%M%S")
     try:
-        private_dir(where)
-        path, number = where / f"ae-intakes-{stamp}.{fmt}", 1
-        while path.exists():
-            number += 1
-            path = where / f"ae-intakes-{stamp}-{number}.{fmt}"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        return write_new_private(where, f"ae-intakes-{stamp}", fmt, text), count
     except OSError as exc:
         raise StoreError(f"{where}: cannot write the intakes: {exc.strerror}") from None
-    return path, count
