@@ -92,6 +92,9 @@ class AccountConfig:
     client_id_env: str = ""
     password_env: str = ""
     moderates: bool = False
+    #: Bluesky: the account's handle (``name.bsky.social``) or DID, which signs in with the
+    #: app password held by the variable ``token_env`` names.
+    handle: str = ""
     #: Seconds between syncs of this account; 0 uses the top-level ``poll_seconds``.
     poll_seconds: int = 0
 

@@ -1,4 +1,4 @@
-"""All six stand-ins behind one set of path roots, and the Python API that controls them."""
+"""All seven stand-ins behind one set of path roots, and the Python API that controls them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from triage.model import utcnow
+from triage.standins.bluesky import BlueskyApi
 from triage.standins.core import PlatformApi, Request, Response
 from triage.standins.facebook import FacebookApi
 from triage.standins.faults import Budget, Fault, FaultBook, fault_from_dict
@@ -34,15 +35,16 @@ BASE_PATHS: dict[str, str] = {
     "x": "/x/2",
     "mastodon": "/mastodon",
     "reddit": "/reddit",
+    "bluesky": "/bluesky",
 }
 APIS: dict[str, type[PlatformApi]] = {
     "facebook": FacebookApi, "instagram": InstagramApi, "youtube": YouTubeApi, "x": XApi,
-    "mastodon": MastodonApi, "reddit": RedditApi,
+    "mastodon": MastodonApi, "reddit": RedditApi, "bluesky": BlueskyApi,
 }
 #: path prefix -> (platform, root as the client used it, rest of the path)
 _ROOTS = re.compile(
     r"(?P<root>/(?P<graph>facebook|instagram)(?:/v\d+(?:\.\d+)?)?|/youtube/v3|/x/2|/2(?=/)"
-    r"|/mastodon|/reddit|(?=/api/v[12]/))(?P<rest>/.*)?\Z"
+    r"|/mastodon|/reddit|/bluesky|(?=/api/v[12]/))(?P<rest>/.*)?\Z"
 )
 ADMIN = "/_standin"
 
@@ -132,6 +134,8 @@ class Standins:
             elif account.platform == "reddit":
                 entry["username"] = account.handle
                 entry["client_id"] = account.id  # the script app's; its secret is the token
+            elif account.platform == "bluesky":
+                entry["did"] = account.id  # the token is the account's app password
             else:
                 entry["user_id"] = account.id
             if account.platform == "instagram":
@@ -172,4 +176,6 @@ def _platform_of(root: str) -> str:
         return "x"
     if root == "/reddit":
         return "reddit"
+    if root == "/bluesky":
+        return "bluesky"
     return "mastodon"
