@@ -86,6 +86,7 @@ async def test_pharmacovigilance_completes_the_intake_inside_its_clock(
             "event first." in str(form.query_one("#intake-error", Static).content)
         for name in CRITERIA:
             form.query_one(f"#intake-{name}-ok", Checkbox).value = True
+        await pilot.pause(0.6)  # a second click at once would count as a double click
         await pilot.click("#intake-complete")
         await pilot.pause()
         assert not isinstance(app.screen, IntakeForm)  # type: ignore[attr-defined]
@@ -105,6 +106,7 @@ async def test_not_an_ae_needs_a_reason(ae_queue: Store) -> None:
         assert "Not an AE needs a reason" in str(form.query_one("#intake-error", Static).content)
         assert isinstance(app.screen, IntakeForm)  # type: ignore[attr-defined]
         form.query_one("#intake-reason", Input).value = "the seizure was years before the shot"
+        await pilot.pause(0.6)  # a second click at once would count as a double click
         await pilot.click("#intake-not-ae")
         await pilot.pause()
     intake = stored_intake(ae_queue, "c-ae")
