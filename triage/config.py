@@ -29,6 +29,7 @@ __all__ = [
     "EscalationConfig",
     "OrgConfig",
     "PharmacovigilanceConfig",
+    "ProductConfig",
     "PoliciesConfig",
     "RepliesConfig",
     "RetentionConfig",
@@ -43,7 +44,7 @@ __all__ = [
     "url_has_password",
 ]
 
-ROLES = ("agent", "approver", "legal", "admin")
+ROLES = ("agent", "approver", "legal", "admin", "pharmacovigilance")
 #: The most days ``[retention] days`` may give: a hundred years.
 MAX_RETENTION_DAYS = 36_500
 #: The longest wait between syncs, global or per account: a day.
@@ -355,11 +356,38 @@ class PoliciesConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class PharmacovigilanceConfig:
-    """Pharmacovigilance: the organisation's products, looked for in adverse-event comments
-    (each one a series of the spike alerts)."""
+class ProductConfig:
+    """A product pharmacovigilance follows: its brand name, generic name and other names."""
 
-    products: list[str] = field(default_factory=list)
+    name: str
+    generic: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Every name a comment may use for it, brand first."""
+        return [n for n in (self.name, self.generic, *self.aliases) if n.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class PharmacovigilanceConfig:
+    """Adverse-event intake: the products to recognise, and the calendar days from first
+    sight (day 0) by which an intake must be complete."""
+
+    products: list[ProductConfig] = field(default_factory=list)
+    deadline_days: int = 15
+
+    def validate(self, where: str) -> None:
+        if not 1 <= self.deadline_days <= 365:
+            raise ConfigError(f"{where} deadline_days: must be between 1 and 365 calendar "
+                              f"days, not {self.deadline_days}")
+        for i, product in enumerate(self.products):
+            if not product.name.strip():
+                raise ConfigError(f"{where} products #{i + 1} name: must not be empty")
+            problem = unsafe_field({"name": product.name, "generic": product.generic,
+                                    **{f"aliases[{n}]": a for n, a in enumerate(product.aliases)}})
+            if problem is not None:
+                raise ConfigError(f"{where} products #{i + 1} ({inline(product.name)}): {problem}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,9 +408,9 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     replies: RepliesConfig = field(default_factory=RepliesConfig)
     policies: PoliciesConfig = field(default_factory=PoliciesConfig)
+    pharmacovigilance: PharmacovigilanceConfig = field(default_factory=PharmacovigilanceConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
-    pharmacovigilance: PharmacovigilanceConfig = field(default_factory=PharmacovigilanceConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
@@ -431,6 +459,7 @@ def _validate(config: Config, label: str) -> None:
     config.store.validate(f"{label}: [store]")
     config.tagger.validate(f"{label}: [tagger]")
     config.alerts.validate(f"{label}: [alerts]")
+    config.pharmacovigilance.validate(f"{label}: [pharmacovigilance]")
     _validate_queue_settings(config, label)
 
 

@@ -180,8 +180,11 @@ def _convert(annotation: Any, value: Any, label: str, section: str, key: str,
         if not isinstance(value, list):
             raise error(f"{where} must be an array, not {type_name(value)}")
         if hasattr(item_type, "__dataclass_fields__"):
+            # A plain string stands for a table that gives only a name ("Ozempic").
+            named = "name" in item_type.__dataclass_fields__
             return [
-                _convert(item_type, item, label, f"[[{key}]] #{i + 1}", "", error)
+                _convert(item_type, {"name": item} if named and isinstance(item, str) else item,
+                         label, f"[[{key}]] #{i + 1}", "", error)
                 for i, item in enumerate(value)
             ]
         return [

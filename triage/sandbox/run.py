@@ -184,7 +184,8 @@ class SandboxPlatforms:
         if user and all(member.name != user for member in team):
             team.append(TeamMember(user, roles=["agent", "approver"]))
         return replace(base, org=org, team=team, accounts=list(self.accounts),
-                       escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS)
+                       escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS,
+                       pharmacovigilance=own.pharmacovigilance)
 
     def feed(self, seed: int, created: datetime, *,
              every: tuple[float, float] = FEED_EVERY) -> Feeder | None:
