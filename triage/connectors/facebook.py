@@ -38,7 +38,7 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
 
-from triage.config import AccountConfig
+from triage.account_settings import Setting
 from triage.connectors.base import Capability, Thread
 from triage.connectors.graph import GraphConnector, Listed, Walked
 from triage.connectors.graph_wire import as_int, as_object, item_id
@@ -51,7 +51,7 @@ from triage.connectors.payload import (
     time_field,
     url_field,
 )
-from triage.errors import ActionRefused, BadPayload, ConfigError
+from triage.errors import ActionRefused, BadPayload
 from triage.model import Author, Comment, Post
 
 __all__ = ["FacebookConnector"]
@@ -69,17 +69,13 @@ class FacebookConnector(GraphConnector):
     """One Facebook Page (``page_id``), with a Page access token."""
 
     platform = "facebook"
+    SETTINGS = (Setting("page_id", str, "the id of the Page whose comments are read",
+                        required=True, example="104729381234567"),)
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY,
                               Capability.HIDE, Capability.DELETE})
     hide_field = "is_hidden"
     comment_fields = COMMENT_FIELDS
 
-    @classmethod
-    def check_account(cls, account: AccountConfig) -> None:
-        super().check_account(account)
-        if not account.page_id.strip():
-            raise ConfigError(f"account {account.name}: page_id is needed for facebook "
-                              "(the id of the Page whose comments are read)")
 
     # -- reading ---------------------------------------------------------------------
 

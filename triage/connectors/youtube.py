@@ -33,6 +33,7 @@ from urllib.parse import quote
 import orjson
 from dateutil import tz
 
+from triage.account_settings import Setting
 from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.payload import (
     ItemError,
@@ -48,7 +49,6 @@ from triage.errors import (
     ActionRefused,
     AuthError,
     BadPayload,
-    ConfigError,
     ConnectorError,
     RateLimited,
 )
@@ -88,6 +88,8 @@ class YouTubeConnector(Connector):
     """One YouTube channel (``channel_id`` in the account's config)."""
 
     platform = "youtube"
+    SETTINGS = (Setting("channel_id", str, "the channel's id, UC…", required=True,
+                        example="UCxxxxxxxxxxxxxxxxxxxxxx"),)
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY,
                               Capability.HIDE})
     missing = {
@@ -107,12 +109,6 @@ class YouTubeConnector(Connector):
         #: Videos of this walk whose details could not be read.
         self._unread: list[str] = []
 
-    @classmethod
-    def check_account(cls, account: Any) -> None:
-        super().check_account(account)
-        if not account.channel_id:
-            raise ConfigError(f"account {account.name}: channel_id is needed for youtube "
-                              "(the channel's id, UC…)")
 
     # -- reading ---------------------------------------------------------------------
 
