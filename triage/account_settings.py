@@ -11,6 +11,7 @@ each platform's keys in ``config.toml`` is written from the same lists
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -116,7 +117,8 @@ def describe(platform: str, declared: Sequence[Setting]) -> list[str]:
                                      _TYPES[setting.kind],
                                      "names an environment variable" if setting.secret_env
                                      else "") if t)
-        lines.append(f"#   {setting.name} ({tags}): {setting.help}")
+        lines += textwrap.wrap(f"{setting.name} ({tags}): {setting.help}", 86,
+                               initial_indent="#   ", subsequent_indent="#     ")
     return lines
 
 

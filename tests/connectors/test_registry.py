@@ -20,6 +20,7 @@ from triage.store import Store
 OUTSIDE = '''
 """A connector shipped by another package."""
 from datetime import datetime, timezone
+from triage.account_settings import Setting
 from triage.connectors import Connector, Page
 from triage.model import Author, Comment
 
@@ -27,6 +28,9 @@ from triage.model import Author, Comment
 class TownhallConnector(Connector):
     platform = "townhall"
     default_base_url = "https://townhall.invalid"
+    SETTINGS = (Setting("room", str, "the hall whose questions are read"),
+                Setting("ticket_env", str, "the variable holding the hall's ticket",
+                        secret_env=True))
 
     async def pages(self, cursor):
         yield Page((Comment(id=self.comment_id("1"), platform="townhall", account=self.name,
@@ -121,3 +125,24 @@ def test_a_declared_capability_must_be_implemented() -> None:
         class Half(MastodonConnector):  # noqa: F841 - the class statement is the test
             capabilities = frozenset({Capability.READ, Capability.REPLY})
             reply = Connector.reply  # type: ignore[assignment]
+
+
+def test_an_outside_connector_declares_its_own_account_settings(outside_package: None) -> None:
+    config = parse_config("[[accounts]]\nname = 'hall'\nplatform = 'townhall'\n"
+                          "token_env = 'HALL_TOKEN'\nroom = 'Main hall'\n"
+                          "ticket_env = 'HALL_TICKET'\n")
+    [hall] = config.accounts
+    assert hall.setting("room") == "Main hall"
+    assert hall.env_names() == {"token_env": "HALL_TOKEN", "ticket_env": "HALL_TICKET"}
+    base = "[[accounts]]\nname = 'hall'\nplatform = 'townhall'\ntoken_env = 'HALL_TOKEN'\n"
+    for line, message in (
+            ("rooom = 'Main'", "config.toml: [[accounts]] #1 (hall): unknown key 'rooom' for "
+                               "townhall (known: base_url, name, platform, poll_seconds, "
+                               "token_env, room, ticket_env)"),
+            ("room = 3", "config.toml: [[accounts]] #1 (hall) room must be text, not an "
+                         "integer"),
+            ("ticket_env = 'my secret!'", "ticket_env: must name an environment variable"),
+            ("page_id = '1'", "unknown key 'page_id' for townhall")):
+        with pytest.raises(ConfigError) as caught:
+            parse_config(base + line + "\n")
+        assert message in str(caught.value)

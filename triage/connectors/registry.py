@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from triage.connectors.base import Connector
     from triage.model import Comment
 
-__all__ = ["GROUP", "clear_cache", "connector_class", "platforms", "reply_prefix"]
+__all__ = ["GROUP", "clear_cache", "connector_class", "platforms", "reply_prefix",
+           "settings_doc"]
 
 GROUP = "triage.connectors"
 
@@ -72,6 +73,17 @@ def reply_prefix(comment: Comment, text: str) -> str:
     except ConfigError:
         return ""
     return cls.reply_prefix(comment, text)
+
+
+def settings_doc() -> list[str]:
+    """The comment lines documenting every installed platform's account keys, from their
+    connectors' ``SETTINGS`` (``config.toml`` holds them; a test keeps the two equal)."""
+    from triage.account_settings import describe
+
+    lines: list[str] = []
+    for platform in platforms():
+        lines += describe(platform, connector_class(platform).SETTINGS)
+    return lines
 
 
 def clear_cache() -> None:
