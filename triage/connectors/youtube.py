@@ -4,8 +4,9 @@ Reading: ``GET /commentThreads?allThreadsRelatedToChannelId=…&order=time&textF
 plainText`` newest first, paged by ``nextPageToken`` (filters sent again on every page);
 replies beyond those a thread embeds come from ``GET /comments?parentId=…``. YouTube has
 no ``since``: where a walk stops, and the cursor, are described in ``youtube_walk``
-(with which older threads have their new replies found, and the limit of that: replies
-to threads older than two weeks are seen in ``thread()`` only). An interrupted walk
+(with which older threads have their new replies found: hourly for the last two weeks,
+daily for older threads, by a deep re-check that compares ``totalReplyCount`` with the
+replies the store holds). An interrupted walk
 resumes at its ``page_token`` (from the newest again if YouTube no longer accepts it).
 
 Placing: the post is the video; a reply's parent is its thread's top-level comment (two
@@ -187,13 +188,21 @@ class YouTubeConnector(Connector):
             fresh = walk.is_new(top.native_id, top.created_at)
             older = older or (walk.after is not None and top.created_at < walk.after)
             changed = walk.watch.get(top.native_id, total) != total
+            stale = (walk.deep and not fresh and not changed and total > 0
+                     and top.native_id not in walk.watch and self._held(top.id) < total)
             walk.note(top.native_id, top.created_at, total)
-            if fresh or changed:
+            if fresh or changed or stale:
                 replies, trouble = await self._replies(top.native_id, embedded, total)
                 comments.extend(c for c in ([top] if fresh else []) + replies
                                 if not self._own(c))
                 problems.extend(trouble)
         return comments, problems, older
+
+    def _held(self, thread: str) -> int:
+        """How many replies under ``thread`` the store holds (the channel's own are never
+        stored, so a thread it answered is read again by each deep re-check)."""
+        count = getattr(self.known, "reply_count", None)
+        return count(thread) if callable(count) else 1_000_000_000
 
     def _thread_parts(self, doc: dict[str, Any]) -> tuple[Comment, int, list[Any]]:
         """(top-level comment, totalReplyCount, embedded replies) of a thread resource."""
