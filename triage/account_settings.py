@@ -58,7 +58,7 @@ class Setting:
             return list(value)
         if not isinstance(value, self.kind) or (self.kind is int and isinstance(value, bool)):
             raise ConfigError(f"{place} must be {_TYPES[self.kind]}, not {_kind(value)}")
-        if self.secret_env and value and not ENV_NAME.match(value):
+        if self.secret_env and value and not ENV_NAME.match(str(value)):
             raise ConfigError(  # never echoed: it may be the secret itself
                 f"{place}: must name an environment variable (letters, digits, _), not hold "
                 "the secret")
