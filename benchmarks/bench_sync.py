@@ -57,7 +57,8 @@ PLATFORMS = ("facebook", "instagram", "youtube", "x", "mastodon")
 NINE = ("facebook", "instagram", "youtube", "x", "mastodon", "reddit", "tiktok", "linkedin",
         "bluesky")
 POSTS_PER_PLATFORM = 8
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
+#: The posts' time: six days ago, so every platform's window of recent posts holds them.
+T0 = (datetime.now(UTC) - timedelta(days=6)).replace(minute=0, second=0, microsecond=0)
 TICK = 0.010
 
 
