@@ -83,7 +83,9 @@ class Thread:
 class Known(Protocol):
     """What the store already holds, for a connector placing comments under posts.
 
-    Read-only lookups, safe from a worker thread.
+    Read-only lookups, safe from a worker thread. The store's also offers
+    ``reply_count(comment_id) -> int`` (the stored answers to a comment), which YouTube's
+    deep re-check asks for when it is there.
     """
 
     def has_post(self, post_id: str) -> bool: ...

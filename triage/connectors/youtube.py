@@ -45,7 +45,7 @@ from triage.connectors.payload import (
     time_field,
 )
 from triage.connectors.youtube_videos import MAX_IDS, Videos, read_videos
-from triage.connectors.youtube_walk import Walk
+from triage.connectors.youtube_walk import Walk, held
 from triage.errors import (
     ActionRefused,
     AuthError,
@@ -188,8 +188,8 @@ class YouTubeConnector(Connector):
             fresh = walk.is_new(top.native_id, top.created_at)
             older = older or (walk.after is not None and top.created_at < walk.after)
             changed = walk.watch.get(top.native_id, total) != total
-            stale = (walk.deep and not fresh and not changed and total > 0
-                     and top.native_id not in walk.watch and self._held(top.id) < total)
+            stale = (walk.deep and not fresh and not changed and total > 0  # see youtube_walk
+                     and top.native_id not in walk.watch and held(self.known, top.id) < total)
             walk.note(top.native_id, top.created_at, total)
             if fresh or changed or stale:
                 replies, trouble = await self._replies(top.native_id, embedded, total)
@@ -197,12 +197,6 @@ class YouTubeConnector(Connector):
                                 if not self._own(c))
                 problems.extend(trouble)
         return comments, problems, older
-
-    def _held(self, thread: str) -> int:
-        """How many replies under ``thread`` the store holds (the channel's own are never
-        stored, so a thread it answered is read again by each deep re-check)."""
-        count = getattr(self.known, "reply_count", None)
-        return count(thread) if callable(count) else 1_000_000_000
 
     def _thread_parts(self, doc: dict[str, Any]) -> tuple[Comment, int, list[Any]]:
         """(top-level comment, totalReplyCount, embedded replies) of a thread resource."""

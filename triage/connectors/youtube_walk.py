@@ -36,7 +36,8 @@ from typing import Any
 
 from triage.connectors.payload import ItemError, time_field
 
-__all__ = ["DEEP_EVERY", "DEEP_MAX", "KEEP", "RECHECK_DAYS", "RECHECK_EVERY", "WATCH", "Walk"]
+__all__ = ["DEEP_EVERY", "DEEP_MAX", "KEEP", "RECHECK_DAYS", "RECHECK_EVERY", "WATCH", "Walk",
+           "held"]
 
 #: How many of the newest threads have their reply counts checked on every sync.
 WATCH = 100
@@ -160,6 +161,14 @@ class Walk:
         return {"after": _iso(self.after), "ids": self.ids, "watch": self.watch,
                 "checked": _iso(self.checked), "videos": self.videos,
                 "deep_at": _iso(self.deep_at)}
+
+
+def held(known: Any, thread: str) -> int:
+    """How many replies under ``thread`` the store holds, as far as ``known`` tells (the
+    channel's own are never stored, so a thread it answered is read again by each deep
+    re-check); without a count, a number no thread reaches."""
+    count = getattr(known, "reply_count", None)
+    return count(thread) if callable(count) else 1_000_000_000
 
 
 def _time(value: Any) -> datetime | None:
