@@ -29,7 +29,7 @@ CDC = "https://www.cdc.gov/flu/vaccines/keyfacts.html"
 _TEMPLATE = """id = "{id}"
 title = "{title}"
 tags = {tags}
-platforms = ["facebook", "instagram", "youtube", "x", "mastodon", "reddit", "tiktok", "linkedin"]
+platforms = ["facebook", "instagram", "youtube", "x", "mastodon", "reddit"]
 language = "en"
 phi_safe = {phi_safe}
 body = \"\"\"{body}\"\"\"

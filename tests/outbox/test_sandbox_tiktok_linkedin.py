@@ -25,6 +25,10 @@ from triage.store import Store
 def test_tiktok_and_linkedin_practice_comments_are_answered_and_moderated_at_the_source(
     tmp_path: Path, templates_dir: Path, clock: Clock
 ) -> None:
+    thanks = (templates_dir / "thanks.toml").read_text(encoding="utf-8")
+    (templates_dir / "thanks-short.toml").write_text(  # fits TikTok's 150 characters
+        thanks.replace('id = "thanks"', 'id = "thanks-short"').replace(
+            'platforms = [', 'platforms = ["tiktok", "linkedin", '), encoding="utf-8")
     data = generate(300, 5, now=NOW)
     environ: dict[str, str] = {}
     with Store(tmp_path / "data", clock=clock) as store, SandboxPlatforms(
@@ -43,7 +47,7 @@ def test_tiktok_and_linkedin_practice_comments_are_answered_and_moderated_at_the
             answer = next((c for c in mine if c.parent_id is not None), None)
             chosen[platform] = [top, *([answer] if answer else [])]
             for comment in chosen[platform]:
-                desk.submit(comment.id, "thanks", window=0)
+                desk.submit(comment.id, "thanks-short", window=0)
         outcomes = asyncio.run(desk.send())
         assert outcomes and all(o.sent for o in outcomes), [o.error for o in outcomes]
         tiktok = [c.id for c in store if c.platform == "tiktok" and c.status != "replied"]
