@@ -247,3 +247,21 @@ async def test_a_refusal_sent_with_200_names_tiktoks_reason(
     with pytest.raises(Exception, match="40002: comment_id 'gone' is not a comment"):
         await connector.hide(replace(comment, native_id="gone"))
     assert standins.posted("tiktok") == []
+
+
+def test_an_empty_page_that_still_has_more_is_followed_and_one_that_never_moves_is_refused(
+    standins: StandinServer, tiktok: tuple[AccountConfig, dict[str, str]], store: Store
+) -> None:
+    seed(standins, 35)
+    account, environ = tiktok
+    standins.fault("tiktok", "empty_page", path="/business/comment/list/")
+
+    [result] = sync([account], store, environ=environ)
+
+    assert result.summary() == "tiktok: 35 new, 0 updated, 0 errors"
+    seed(standins, 1, start=40)
+    standins.fault("tiktok", "empty_page", path="/business/comment/list/", times=None)
+    [stuck] = sync([account], store, environ=environ)
+    assert stuck.status is not None and stuck.status.message == (
+        "tiktok: tiktok keeps answering GET /business/comment/list/ with a next page that "
+        "does not move on")

@@ -56,6 +56,8 @@ RATE_LIMITED = frozenset({40100})
 AUTH = frozenset({40102, 40104, 40105, 40001})
 #: Most items a page may hold: videos, comments.
 MAX_VIDEOS, MAX_COMMENTS = 20, 30
+#: Pages in a row whose cursor does not move before the answer is called broken.
+STALLS = 3
 
 
 class TikTokConnector(Connector):
@@ -114,6 +116,14 @@ class TikTokConnector(Connector):
         go_on = more is True and isinstance(cursor, int) and not isinstance(cursor, bool)
         return items, cursor if go_on else None
 
+    def _stalled(self, before: int | None, after: int | None, stalls: int, where: str) -> int:
+        """Count pages whose cursor did not move; BadPayload after :data:`STALLS`."""
+        stalls = stalls + 1 if after is not None and after == before else 0
+        if stalls >= STALLS:
+            raise BadPayload(f"{self.name}: tiktok keeps answering {where} with a next page "
+                             "that does not move on", account=self.name)
+        return stalls
+
     # -- reading ---------------------------------------------------------------------
 
     async def pages(self, cursor: Mapping[str, Any] | None) -> AsyncIterator[Page]:
@@ -138,10 +148,13 @@ class TikTokConnector(Connector):
         cursor: int | None = 0
         fields = orjson.dumps(["item_id", "create_time", "caption", "share_url",
                                "comments"]).decode()
+        stalls = 0
         while cursor is not None and len(out) < self.max_videos:
             data = await self._get("/business/video/list/", fields=fields, cursor=str(cursor),
                                    max_count=str(min(MAX_VIDEOS, self.max_videos - len(out))))
+            before = cursor
             items, cursor = self._listing(data, "videos", "GET /business/video/list/")
+            stalls = self._stalled(before, cursor, stalls, "GET /business/video/list/")
             for item in items:
                 try:
                     video = id_field(item if isinstance(item, dict) else {}, "item_id")
@@ -153,19 +166,20 @@ class TikTokConnector(Connector):
                 if link.startswith("https://") and link.isprintable():
                     self._links[video] = link
                 out.append(item)
-            if not items:
-                break
         return out
 
     async def _list(self, path: str, **params: Any) -> list[Any]:
         """Every comment of a comment list (oldest first), page after page."""
         out: list[Any] = []
         cursor: int | None = 0
+        stalls = 0
         while cursor is not None:
             data = await self._get(path, status="ALL", sort_field="create_time",
                                    sort_order="asc", cursor=str(cursor),
                                    max_count=str(min(self.page_size, MAX_COMMENTS)), **params)
+            before = cursor
             items, cursor = self._listing(data, "comments", f"GET {path}")
+            stalls = self._stalled(before, cursor, stalls, f"GET {path}")
             out.extend(items)
         return out
 
