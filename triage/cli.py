@@ -42,17 +42,20 @@ class Env:
     def data_dir(self, *, sandbox: bool = False) -> Path:
         return data_dir_for(self.config, self.data_dir_option, sandbox=sandbox)
 
+    def tagger_recipe(self) -> dict[str, Any]:
+        """What the tagger is built from (for worker processes to build the same one)."""
+        org = self.config.org
+        return {
+            "extra_claim_files": [self.config.resolve(p) for p in self.config.tagger.claims],
+            "org_phones": org.phones + ([org.contact_phone] if org.contact_phone else []),
+            "org_emails": org.emails + ([org.contact_email] if org.contact_email else []),
+            "org_addresses": org.addresses,
+        }
+
     def tagger(self) -> Callable[[str], tuple[Tag, ...]]:
         from triage.tagger import Tagger
 
-        org = self.config.org
-        tagger = Tagger(
-            extra_claim_files=[self.config.resolve(p) for p in self.config.tagger.claims],
-            org_phones=org.phones + ([org.contact_phone] if org.contact_phone else []),
-            org_emails=org.emails + ([org.contact_email] if org.contact_email else []),
-            org_addresses=org.addresses,
-        )
-        return tagger.tag
+        return Tagger(**self.tagger_recipe()).tag
 
     def audit_key(self, data_dir: Path) -> Any:
         """The audit key (TRIAGE_AUDIT_KEY, TRIAGE_AUDIT_KEY_FILE, [audit] key_file) or None."""
@@ -182,17 +185,21 @@ def sandbox(env: Env, size: int, seed: int, reset: bool, no_tui: bool,
 
 @cli.command("import")
 @click.argument("file", type=click.File("rb"))
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Tag on N processes (default: one per core).")
 @pass_env
-def import_(env: Env, file: Any) -> None:
+def import_(env: Env, file: Any, jobs: int | None) -> None:
     """Import comments from a JSON-lines FILE (one comment per line; - for stdin).
 
     Bad lines are named by number and skipped; the rest are imported, and the exit code
-    is 2 when any line was bad.
+    is 2 when any line was bad. New comments are tagged on every core (``--jobs``).
     """
     from triage.importer import import_lines
+    from triage.tagpool import TagPool
 
     store = env.open_store()
-    report = import_lines(store, file, user=env.user)
+    with TagPool(store.tagger, recipe=env.tagger_recipe(), workers=jobs) as pool:
+        report = import_lines(store, file, user=env.user, pool=pool)
     for problem in report.problems:
         click.echo(inline(problem), err=True)
     click.echo(

@@ -117,6 +117,7 @@ class AccountConfig:
     client_id_env = property(lambda self: self.setting("client_id_env"))
     password_env = property(lambda self: self.setting("password_env"))
     moderates = property(lambda self: bool(self.setting("moderates", False)))
+    handle = property(lambda self: self.setting("handle"))
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any], label: str, section: str) -> AccountConfig:

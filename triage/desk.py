@@ -13,6 +13,7 @@ from typing import Any
 from triage.closing import closing_record, needs_reason, reason_key
 from triage.convert import action_from_doc, tag_to_doc
 from triage.errors import ActionRefused, NotFound
+from triage.groups import Group, Grouper
 from triage.history import HistoryEntry, author_history
 from triage.holds import held_ids, require_not_held
 from triage.model import STATUSES, TAG_NAMES, Action, Comment, Tag
@@ -58,6 +59,7 @@ class Desk:
         self.team = tuple(team)
         self._notes: dict[str, list[Note]] = {}
         self._notes_version = -1
+        self._grouper = Grouper()
 
     # -- status ----------------------------------------------------------------------
 
@@ -263,6 +265,22 @@ class Desk:
             if action.batch is None:
                 break
         return found
+
+    # -- near-copies -----------------------------------------------------------------
+
+    def grouper(self) -> Grouper:
+        """Near-copies of one comment grouped, kept current with the comments stored."""
+        self._grouper.follow(self.store.comments)
+        return self._grouper
+
+    def adopt_grouper(self, grouper: Grouper) -> None:
+        """Use ``grouper``, built off the UI thread on the comments read at open."""
+        self._grouper = grouper
+
+    def groups(self, min_size: int = 2) -> list[Group]:
+        """The groups of near-copies in the queue, biggest first, each with its size,
+        members, platforms and first and last seen (for spike alerts and reports)."""
+        return self.grouper().groups(self.store.comments, min_size)
 
     # -- reading helpers for screens and commands -----------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
@@ -12,6 +12,7 @@ import orjson
 from triage.errors import BadTime
 from triage.model import PLATFORMS, Author, Comment, utcnow
 from triage.store import IngestResult, Store
+from triage.tagpool import TagPool
 from triage.textsafe import unsafe_field
 from triage.timefmt import check_plausible, parse_utc
 
@@ -125,15 +126,25 @@ def _good_lines(lines: Iterable[bytes], report: ImportReport) -> Iterator[Commen
             report.problems.append(f"line {number}: {exc}")
 
 
-def import_lines(store: Store, handle: IO[bytes], *, user: str) -> ImportReport:
-    """Import every good line of ``handle`` into ``store``; report what was skipped."""
+def import_lines(store: Store, handle: IO[bytes], *, user: str,
+                 pool: TagPool | None = None) -> ImportReport:
+    """Import every good line of ``handle`` into ``store``; report what was skipped.
+
+    With a ``pool``, new comments are tagged on its worker processes (every core)."""
     report = ImportReport()
     batch: list[Comment] = []
 
     def flush_batch() -> None:
         fresh = [c for c in batch if c.id not in store.comments]
         report.skipped_existing += len(batch) - len(fresh)
-        result: IngestResult = store.ingest(fresh, user=user)
+        tagged = False
+        if pool is not None and store.tagger is not None:
+            tagged = True
+            untagged = [i for i, c in enumerate(fresh) if not c.tags]
+            found = pool.tag_many([fresh[i].text for i in untagged])
+            for i, tags in zip(untagged, found, strict=True):
+                fresh[i] = replace(fresh[i], tags=tags)
+        result: IngestResult = store.ingest(fresh, user=user, tagged=tagged)
         report.new += result.new
         report.skipped_existing += result.unchanged
         batch.clear()

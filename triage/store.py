@@ -605,7 +605,7 @@ class Store:
         self.version += 1
 
     def ingest(self, comments: Iterable[Comment], posts: Iterable[Post] = (), *,
-               user: str = "triage") -> IngestResult:
+               user: str = "triage", tagged: bool = False) -> IngestResult:
         """Add new comments (tagged now), refresh changed ones, and make them durable.
 
         Known ids keep their status, assignee and tags unless their text changed (then
@@ -613,18 +613,19 @@ class Store:
 
         New comments are not in the journal (it holds their hash, not their text): they
         are durable once written, at once or by the background writer, always before a
-        sync cursor set after them.
+        sync cursor set after them. With ``tagged``, new comments come tagged already (those
+        without tags too) and are not tagged again.
         """
         if not self.loaded:
             raise StoreError("the queue is still loading; try again in a moment")
         with self._mutex:
-            result, changed = self._ingest(comments, posts, user)
+            result, changed = self._ingest(comments, posts, user, tagged)
         if changed:
             self._changed()
         return result
 
     def _ingest(self, comments: Iterable[Comment], posts: Iterable[Post],
-                user: str) -> tuple[IngestResult, bool]:
+                user: str, tagged: bool = False) -> tuple[IngestResult, bool]:
         new_docs: dict[int, list[Document]] = {}
         updates: list[tuple[Comment, dict[str, Any]]] = []
         entries: list[dict[str, Any]] = []
@@ -638,7 +639,7 @@ class Store:
             comment = _storable(comment)
             old = self.comments.get(comment.id)
             if old is None:
-                if not comment.tags and self.tagger is not None:
+                if not tagged and not comment.tags and self.tagger is not None:
                     comment = replace(comment, tags=self.tagger(comment.text))
                 doc = comment_to_doc(comment)
                 new_docs.setdefault(_shard_of(comment.id), []).append(

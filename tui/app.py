@@ -18,11 +18,13 @@ from textual.widgets import Static
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import QueryError
+from triage.groups import Grouper
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
 from triage.store import Store
 from triage.textsafe import clean, counted
 from triage.views import Sla, opening_view, views_from_config
+from tui.group_rows import GroupedRows
 from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
 from tui.moderation_app import ModerationApp
@@ -96,6 +98,10 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.filter_query: Query = parse_query("")
         self.query_error = ""
         self._seen_version = -1
+        #: Near-copies shown as one row (z opens a group, Z shows every row); grouped on
+        #: the UI thread as comments come, or off it for a queue read at open.
+        self.grouped = GroupedRows()
+        self.groups_ready = store.loaded
         self.queue_screen = QueueScreen()
         self.sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
         #: Who the person is on the sandbox's team and how to act as another (shown at
@@ -135,10 +141,24 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
     def _adopt(self, comments: dict[str, Comment], unreadable: list[int]) -> None:
         before = len(self.store.warnings)
         self.perform(lambda: self.store.adopt(comments, unreadable))
+        self._group_everything(dict(self.store.comments))
         for warning in self.store.warnings[before:]:
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.apply_retention_at_start()
         self.reload()
+
+    @work(thread=True, exclusive=True, group="groups", exit_on_error=False)
+    def _group_everything(self, comments: dict[str, Comment]) -> None:
+        """Group the near-copies of the whole queue off the UI thread; the list shows
+        every comment on its own row until the groups are known."""
+        grouper = Grouper()
+        grouper.add_many(comments.values())
+        self.call_from_thread(self._groups_known, grouper)
+
+    def _groups_known(self, grouper: Grouper) -> None:
+        self.desk.adopt_grouper(grouper)
+        self.groups_ready = True
+        self.reload(counts=False)
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.config.keymap)
@@ -260,7 +280,11 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             crises = len(index.ids("status", "new") & index.ids("tag", "crisis"))
             self.view_index = opening_view(self.views, crises, self._start_view)
         current = queue.selected
-        queue.set_rows(self.visible_comments(), keep=keep or (current.id if current else None))
+        rows = self.visible_comments()
+        if self.groups_ready:
+            rows = self.grouped.rows(rows, self.desk.grouper())
+        target = keep or (current.id if current else None)
+        queue.set_rows(rows, keep=self.grouped.row_for(target) if target else None)
         if counts:
             self._seen_version = self.store.version
             self._update_views()

@@ -98,7 +98,7 @@ class LegalApp(App[None]):
 
     # -- holds and masking -----------------------------------------------------------
 
-    def not_held(self, ids: list[str], action: str) -> list[str]:
+    def not_held(self, ids: list[str], action: str, noun: str = "marked comment") -> list[str]:
         """The ids ``action`` may touch: a held comment is refused, saying why; held ones
         among several are left out, saying how many."""
         held = held_ids(self.store).intersection(ids)  # legal decides what happens to those
@@ -111,7 +111,7 @@ class LegalApp(App[None]):
         if held:
             verb = "is on legal hold and stays as it is" if len(held) == 1 else (
                 "are on legal hold and stay as they are")
-            self.notify(f"{counted(len(held), 'marked comment')} {verb}",
+            self.notify(f"{counted(len(held), noun)} {verb}",
                         severity="warning", markup=False)
         return [i for i in ids if i not in held]
 

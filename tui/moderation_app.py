@@ -14,6 +14,7 @@ else is done. Each key, where it cannot work, is disabled and says why (``refusa
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from textual import work
@@ -29,7 +30,7 @@ from triage.outbox import capability_gap, delete_comment, hide_many, undo_hide, 
 from triage.textsafe import counted, one_line
 from tui.outbox_app import OutboxApp
 from tui.pickers import ConfirmScreen
-from tui.queue_list import PLATFORM_LABELS, QueueList
+from tui.queue_list import PLATFORM_LABELS
 
 __all__ = ["ModerationApp"]
 
@@ -64,6 +65,11 @@ class ModerationApp(OutboxApp):
             if action == "delete_comment":
                 return _ONE_AT_A_TIME.format(key="D", does="deletes")
             return ""  # h hides the marked comments
+        if self.queue_screen.group_targets():
+            if action == "delete_comment":
+                return "D deletes one comment at a time: z opens the group"
+            if action == "hide_comment":
+                return ""  # h hides the group
         comment = queue.selected
         if comment is None:
             return "No comment is selected."
@@ -89,27 +95,36 @@ class ModerationApp(OutboxApp):
             self.notify(refusal, severity="warning", markup=False)
             return
         if queue.marked:
-            self._hide_marked(queue)
+            self._hide_several(sorted(queue.marked), "marked comment")
+            return
+        group = self.queue_screen.group_targets()
+        if group:
+            self._hide_several(group, "group member")
             return
         comment = queue.selected
         if comment is not None:
             self._hide([comment.id], hidden=comment.status != "hidden")
 
-    def _hide_marked(self, queue: QueueList) -> None:
-        """``h`` with marks: hide the marked comments the platform can hide, as one batch;
-        those on legal hold, or on a platform that cannot hide, are left as they are."""
-        marked = sorted(queue.marked)
-        ids = self.not_held(marked, "hide") if len(marked) > 1 else marked
+    def _hide_several(self, marked: list[str], noun: str) -> None:
+        """``h`` with marks, or on a group's row: hide those the platform can hide, as one
+        batch; those on legal hold, or on a platform that cannot hide, are left as they
+        are, saying how many. A group all hidden already is shown again."""
+        queue = self.queue_list()
+        if queue is None:
+            return
+        ids = self.not_held(marked, "hide", noun) if len(marked) > 1 else marked
         comments = [self.store.get(i) for i in ids]
+        if noun == "group member" and comments and all(c.status == "hidden" for c in comments):
+            self._hide(ids, hidden=False)
+            return
         can = [c.id for c in comments
                if c.status != "hidden" and not capability_gap(self.config, c, Capability.HIDE)]
         cannot = sum(1 for c in comments if capability_gap(self.config, c, Capability.HIDE))
         if cannot:
-            self.notify(f"{cannot} marked comment{'s' if cannot > 1 else ''} cannot be hidden "
-                        "on their platform and stay as they are", severity="warning",
-                        markup=False)
+            self.notify(f"{counted(cannot, noun)} cannot be hidden on their platform and "
+                        "stay as they are", severity="warning", markup=False)
         if not can:
-            self.notify("None of the marked comments can be hidden: nothing was done.",
+            self.notify(f"None of the {noun}s can be hidden: nothing was done.",
                         severity="warning", markup=False)
             return
         queue.clear_marks()
@@ -155,12 +170,17 @@ class ModerationApp(OutboxApp):
         if kind in AT_SOURCE:
             self._undo_hide(last)
         elif kind in REPLIES:
-            item = self.perform(lambda: undo_reply(self.store, self.user, last[0],
-                                                   now=self.clock()))
-            if item is not None:
-                self.refresh_comments([item.comment_id])
-                self.show_undone(item.comment_id)
-                self.notify("Cancelled the reply: nothing was sent.", timeout=3, markup=False)
+            items = []
+            for action in last:  # one reply, or every reply of a group answered at once
+                item = self.perform(partial(undo_reply, self.store, self.user, action,
+                                            now=self.clock()))
+                if item is not None:
+                    items.append(item)
+            if items:
+                self.refresh_comments([item.comment_id for item in items])
+                self.show_undone(items[0].comment_id)
+                what = "the reply" if len(items) == 1 else counted(len(items), "reply", "replies")
+                self.notify(f"Cancelled {what}: nothing was sent.", timeout=3, markup=False)
         else:
             actions = self.perform(self.desk.undo)  # a delete, an escalation … say why not
             if actions:

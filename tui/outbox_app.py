@@ -52,13 +52,14 @@ from triage.outbox import (
     local_today,
     send_now,
     state_label,
+    submit_group_reply,
     submit_reply,
 )
 from triage.policies import load_policies
 from triage.store import Store
 from triage.sync import new_client
 from triage.templates import TemplateLibrary, load_library
-from triage.textsafe import clean, one_line
+from triage.textsafe import clean, counted, one_line
 from tui.approvals_screen import ApprovalsScreen
 from tui.composer import ComposerScreen, Draft
 from tui.pickers import ChoiceScreen
@@ -96,7 +97,7 @@ class OutboxApp(App[None]):
     shown: Callable[[Comment], Comment]
     refresh_comments: Callable[..., None]
     desk: Desk
-    not_held: Callable[[list[str], str], list[str]]
+    not_held: Callable[..., list[str]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,10 +220,13 @@ class OutboxApp(App[None]):
     def action_compose_reply(self, template_id: str | None = None) -> None:
         comment = self.selected_comment()
         if comment is not None:
-            self.open_composer(comment, template_id)
+            group = self.queue_screen.group_targets()
+            self.open_composer(comment, template_id, group=group if len(group) > 1 else None)
 
-    def open_composer(self, comment: Comment, template_id: str | None = None) -> None:
-        """Open the composer on ``comment`` (with ``template_id`` chosen, if given)."""
+    def open_composer(self, comment: Comment, template_id: str | None = None,
+                      group: list[str] | None = None) -> None:
+        """Open the composer on ``comment`` (with ``template_id`` chosen, if given); with
+        ``group``, what is sent goes to each of those near-copies of it."""
         try:
             require_not_held(self.store, comment.id, "reply")
         except TriageError as exc:
@@ -239,7 +243,9 @@ class OutboxApp(App[None]):
         shown = self.shown(comment)
 
         def submitted(draft: Draft | None) -> None:
-            if draft is not None:
+            if draft is not None and group:
+                self._submit_group(group, draft, library)
+            elif draft is not None:
                 self._submit(comment, draft, library)
 
         self.push_screen(ComposerScreen(comment, shown, library, self.config,
@@ -265,6 +271,31 @@ class OutboxApp(App[None]):
         else:
             self.notify(f"Sending the reply in {item.seconds_left(self.clock())} s — "
                         "u cancels it.", timeout=4, markup=False)
+
+    def _submit_group(self, group: list[str], draft: Draft, library: TemplateLibrary) -> None:
+        """Reply to every member of a group as one batch (one u cancels every reply not
+        sent); members on legal hold are left out, saying how many, and any refused
+        (a platform that cannot reply, a reply already there) are counted."""
+        ids = self.not_held(group, "reply", "group member")
+        items, refused = submit_group_reply(self.store, self.config, self.user, ids,
+                                            library=library, template_id=draft.template_id,
+                                            text=draft.text, now=self.clock())
+        self.refresh_comments(ids)
+        if refused:
+            reason = next(iter(refused.values()))
+            self.notify(f"{counted(len(refused), 'group member')} not answered: {reason}",
+                        severity="warning", markup=False)
+        if not items:
+            return
+        waiting = sum(1 for item in items if item.state == WAITING)
+        what = counted(len(items), "reply", "replies")
+        if waiting:
+            self.notify(f"{what} to the group wait for an approver — u cancels them.",
+                        timeout=6, markup=False)
+        else:
+            self.notify(f"Sending {what} to the group in "
+                        f"{items[0].seconds_left(self.clock())} s — u cancels them.",
+                        timeout=4, markup=False)
 
     def _following(self, comment: Comment) -> str | None:
         queue = self.queue_list()

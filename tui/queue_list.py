@@ -146,6 +146,7 @@ class QueueList(ScrollView, can_focus=True):
         text_of: Callable[[Comment], str] | None = None,
         status_of: Callable[[Comment], str | None] | None = None,
         alert_of: Callable[[Comment], bool] | None = None,
+        badge_of: Callable[[Comment], str] | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -157,6 +158,8 @@ class QueueList(ScrollView, can_focus=True):
         #: whether that is bad news (drawn like a late one).
         self.status_of: Callable[[Comment], str | None] = status_of or (lambda comment: None)
         self.alert_of: Callable[[Comment], bool] = alert_of or (lambda comment: False)
+        #: What a row shows before the text (a group of near-copies: "×23").
+        self.badge_of: Callable[[Comment], str] = badge_of or (lambda comment: "")
         #: Ids of the comments marked for a bulk action.
         self.marked: set[str] = set()
         self._rows: list[Comment] = []
@@ -403,5 +406,9 @@ class QueueList(ScrollView, can_focus=True):
             else:
                 segments.append(self._status_cell(comment, base, size))
         rest = max(width - sum(size for _, size in columns), 0)
+        badge = self.badge_of(comment)
+        if badge:
+            segments.append(Segment(f" {badge}", self._over(base, "queue-list--mark")))
+            rest -= len(badge) + 1
         segments.append(Segment(" " + one_line(self.text_of(comment), max(rest - 1, 1)), base))
         return Strip(segments).adjust_cell_length(width, base)

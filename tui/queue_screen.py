@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -76,6 +76,10 @@ class QueueScreen(Screen[None]):
                 tooltip="The author's other comments, and what was done with them"),
         Binding("o", "open_link", "Open link", show=False, id="queue.open_link",
                 tooltip="Open the comment on its platform in the browser (or show the link)"),
+        Binding("z", "open_group", "Group", show=False, id="queue.group",
+                tooltip="Open a group of near-copies to list its comments; z again closes it"),
+        Binding("Z", "show_groups", "Groups", show=False, id="queue.groups",
+                tooltip="Show near-copies as one row per group, or every comment on its own"),
         Binding("escape", "back", "Back", id="queue.back",
                 tooltip="Out of the full-screen comment; clear the search, or the marks"),
         *[
@@ -92,7 +96,7 @@ class QueueScreen(Screen[None]):
         yield QueueList(clock=self.triage.clock, sla=self.triage.sla,
                         text_of=lambda comment: self.triage.shown(comment).text,
                         status_of=self.triage.status_label, alert_of=self.triage.outbox_alert,
-                        id="queue")
+                        badge_of=self.triage.grouped.badge, id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
                     " — enter keeps it, escape clears",
@@ -156,11 +160,15 @@ class QueueScreen(Screen[None]):
             ours=all_items(desk.store, comment_id=comment.id, states=(SENT,)),
             notes=desk.notes(comment.id),
         )
-        notices = app.legal_notices(comment) + app.outbox_notices(comment)
+        notices: list[RenderableType] = [*app.legal_notices(comment),
+                                         *app.outbox_notices(comment)]
         closing = closing_of(desk.store, comment)
         if closing is not None:
             notices.insert(0, Text(f"Closed: {closing.label} — {closing.by}, "
                                    f"{clock_time(closing.at, app.clock())}", style="bold"))
+        group = app.grouped.detail(comment.id, desk.store.comments, app.shown, app.clock())
+        if group is not None:
+            notices.insert(0, group)
         pane.show(Group(*notices, *detail.renderables) if notices else detail)
 
     def action_open_detail(self) -> None:
@@ -203,6 +211,12 @@ class QueueScreen(Screen[None]):
         if action in ("escalate", "reveal") and queue.marked:
             key, does = ("e", "escalates") if action == "escalate" else ("v", "reveals")
             return f"{key} {does} one comment at a time: clear the marks first (escape)"
+        if action in ("escalate", "reveal") and self.group_targets():
+            key, does = ("e", "escalates") if action == "escalate" else ("v", "reveals")
+            return f"{key} {does} one comment at a time: z opens the group"
+        if action == "open_group" and (comment is None or queue.marked
+                                       or not self.triage.grouped.members(comment.id)):
+            return "The comment is in no group of near-copies (or comments are marked)."
         if action in ("dismiss_comment", "escalate", "reveal", "open_detail") \
                 and comment is None and not queue.marked:
             return "No comment is selected."
@@ -215,7 +229,7 @@ class QueueScreen(Screen[None]):
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("dismiss_comment", "escalate", "reveal", "open_detail"):
+        if action in ("dismiss_comment", "escalate", "reveal", "open_detail", "open_group"):
             return not self.refusal(action) or None
         if action in ("note", "author_history", "open_link"):
             return self.query_one(QueueList).selected is not None or None
@@ -226,11 +240,42 @@ class QueueScreen(Screen[None]):
         return True
 
     def targets(self) -> list[str]:
-        """What an action applies to: the marked comments, or else the selected one."""
+        """What an action applies to: the marked comments, else the members of the closed
+        group whose row is selected, else the selected comment."""
         queue = self.query_one(QueueList)
         if queue.marked:
             return sorted(queue.marked)
-        return [queue.selected.id] if queue.selected is not None else []
+        return self.group_targets() or (
+            [queue.selected.id] if queue.selected is not None else [])
+
+    def group_targets(self) -> list[str]:
+        """The members of the group whose closed row is selected (none: not on one)."""
+        queue = self.query_one(QueueList)
+        if queue.marked or queue.selected is None:
+            return []
+        return self.triage.grouped.closed_group(queue.selected.id)
+
+    def target_noun(self) -> str:
+        """What the targets are called in a message about some of them."""
+        return "marked comment" if self.query_one(QueueList).marked else "group member"
+
+    def action_open_group(self) -> None:
+        """``z``: open the group of the selected comment in the list, or close it."""
+        queue = self.query_one(QueueList)
+        comment = queue.selected
+        if comment is None or self.refusal("open_group"):
+            return
+        if self.triage.grouped.toggle(comment.id):
+            self.triage.reload(keep=comment.id, counts=False)
+
+    def action_show_groups(self) -> None:
+        """``Z``: near-copies as one row per group, or every comment on its own row."""
+        grouped = self.triage.grouped
+        grouped.enabled = not grouped.enabled
+        self.triage.reload(counts=False)
+        self.notify("Near-copies shown as one row per group (z opens one)" if grouped.enabled
+                    else "Every comment on its own row (Z groups near-copies again)",
+                    timeout=3, markup=False)
 
     def acted(self, verb: str, ids: list[str], done: Sequence[Action] | None,
               after: str = "") -> None:
@@ -239,7 +284,8 @@ class QueueScreen(Screen[None]):
         if done is None:
             return
         queue = self.query_one(QueueList)
-        bulk = bool(queue.marked)
+        group = not queue.marked and len(ids) > 1
+        bulk = bool(queue.marked) or group
         following = None if bulk or not ids else queue.following(ids[0])
         queue.clear_marks()
         self.triage.refresh_comments(a.comment_id for a in done if a.comment_id)
@@ -248,10 +294,15 @@ class QueueScreen(Screen[None]):
         else:
             queue.move_on(following)
         what = counted(len(ids), "comment") if bulk else "the comment"
+        if group:
+            what = f"the group's {what}"
+        changed = len({a.comment_id for a in done if a.comment_id})
+        if bulk and changed < len(ids):
+            after += f" ({len(ids) - changed} left as they were)"
         self.notify(f"{verb} {what}{after} — u to undo", timeout=3, markup=False)
 
     def action_dismiss_comment(self) -> None:
-        ids = self.triage.not_held(self.targets(), "dismiss")
+        ids = self.triage.not_held(self.targets(), "dismiss", self.target_noun())
         if not ids:
             return
         desk = self.triage.desk

@@ -154,6 +154,8 @@ def standin_account(server: StandinServer, platform: str, *,
         reddit = {"username": found["username"], "client_id_env": "REDDIT_CLIENT_ID",
                   "password_env": "REDDIT_PASSWORD", "moderates": True}
         environ.update(REDDIT_CLIENT_ID=found["client_id"], REDDIT_PASSWORD=found["token"])
+    if platform == "bluesky":  # the token is the account's app password
+        reddit = {"handle": found["handle"]}
     config = AccountConfig(name=found["name"], platform=platform, token_env=variable,
                            base_url=found["base_url"], page_id=found.get("page_id", ""),
                            channel_id=found.get("channel_id", ""),

@@ -87,7 +87,7 @@ def test_an_outside_package_registers_the_same_way_and_syncs(
 @pytest.mark.parametrize(
     ("platform", "message"),
     [
-        ("bluesky", "no connector is installed for platform 'bluesky' (installed: "),
+        ("myspace", "no connector is installed for platform 'myspace' (installed: "),
         ("impostor", "registered as 'impostor' (townhall_triage:Impostor) says it is for "
                      "'somethingelse'"),
         ("broken", "the connector for 'broken' (townhall_triage:DoesNotExist) cannot be loaded"),
@@ -103,7 +103,7 @@ def test_a_platform_without_a_usable_connector_is_named(
 
 def test_an_account_without_a_connector_fails_alone(masto: Masto, store: Store) -> None:
     masto.mentions(masto.post("alice", "Open day."), 1)
-    bluesky = AccountConfig(name="riverside-bs", platform="bluesky", token_env="ALICE_TOKEN")
+    bluesky = AccountConfig(name="riverside-bs", platform="myspace", token_env="ALICE_TOKEN")
 
     results = sync([bluesky, account("riverside", masto.base_url)], store)
 
@@ -112,7 +112,7 @@ def test_an_account_without_a_connector_fails_alone(masto: Masto, store: Store) 
         "riverside: 1 new, 0 updated, 0 errors",
     ]
     assert results[0].status is not None
-    assert "no connector is installed for platform 'bluesky'" in results[0].status.message
+    assert "no connector is installed for platform 'myspace'" in results[0].status.message
 
 
 def test_an_unknown_platform_in_the_config_is_named() -> None:

@@ -131,6 +131,8 @@ def standin_accounts(server: StandinServer) -> tuple[list[dict[str, Any]], dict[
             entry.update(username=found["username"], client_id_env="REDDIT_CLIENT_ID",
                          password_env="REDDIT_PASSWORD", moderates=True)
             environ.update(REDDIT_CLIENT_ID=found["client_id"], REDDIT_PASSWORD=found["token"])
+        if found["platform"] == "bluesky":  # the token is the account's app password
+            entry["handle"] = found["handle"]
         accounts.append(entry)
         environ[variable] = found["token"]
     return accounts, environ

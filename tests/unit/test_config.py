@@ -28,7 +28,8 @@ def test_every_commented_example_in_the_config_is_valid_too() -> None:
         lines.append(body if line.startswith("# ") and is_toml else line)
     config = parse_config("\n".join(lines))
     assert {a.platform for a in config.accounts} == {
-        "mastodon", "facebook", "instagram", "youtube", "x", "reddit", "tiktok", "linkedin"}
+        "mastodon", "facebook", "instagram", "youtube", "x", "reddit", "tiktok", "linkedin",
+        "bluesky"}
     assert config.escalation.smtp_host and config.escalation.webhook_url
     assert [v.name for v in config.views] == ["Oncology questions"]
     assert config.keymap == {"queue.dismiss": "x,d"}
@@ -266,3 +267,23 @@ def test_config_checks_a_linkedin_organisation_number(
     path.write_text(base + 'organization_id = "18364502"\napi_version = "202510"\n')
     main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
     assert "accounts: 1" in capsys.readouterr().out
+
+
+def test_config_checks_a_bluesky_account_has_a_handle(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bluesky.toml"
+    text = ('[[accounts]]\nname = "bs"\nplatform = "bluesky"\n'
+            'token_env = "BS_APP_PASSWORD_FOR_TEST"\n')
+    path.write_text(text + 'handle = "@riverside.bsky.social"\n')
+    monkeypatch.delenv("BS_APP_PASSWORD_FOR_TEST", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
+    assert stopped.value.code == 2
+    assert ("account bs: handle is needed for bluesky: the account's handle, such as "
+            "name.bsky.social (without @), or its DID") in capsys.readouterr().err
+
+    path.write_text(text + 'handle = "riverside.bsky.social"\n')
+    main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
+    assert ("account 'bs': the environment variable BS_APP_PASSWORD_FOR_TEST (its token_env) "
+            "is not set") in capsys.readouterr().err

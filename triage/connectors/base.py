@@ -189,11 +189,14 @@ class Connector(ABC):
     # -- capabilities ----------------------------------------------------------------
 
     @classmethod
-    def gap(cls, account: AccountConfig, capability: Capability) -> str:
-        """Why the connector cannot do ``capability`` for ``account`` ("" when it can).
+    def gap(cls, account: AccountConfig, capability: Capability,
+            comment: Comment | None = None) -> str:
+        """Why the connector cannot do ``capability`` for ``account`` ("" when it can),
+        on ``comment`` when one is given.
 
-        By default the same for every account; a platform where it depends on the
-        account (Reddit: removing comments needs a moderator) overrides it."""
+        By default the same for every account and comment; a platform where it depends on
+        the account (Reddit: removing comments needs a moderator) or on the comment
+        (Bluesky: replies are hidden only in the account's own threads) overrides it."""
         if capability in cls.capabilities:
             return ""
         return cls.missing.get(capability) or (

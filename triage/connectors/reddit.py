@@ -108,11 +108,12 @@ class RedditConnector(Connector):
         self._given: set[str] = set()  # fullnames of comments yielded this run
 
     @classmethod
-    def gap(cls, account: AccountConfig, capability: Capability) -> str:
+    def gap(cls, account: AccountConfig, capability: Capability,
+            comment: Comment | None = None) -> str:
         if capability is Capability.HIDE and not account.moderates:
             return (f"Reddit lets only a subreddit's moderators remove comments, and account "
                     f"{account.name} is not marked as one (moderates = true in config.toml)")
-        return super().gap(account, capability)
+        return super().gap(account, capability, comment)
 
     # -- requests ------------------------------------------------------------------
 

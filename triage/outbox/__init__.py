@@ -38,6 +38,7 @@ from triage.outbox.commands import (
     window_cancel,
 )
 from triage.outbox.diff import Change, marked_change, wdiff, word_diff
+from triage.outbox.group_reply import submit_group_reply
 from triage.outbox.hide import delete_comment, hide_many, set_hidden, undo_hide
 from triage.outbox.item import (
     ACTIVE,
@@ -108,6 +109,7 @@ __all__ = [
     "send_now",
     "set_hidden",
     "state_label",
+    "submit_group_reply",
     "submit_reply",
     "undo_hide",
     "undo_reply",

@@ -127,11 +127,13 @@ def submit_reply(
     text: str | None,
     now: datetime,
     window: float | None = None,
+    batch: str | None = None,
 ) -> OutboxItem:
     """Put a reply in the outbox: queued (approved template) or waiting for approval.
 
     ``text`` None sends the template's own rendering. ``window`` is the undo window in
     seconds (default: config ``[replies] undo_seconds``; 0 for scripts that confirm first).
+    ``batch`` journals it with other replies made at once (one undo cancels them all).
     """
     comment = store.get(comment_id)
     require_not_held(store, comment_id, "reply")
@@ -158,14 +160,17 @@ def submit_reply(
         updated_at=now, hits=verdict.hits,
     )
     if item.state == WAITING:
-        store.record([item_entry(user, "reply_submitted", item, reason=verdict.reason,
-                                 policy=policy_record(verdict))])
-        return item
-    item, status = _replied(item, comment)
-    store.record([item_entry(user, "reply_queued", item, status=status,
-                             template=template_id, review_by=item.review_by,
-                             approved=True, reason=verdict.reason, sha256=item.content_hash,
-                             policy=policy_record(verdict))])
+        entry = item_entry(user, "reply_submitted", item, reason=verdict.reason,
+                           policy=policy_record(verdict))
+    else:
+        item, status = _replied(item, comment)
+        entry = item_entry(user, "reply_queued", item, status=status,
+                           template=template_id, review_by=item.review_by,
+                           approved=True, reason=verdict.reason, sha256=item.content_hash,
+                           policy=policy_record(verdict))
+    if batch is not None:
+        entry["batch"] = batch
+    store.record([entry])
     return item
 
 

@@ -57,7 +57,7 @@ def capability_gap(config: Config, comment: Comment, capability: Capability) -> 
         cls = connector_class(account.platform)
     except (ActionRefused, ConfigError) as exc:
         return str(exc)
-    return cls.gap(account, capability)
+    return cls.gap(account, capability, comment)
 
 
 def require_capability(config: Config, comment: Comment, capability: Capability) -> None:

@@ -55,6 +55,8 @@ def _platform_id(account: SandboxAccount) -> str:
         return account.channel_id
     if account.platform == "linkedin":
         return account.organization_id
+    if account.platform == "bluesky":
+        return account.did
     return account.user_id
 
 
@@ -150,6 +152,7 @@ class SandboxPlatforms:
                 channel_id=found.get("channel_id", ""), user_id=found.get("user_id", ""),
                 business_id=found.get("business_id", ""),
                 organization_id=found.get("organization_id", ""),
+                handle=found["handle"] if account.platform == "bluesky" else "",
                 **self._reddit(found, variable, tokens[account.name])))
         return self
 

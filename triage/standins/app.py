@@ -1,4 +1,4 @@
-"""All eight stand-ins behind one set of path roots, and the Python API that controls them."""
+"""All nine stand-ins behind one set of path roots, and the Python API that controls them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from triage.model import utcnow
+from triage.standins.bluesky import BlueskyApi
 from triage.standins.core import PlatformApi, Request, Response
 from triage.standins.facebook import FacebookApi
 from triage.standins.faults import Budget, Fault, FaultBook, fault_from_dict
@@ -38,16 +39,18 @@ BASE_PATHS: dict[str, str] = {
     "reddit": "/reddit",
     "tiktok": "/tiktok/open_api/v1.3",
     "linkedin": "/linkedin/rest",
+    "bluesky": "/bluesky",
 }
 APIS: dict[str, type[PlatformApi]] = {
     "facebook": FacebookApi, "instagram": InstagramApi, "youtube": YouTubeApi, "x": XApi,
     "mastodon": MastodonApi, "reddit": RedditApi, "tiktok": TikTokApi,
-    "linkedin": LinkedInApi,
+    "linkedin": LinkedInApi, "bluesky": BlueskyApi,
 }
 #: path prefix -> (platform, root as the client used it, rest of the path)
 _ROOTS = re.compile(
     r"(?P<root>/(?P<graph>facebook|instagram)(?:/v\d+(?:\.\d+)?)?|/youtube/v3|/x/2|/2(?=/)"
-    r"|/mastodon|/reddit|/tiktok/open_api/v1\.3|/linkedin/rest|(?=/api/v[12]/))(?P<rest>/.*)?\Z"
+    r"|/mastodon|/reddit|/tiktok/open_api/v1\.3|/linkedin/rest|/bluesky|(?=/api/v[12]/))"
+    r"(?P<rest>/.*)?\Z"
 )
 ADMIN = "/_standin"
 
@@ -141,6 +144,8 @@ class Standins:
                 entry["business_id"] = account.id
             elif account.platform == "linkedin":
                 entry["organization_id"] = account.id
+            elif account.platform == "bluesky":
+                entry["did"] = account.id  # the token is the account's app password
             else:
                 entry["user_id"] = account.id
             if account.platform == "instagram":
@@ -185,4 +190,6 @@ def _platform_of(root: str) -> str:
         return "tiktok"
     if root == "/linkedin/rest":
         return "linkedin"
+    if root == "/bluesky":
+        return "bluesky"
     return "mastodon"

@@ -23,14 +23,19 @@ __all__ = [
     "records_from_model",
     "default_account",
     "make_id",
+    "bluesky_did",
 ]
 
 #: The platforms that have a stand-in, in the order their roots are documented.
 STANDIN_PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "youtube", "x", "mastodon",
-                                       "reddit", "tiktok", "linkedin")
+                                       "reddit", "tiktok", "linkedin", "bluesky")
 #: Reddit's kind prefixes (comment, post): its stand-in's ids are fullnames.
 REDDIT_KINDS = ("t1_", "t3_")
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+#: Bluesky's alphabets: DIDs (base32) and record keys (base32, sortable).
+_B32 = "abcdefghijklmnopqrstuvwxyz234567"
+_B32_SORT = "234567abcdefghijklmnopqrstuvwxyz"
+BLUESKY_POST = "/app.bsky.feed.post/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +94,9 @@ def make_id(platform: str, n: int, created: datetime, owner: str, is_post: bool,
             parent: str | None) -> str:
     """A native id in the platform's own form for the ``n``-th item the world makes.
 
-    ``owner`` is the account id for a post, else the post's id. X and Mastodon ids are
-    numbers ordered by ``created``, as theirs are.
+    ``owner`` is the account id for a post, else the post's id (on Bluesky, the author's
+    id: a post's at:// URI names its author's DID). X and Mastodon ids are numbers ordered
+    by ``created``, as theirs are; Bluesky's record keys are TIDs, ordered the same way.
     """
     if platform == "facebook":
         return f"{owner.rsplit('_', 1)[-1]}_{10**15 + n}"
@@ -111,6 +117,10 @@ def make_id(platform: str, n: int, created: datetime, owner: str, is_post: bool,
         if is_post:
             return f"urn:li:activity:{activity}"
         return f"urn:li:comment:({owner},{activity})"
+    if platform == "bluesky":
+        micros = int(created.timestamp() * 1_000_000) + (n >> 10)
+        tid = _encode((micros << 10) | (n & 1023), _B32_SORT).rjust(13, "2")
+        return f"at://{bluesky_did(owner)}{BLUESKY_POST}{tid}"
     ms = int(created.timestamp() * 1000)
     if platform == "x":
         return str(((ms - X_EPOCH_MS) << 22) | (n & 0x3FFFFF))
@@ -118,17 +128,29 @@ def make_id(platform: str, n: int, created: datetime, owner: str, is_post: bool,
 
 
 def _base36(number: int) -> str:
+    return _encode(number, _B36)
+
+
+def _encode(number: int, alphabet: str) -> str:
     out = ""
     while number:
-        number, digit = divmod(number, 36)
-        out = _B36[digit] + out
-    return out or "0"
+        number, digit = divmod(number, len(alphabet))
+        out = alphabet[digit] + out
+    return out or alphabet[0]
+
+
+def bluesky_did(author: str) -> str:
+    """A Bluesky author's DID: the id itself when it is one, else one made from it."""
+    if author.startswith("did:"):
+        return author
+    digest = int.from_bytes(_digest("bluesky", author)[:15], "big")
+    return "did:plc:" + _encode(digest, _B32).rjust(24, "a")[-24:]
 
 
 def default_account(platform: str, key: str) -> SeedAccount:
     """The account a platform gets when the seed names none (deterministic from ``key``)."""
-    handle = {"x": "riverside_health", "mastodon": "riverside",
-              "reddit": "RiversideHealth"}.get(platform, "riversidehealth")
+    handle = {"x": "riverside_health", "mastodon": "riverside", "reddit": "RiversideHealth",
+              "bluesky": "riversidehealth.bsky.social"}.get(platform, "riversidehealth")
     if platform == "facebook":
         native = "10" + _digits(platform, key, length=13)
     elif platform == "instagram":
@@ -143,6 +165,8 @@ def default_account(platform: str, key: str) -> SeedAccount:
         native = "-000" + _b64(platform, key, length=20)
     elif platform == "linkedin":
         native = _digits(platform, key, length=8).lstrip("0") or "1"
+    elif platform == "bluesky":
+        native = bluesky_did("account " + key)
     else:
         native = "109" + _digits(platform, key, length=15)
     return SeedAccount(platform, key, native, "Riverside Health", handle,
@@ -190,6 +214,10 @@ class _Fields:
             value = value[len(platform) + 1 :] or None
         if value is not None and platform == "reddit" and not value.startswith(REDDIT_KINDS):
             value = kind + value
+        if value is not None and platform == "bluesky" and not (
+                value.startswith("at://did:") and BLUESKY_POST in value):
+            raise self.fail(f"{names[0]!r} {value!r}: bluesky ids are at:// URIs of posts "
+                            "(at://did:plc:…/app.bsky.feed.post/…)")
         if value is not None and platform in ("x", "mastodon") and not value.isdigit():
             raise self.fail(f"{names[0]!r} {value!r}: {platform} ids are numbers")
         return value

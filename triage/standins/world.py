@@ -28,7 +28,7 @@ __all__ = ["Node", "World"]
 #: Platforms whose ids are numbers ordered by time (listings order by id).
 NUMERIC_IDS = ("x", "mastodon")
 #: Platforms whose stand-in keeps an inbox: what others wrote in the account's threads.
-INBOXES = ("x", "mastodon", "reddit")
+INBOXES = ("x", "mastodon", "reddit", "bluesky")
 #: Platforms with only two levels: a reply to a reply lands under the top-level comment.
 TWO_LEVELS = ("youtube", "instagram", "tiktok", "linkedin")
 
@@ -282,7 +282,7 @@ class World:
     ) -> Node:
         self._seq += 1
         if native is None:
-            native = self._new_id(platform, account, created, post, parent)
+            native = self._new_id(platform, account, created, post, parent, author[0])
         node = Node(platform, native, account, post.id if post else native,
                     parent.id if parent else None, *author, text, created, self._seq, by_org,
                     **extra)
@@ -309,9 +309,11 @@ class World:
 
     def _new_id(
         self, platform: str, account: str, created: datetime, post: Node | None,
-        parent: Node | None,
+        parent: Node | None, author: str = "",
     ) -> str:
         owner = self.account(platform, account).id if post is None else post.id
+        if platform == "bluesky" and post is not None:
+            owner = author  # a post's at:// URI names its author
         n = self._seq
         while True:
             native = make_id(platform, n, created, owner, post is None,

@@ -16,6 +16,8 @@ __all__ = ["Hit", "Hits", "PhraseError", "PhraseIndex", "parse_phrase"]
 
 _WILD = "\x00any"
 _NUM = "\x00num"
+#: At most this many words' first steps are kept (bounded on hostile input).
+_FIRST_STEPS_KEPT = 100_000
 
 #: (first token index, last token index), inclusive.
 Hit = tuple[int, int]
@@ -84,11 +86,14 @@ class PhraseIndex:
 
     def __init__(self, aliases: Mapping[str, str] | None = None) -> None:
         self._root = _Node()
+        #: Where each word leads from the root (most words lead nowhere), kept per word.
+        self._first_steps: dict[str, list[_Node]] = {}
         self.size = 0
         self.aliases = aliases
 
     def add(self, phrase: str, name: str) -> None:
         """Add ``phrase`` to the lexicon ``name`` (raises PhraseError if unusable)."""
+        self._first_steps.clear()
         node = self._root
         for key, prefix in parse_phrase(phrase, self.aliases):
             if key == _WILD:
@@ -120,35 +125,58 @@ class PhraseIndex:
     def match(self, doc: Doc) -> Hits:
         """Every match of every lexicon in ``doc`` (overlaps included), within sentences."""
         hits = Hits()
+        by_name = hits.by_name
         keys = doc.keys
         tokens = doc.tokens
         count = len(keys)
+        first_steps = self._first_steps
         root = self._root
-        digits = [any(c.isdigit() for c in key) for key in keys]
-        for first in range(count):
+        unseen = set(keys).difference(first_steps)
+        if unseen:
+            if len(first_steps) + len(unseen) > _FIRST_STEPS_KEPT:
+                first_steps.clear()  # bounded on hostile input
+            for key in unseen:
+                first_steps[key] = _step(root, key)
+        steps = list(map(first_steps.get, keys))
+        # Most words begin no phrase; None only if another thread emptied the memo.
+        for first in [i for i, step in enumerate(steps) if step is None or step]:
+            frontier = steps[first] or _step(root, keys[first])
+            if not frontier:
+                continue
             sentence = tokens[first].sentence
-            frontier = [root]
             position = first
-            while frontier and position < count and tokens[position].sentence == sentence:
+            while True:
+                for node in frontier:
+                    for name in node.payloads:
+                        by_name[name].append((first, position))
+                position += 1
+                if position >= count or tokens[position].sentence != sentence:
+                    break
                 key = keys[position]
                 following: list[_Node] = []
                 for node in frontier:
-                    child = node.exact.get(key)
-                    if child is not None:
-                        following.append(child)
-                    if node.prefixes:
-                        for bucket in (node.prefixes.get(key[:3]), node.prefixes.get("")):
-                            if bucket:
-                                for prefix, child in bucket:
-                                    if key.startswith(prefix):
-                                        following.append(child)
-                    if node.wild is not None:
-                        following.append(node.wild)
-                    if node.num is not None and digits[position]:
-                        following.append(node.num)
-                for node in following:
-                    for name in node.payloads:
-                        hits.by_name[name].append((first, position))
+                    following.extend(_step(node, key))
+                if not following:
+                    break
                 frontier = following
-                position += 1
         return hits
+
+
+def _step(node: _Node, key: str) -> list[_Node]:
+    """The nodes one word ``key`` leads to from ``node``."""
+    following: list[_Node] = []
+    child = node.exact.get(key)
+    if child is not None:
+        following.append(child)
+    prefixes = node.prefixes
+    if prefixes:
+        for bucket in (prefixes.get(key[:3]), prefixes.get("")):
+            if bucket:
+                for prefix, grandchild in bucket:
+                    if key.startswith(prefix):
+                        following.append(grandchild)
+    if node.wild is not None:
+        following.append(node.wild)
+    if node.num is not None and not key.isalpha() and any(c.isdigit() for c in key):
+        following.append(node.num)
+    return following

@@ -12,15 +12,13 @@ lexicon ("yellow fever" is a vaccine there, not a symptom).
 from __future__ import annotations
 
 import bisect
-import re
-import re._constants as _sre
-import re._parser as _sre_parse
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from triage.tagger.datafiles import Where, read_toml
+from triage.tagger.gates import PatternScan
 from triage.tagger.lexicon import Hit, Hits, PhraseError, PhraseIndex
 from triage.tagger.text import Doc
 
@@ -69,13 +67,24 @@ class RuleFile:
     path: Path
     rules: tuple[Rule, ...]
     raw: dict[str, Any]
+    #: Each rule's lexicons that must all be in a comment, and its groups of which one
+    #: must be: a rule without them cannot fire and is not tried.
+    needs: tuple[tuple[frozenset[str], tuple[frozenset[str], ...]], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", tuple(
+            (frozenset(rule.all), tuple(frozenset(group) for group in rule.any))
+            for rule in self.rules
+        ))
 
     def fire(self, doc: Doc, hits: Hits) -> list[Firing]:
         found: list[Firing] = []
-        present = hits.by_name
-        for rule in self.rules:
-            if rule.all and rule.all[0] not in present:
-                continue  # the rule's first lexicon is not in the comment at all
+        names = hits.by_name.keys()
+        for rule, (every, groups) in zip(self.rules, self.needs, strict=True):
+            if not every <= names:
+                continue
+            if groups and any(names.isdisjoint(group) for group in groups):
+                continue
             found.extend(_fire(rule, doc, hits))
         return found
 
@@ -85,9 +94,7 @@ class RuleBook:
 
     def __init__(self, aliases: Mapping[str, str] | None = None) -> None:
         self.index = PhraseIndex(aliases)
-        self.patterns: list[tuple[str, re.Pattern[str], bool]] = []
-        #: For each pattern, words one of which must be in the text for it to match.
-        self.gates: list[tuple[str, ...] | None] = []
+        self.patterns = PatternScan()
         self.names: set[str] = set()
         self.files: dict[str, RuleFile] = {}
 
@@ -111,8 +118,7 @@ class RuleBook:
                 at = where.at(f"{label} '{pattern_name}'")
                 for regex in at.strings(regexes, pattern_name):
                     compiled = at.regex(regex, pattern_name, cased=cased)
-                    self.patterns.append((f"{name}.{pattern_name}", compiled, cased))
-                    self.gates.append(literal_gate(compiled))
+                    self.patterns.add(f"{name}.{pattern_name}", compiled, cased)
                 self.names.add(f"{name}.{pattern_name}")
         rules = []
         raw_rules = data.get("rules", [])
@@ -209,76 +215,13 @@ class RuleBook:
         if self.patterns and doc.tokens:
             starts = [token.start for token in doc.tokens]
             ends = [token.end for token in doc.tokens]
-            lowered = ""
-            # Whether a gate word is in the folded (False) or lower-cased (True) text,
-            # looked up once per comment: many patterns share their gate words.
-            seen: dict[tuple[bool, str], bool] = {}
-            for (name, pattern, cased), gate in zip(self.patterns, self.gates, strict=True):
-                text = doc.text if cased else doc.folded
-                if gate is not None:
-                    if cased and not lowered:
-                        lowered = doc.text.lower()
-                    where = lowered if cased else text
-                    for word in gate:
-                        key = (cased, word)
-                        present = seen.get(key)
-                        if present is None:
-                            present = seen[key] = word in where
-                        if present:
-                            break
-                    else:
-                        continue  # no word the pattern can start with is in the comment
-                for found in pattern.finditer(text):
-                    first = bisect.bisect_right(ends, found.start())
-                    last = bisect.bisect_left(starts, found.end()) - 1
-                    if first <= last:
-                        hits.by_name[name].append((first, last))
+            by_name = hits.by_name
+            for name, start, end in self.patterns.scan(doc.folded, doc.text):
+                first = bisect.bisect_right(ends, start)
+                last = bisect.bisect_left(starts, end) - 1
+                if first <= last:
+                    by_name[name].append((first, last))
         return hits
-
-
-def literal_gate(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """The literal starts of ``pattern``: one of them is in any text it matches.
-
-    ``\\b(?:lips?|face)\\s…`` gives ("lip", "face"). None when the pattern does not begin
-    with literal text in every alternative (then it is always run). Lower-cased, for
-    comparing with folded text.
-    """
-    try:
-        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
-    except Exception:  # noqa: BLE001 - an unusual pattern is simply not gated
-        return None
-    starts = _starts(list(parsed))
-    if not starts or any(not start for start in starts):
-        return None
-    return tuple(sorted({start.lower() for start in starts}))
-
-
-def _starts(items: list[Any]) -> list[str] | None:
-    position = 0
-    while position < len(items) and items[position][0] in (
-        _sre.AT, _sre.ASSERT, _sre.ASSERT_NOT
-    ):
-        position += 1  # zero-width: \b, lookarounds
-    if position >= len(items):
-        return None
-    op, value = items[position]
-    if op is _sre.LITERAL:
-        text = ""
-        while position < len(items) and items[position][0] is _sre.LITERAL:
-            text += chr(items[position][1])
-            position += 1
-        return [text]
-    if op is _sre.BRANCH:
-        found: list[str] = []
-        for branch in value[1]:
-            starts = _starts(list(branch))
-            if not starts:
-                return None
-            found.extend(starts)
-        return found
-    if op is _sre.SUBPATTERN:
-        return _starts(list(value[-1]))
-    return None
 
 
 def _flag(where: Where, table: dict[str, Any], key: str) -> bool:
