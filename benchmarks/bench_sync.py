@@ -103,7 +103,8 @@ def accounts(process: StandinProcess, platforms: tuple[str, ...]
             token_env=variable, base_url=entry["base_url"],
             page_id=entry.get("page_id", ""), channel_id=entry.get("channel_id", ""),
             user_id=entry.get("user_id", ""), business_id=entry.get("business_id", ""),
-            organization_id=entry.get("organization_id", ""), **extra))
+            organization_id=entry.get("organization_id", ""),
+            handle=entry["handle"] if entry["platform"] == "bluesky" else "", **extra))
     return found, environ
 
 
