@@ -21,6 +21,8 @@ from triage.sync_sink import StoreSink
 
 #: Retries that take milliseconds, so fault tests stay fast.
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_wait=0.5, timeout=0.5)
+#: For tests that inject no latency: a loaded machine may take over half a second to answer.
+RELAXED = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_wait=0.5, timeout=3.0)
 
 #: Tokens the mock seeds (alice and bob are two organisation accounts; carol comments).
 TOKENS = {"ALICE_TOKEN": "alice_token", "BOB_TOKEN": "bob_token", "CAROL_TOKEN": "carol_token"}
