@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,3 +33,31 @@ def test_the_tagger_package_still_offers_every_public_name() -> None:
         "print(json.dumps({n: type(getattr(t, n)).__name__ for n in t.__all__}))")
     assert found["Tagger"] == "type" and found["evaluate"] == "function"
     assert found["load_claims"] == "function" and found["DATA_DIR"].endswith("Path")
+
+
+def test_the_desk_opens_without_building_the_tagger_and_tags_at_the_first_sync(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.factories import make_comment
+    from triage.cli import Env
+    from triage.tagger import tagger as tagger_module
+
+    built: list[int] = []
+    real_init = tagger_module.Tagger.__init__
+
+    def counting(self: object, *args: object, **kwargs: object) -> None:
+        built.append(1)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tagger_module.Tagger, "__init__", counting)
+    monkeypatch.delenv("TRIAGE_CONFIG", raising=False)
+    env = Env(None, str(data_dir), "ana")
+    try:
+        store = env.open_store(defer_load=True)
+        assert built == []  # the first screen waited for no tagger
+        store.adopt(*store.read_all())
+        store.ingest([make_comment("c1", "I want to end my life tonight, nobody cares")])
+        assert built == [1]
+        assert store.get("c1").tag("crisis") is not None
+    finally:
+        env.close()
