@@ -18,14 +18,17 @@ import platformdirs
 
 from triage.errors import ConfigError
 from triage.model import PLATFORMS
+from triage.spikes.settings import AlertsConfig
 from triage.textsafe import inline, unsafe_field
 from triage.tomlread import build, load_toml
 
 __all__ = [
     "AccountConfig",
+    "AlertsConfig",
     "Config",
     "EscalationConfig",
     "OrgConfig",
+    "PharmacovigilanceConfig",
     "PoliciesConfig",
     "RepliesConfig",
     "RetentionConfig",
@@ -66,9 +69,25 @@ class OrgConfig:
 
 @dataclass(frozen=True, slots=True)
 class TaggerConfig:
-    """Tagger settings: extra claim files added to the built-in claim library."""
+    """Tagger settings: extra claim files added to the built-in claim library, and the
+    learned layer (``model``: "auto" runs it when installed, "off" never; ``model_tags``:
+    the tags it may add, empty for those where cross-validation showed it helps;
+    ``model_heads``: another heads file)."""
 
     claims: list[str] = field(default_factory=list)
+    model: str = "auto"
+    model_tags: list[str] = field(default_factory=list)
+    model_heads: str = ""
+
+    def validate(self, where: str) -> None:
+        from triage.model import TAG_NAMES
+
+        if self.model not in ("auto", "off"):
+            raise ConfigError(f"{where} model: must be \"auto\" or \"off\", not {self.model!r}")
+        for tag in self.model_tags:
+            if tag not in TAG_NAMES:
+                raise ConfigError(f"{where} model_tags: unknown tag {tag!r} "
+                                  f"(one of {', '.join(TAG_NAMES)})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +355,14 @@ class PoliciesConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PharmacovigilanceConfig:
+    """Pharmacovigilance: the organisation's products, looked for in adverse-event comments
+    (each one a series of the spike alerts)."""
+
+    products: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything Triage reads from ``config.toml``."""
 
@@ -355,6 +382,8 @@ class Config:
     policies: PoliciesConfig = field(default_factory=PoliciesConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    pharmacovigilance: PharmacovigilanceConfig = field(default_factory=PharmacovigilanceConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
 
@@ -400,6 +429,8 @@ def _validate(config: Config, label: str) -> None:
     config.retention.validate(f"{label}: [retention]")
     config.replies.validate(f"{label}: [replies]")
     config.store.validate(f"{label}: [store]")
+    config.tagger.validate(f"{label}: [tagger]")
+    config.alerts.validate(f"{label}: [alerts]")
     _validate_queue_settings(config, label)
 
 

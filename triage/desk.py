@@ -188,6 +188,28 @@ class Desk(SeatServices):
         """Add or remove a tag by hand; the correction is journaled for ``eval --from-journal``."""
         return self._record_changes("tag", self._tag_changes(ids, tag, add=add))
 
+    def confirm_possible(self, ids: Sequence[str]) -> list[Action]:
+        """Make each possible crisis (flagged by the learned layer) the crisis tag; a person
+        decided. Comments with no possible crisis are left as they are."""
+        changes: list[tuple[Comment, dict[str, Any], dict[str, Any] | None]] = []
+        for comment in self.get_many(ids):
+            flagged = comment.tag("crisis")
+            if flagged is None or not flagged.possible:
+                continue
+            tags = [Tag("crisis", 1.0, t.evidence, f"manual:{self.user}") if t is flagged else t
+                    for t in comment.tags]
+            data = {"tag": "crisis", "op": "confirm", "tagger_had": False,
+                    "possible": flagged.source}
+            changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
+        return self._record_changes("tag", changes)
+
+    def model_evidence(self, comment_id: str) -> dict[str, Any]:
+        """Why the learned layer added its tags to a comment: by tag, its probability and
+        the nearest labelled examples ({} when it added none)."""
+        from triage.learned.background import evidence_for
+
+        return evidence_for(self.store, comment_id)
+
     def _tag_changes(self, ids: Sequence[str], tag: str, *,
                      add: bool) -> list[tuple[Comment, dict[str, Any], dict[str, Any] | None]]:
         check_tag(tag)
@@ -201,8 +223,12 @@ class Desk(SeatServices):
                 tags = tuple(t for t in comment.tags if t.name != tag)
             else:
                 continue
-            data = {"tag": tag, "op": "add" if add else "remove",
-                    "tagger_had": has is not None and not has.source.startswith("manual:")}
+            data: dict[str, Any] = {
+                "tag": tag, "op": "add" if add else "remove",
+                "tagger_had": has is not None and not has.source.startswith("manual:")
+                and not has.possible}
+            if has is not None and has.possible:  # a possible crisis dismissed: not a crisis
+                data["possible"] = has.source
             changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
         return changes
 

@@ -20,7 +20,7 @@ from triage.model import Comment, utcnow
 from triage.textsafe import inline, one_line
 from triage.timefmt import ago
 from triage.views import Sla
-from tui.chips import CHIP_LABELS, chip_style
+from tui.chips import chip_label, chip_style
 
 __all__ = ["COLUMNS", "LAYOUTS", "PLATFORM_SHORT", "QueueList", "layout_for", "short_age"]
 
@@ -359,12 +359,12 @@ class QueueList(ScrollView, can_focus=True):
         segments = [Segment(" ", base)]
         used = 1
         for tag in comment.tags:
-            label = f" {CHIP_LABELS.get(tag.name, tag.name)} "
+            label = f" {chip_label(tag)} "
             if used + len(label) > size - 1:
                 segments.append(Segment("+", base))
                 used += 1
                 break
-            segments.append(Segment(label, chip_style(tag.name)))
+            segments.append(Segment(label, chip_style(tag.name, possible=tag.possible)))
             segments.append(Segment(" ", base))
             used += len(label) + 1
         segments.append(Segment(" " * max(size - used, 0), base))

@@ -19,6 +19,7 @@ from triage.legal import escalate
 from triage.model import TAG_LABELS, TAG_NAMES, Action, tag_label
 from triage.outbox import SENT, all_items
 from triage.query import parse_query
+from triage.spikes import config_products
 from triage.textsafe import counted, one_line
 from triage.timefmt import clock_time
 from tui.account_bar import AccountBar
@@ -159,6 +160,7 @@ class QueueScreen(Screen[None]):
             now=app.clock(),
             ours=all_items(desk.store, comment_id=comment.id, states=(SENT,)),
             notes=desk.notes(comment.id),
+            evidence=desk.model_evidence(comment.id),
         )
         notices: list[RenderableType] = [*app.legal_notices(comment),
                                          *app.outbox_notices(comment)]
@@ -322,7 +324,9 @@ class QueueScreen(Screen[None]):
             ChoiceScreen(f"Close {what}: what was done?", list(CLOSE_REASONS.items())), chosen)
 
     def action_stats(self) -> None:
-        self.app.push_screen(StatsScreen(self.triage.store, self.triage.sla, self.triage.clock))
+        app = self.triage
+        self.app.push_screen(StatsScreen(app.store, app.sla, app.clock, app.config.alerts,
+                                         config_products(app.config.pharmacovigilance)))
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()
@@ -384,8 +388,14 @@ class QueueScreen(Screen[None]):
             return
         comments = [self.triage.store.get(i) for i in ids]
         choices = []
+        if any((t := c.tag("crisis")) is not None and t.possible for c in comments):
+            # the learned layer's possible crisis: a person decides, either way journaled
+            choices += [("!crisis", "confirm the possible Crisis"),
+                        ("-crisis", "dismiss the possible Crisis: not a crisis")]
         for name in TAG_NAMES:
             label = tag_label(name)
+            if choices and name == "crisis":
+                continue
             if all(c.tag(name) for c in comments):
                 choices.append((f"-{name}", f"remove {label}"))
             else:
@@ -395,6 +405,10 @@ class QueueScreen(Screen[None]):
             if choice is None:
                 return
             add, name = choice[0] == "+", choice[1:]
+            if choice[0] == "!":
+                done = self.triage.perform(lambda: self.triage.desk.confirm_possible(ids))
+                self.acted("Confirmed as Crisis", ids, done)
+                return
             done = self.triage.perform(lambda: self.triage.desk.correct_tag(ids, name, add=add))
             if add:
                 self.acted("Tagged", ids, done, f" as {TAG_LABELS.get(name, name)}")
