@@ -48,8 +48,10 @@ def on_screen(pane: str, wanted: list[str]) -> str | None:
     return next((s for s in wanted if s in flat), None)
 
 
-def one_run(data: Path, wanted: list[str], timeout: float = 30.0) -> tuple[float, str]:
-    command = (f"cd {shlex.quote(str(HERE.parent))} && PYTHONPATH=. TRIAGE_USER=bench "
+def one_run(data: Path, wanted: list[str], timeout: float = 30.0,
+            code: Path = HERE.parent) -> tuple[float, str]:
+    """Seconds from launching the desk (of the checkout ``code``) to a comment on screen."""
+    command = (f"cd {shlex.quote(str(code))} && PYTHONPATH=. TRIAGE_USER=bench "
                f"exec {shlex.quote(sys.executable)} -m triage --data-dir "
                f"{shlex.quote(str(data))}")
     subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
@@ -93,6 +95,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--against", type=Path, default=None, metavar="CHECKOUT",
+                        help="Also time another checkout, run for run in turn (same load).")
     options = parser.parse_args()
     work = options.workdir or Path(tempfile.mkdtemp(prefix="triage-startup-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -103,7 +107,11 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "triage", "--data-dir", str(data), "import",
                         str(source)], check=True, capture_output=True, env=ENV)
     wanted = snippets(source)
-    runs = [one_run(data, wanted) for _ in range(options.runs)]
+    runs, other = [], []
+    for _ in range(options.runs):
+        runs.append(one_run(data, wanted))
+        if options.against:
+            other.append(one_run(data, wanted, code=options.against.resolve())[0])
     seconds = sorted(s for s, _ in runs)
     helps = sorted(help_wall() for _ in range(options.runs))
     inside = run_step("first_screen", str(data))
@@ -111,13 +119,19 @@ def main() -> None:
     print(f"{options.size:,} comments ({text})")
     print(f"shell to first comment on screen (tmux): best {seconds[0]:.2f} s, median "
           f"{statistics.median(seconds):.2f} s of {len(seconds)}")
+    if other:
+        other.sort()
+        print(f"  {options.against} in turn: best {other[0]:.2f} s, median "
+              f"{statistics.median(other):.2f} s")
     print(f"in process, first screen: {inside['first_screen_s']:.2f} s")
     print(f"`triage --help`: best {helps[0]:.2f} s, median {statistics.median(helps):.2f} s")
     print("slowest imports of `triage --help` (cumulative ms): "
           + ", ".join(f"{name} {us / 1000:.0f}" for name, us in slowest[:6]))
     out = write_results("startup", {
         "size": options.size, "text": text, "tmux_first_comment_s": seconds,
-        "seen": [seen for _, seen in runs], "in_process": inside, "help_s": helps,
+        "seen": [seen for _, seen in runs],
+        "against": {"checkout": str(options.against), "tmux_first_comment_s": other}
+        if other else None, "in_process": inside, "help_s": helps,
         "help_slowest_imports_us": slowest,
     }, work)
     print(f"raw figures: {out.relative_to(HERE.parent)}")
