@@ -101,11 +101,12 @@ def main() -> None:
     work = options.workdir or Path(tempfile.mkdtemp(prefix="triage-startup-"))
     work.mkdir(parents=True, exist_ok=True)
     source, data = work / "comments.jsonl", work / "data"
-    text = "reused"
+    said = work / "text.txt"  # which text the store holds, for a later run that reuses it
     if not data.exists():
-        text = run_step("generate", str(source), str(options.size))["text"]
+        said.write_text(run_step("generate", str(source), str(options.size))["text"])
         subprocess.run([sys.executable, "-m", "triage", "--data-dir", str(data), "import",
                         str(source)], check=True, capture_output=True, env=ENV)
+    text = said.read_text() if said.exists() else "a store built before (text not recorded)"
     wanted = snippets(source)
     runs, other = [], []
     for _ in range(options.runs):
