@@ -12,14 +12,13 @@ from triage.cli import Env, pass_env
 from triage.closing import CLOSE_REASONS, needs_reason
 from triage.desk import AT_SOURCE, REPLIES
 from triage.errors import ActionRefused
-from triage.legal.decisions import legal_states
 from triage.model import TAG_LABELS, TAG_NAMES, Action, Comment, utcnow
 from triage.outbox import undo_reply
 from triage.query import parse_duration, parse_query
 from triage.store import Store
 from triage.textsafe import inline, json_line
 from triage.timefmt import duration
-from triage.views import Sla
+from triage.views import Sla, queue_states
 
 __all__ = ["COMMANDS", "bulk_command", "note_command", "stats_command", "undo_command"]
 
@@ -58,7 +57,8 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, reas
     # Hiding asks the platforms, through the outbox of the embedded store.
     source = env.open_store(tagging=False) if at_source else env.open_desk()
     match = query.matcher(now=utcnow(), user=env.user,
-                          legal=legal_states(source) if query.legal else None)
+                          legal=queue_states(source, env.config, utcnow()) if query.legal
+                          else None)
     chosen = [c for c in (source if at_source else source.iter_comments()) if match(c)]
     ids = sorted(c.id for c in chosen)
     if not ids:
@@ -92,8 +92,13 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, reas
         assert value is not None
         done = desk.correct_tag(ids, value, add=action == "tag")
     held = desk.held_among(ids) if action in ("dismiss", "restore") else 0
+    intake = desk.intake_open_among(ids) if action == "dismiss" else 0
     kept = f", {held} on legal hold left as they are" if held else ""
-    click.echo(f"{action}: {len(done)} changed, {len(ids) - len(done) - held} already so{kept} "
+    if intake:
+        kept += (f", {intake} adverse event{'s' if intake > 1 else ''} with an open intake "
+                 "left as they are (pharmacovigilance completes it first)")
+    click.echo(f"{action}: {len(done)} changed, {len(ids) - len(done) - held - intake} "
+               f"already so{kept} "
                "(`triage undo` takes the whole batch back)")
 
 

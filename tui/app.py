@@ -15,6 +15,7 @@ from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
+from triage.ae import open_intake_ids
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import QueryError
@@ -193,7 +194,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         """The current view's comments, narrowed by the search, in the view's order."""
         return self.views[self.view_index].select_indexed(
             self.store, narrow=self.filter_query, now=self.clock(), user=self.user,
-            sla=self.sla, priority=self.config.priority.order,
+            sla=self.sla, priority=self.config.priority.order, states=self.legal_states(),
         )
 
     def status_label(self, comment: Comment) -> str | None:
@@ -249,6 +250,9 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self._late = len(late)
         counts, breaches = [], []
         legal = self.legal_states()
+        # An adverse event past its reporting deadline counts as a breach too (in red).
+        late = late | {i for i in open_intake_ids(self.store)
+                       if "ae:late" in legal(self.store.comments[i])}
         for view in self.views:
             if not late:
                 counts.append(index.count(view.query, comments, now=now, user=self.user,

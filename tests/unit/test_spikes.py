@@ -127,8 +127,10 @@ def test_bad_alert_settings_are_named(table: str, said: str) -> None:
 
 
 def test_products_come_from_the_pharmacovigilance_table() -> None:
-    config = parse_config('[pharmacovigilance]\nproducts = ["Ozempic", "Shingrix"]\n')
-    assert config.pharmacovigilance.products == ["Ozempic", "Shingrix"]
+    config = parse_config('[pharmacovigilance]\nproducts = ["Ozempic", '
+                          '{ name = "Shingrix", aliases = ["shingles shot"] }]\n')
+    assert [p.names for p in config.pharmacovigilance.products] == [
+        ["Ozempic"], ["Shingrix", "shingles shot"]]
     with pytest.raises(ConfigError, match="products must be an array"):
         parse_config('[pharmacovigilance]\nproducts = "Ozempic"\n')
 
