@@ -96,10 +96,12 @@ class Env:
             raise StoreError(f"`{command}` works on the embedded store only so far, and this "
                              "configuration uses the team database ([store] url or "
                              "TRIAGE_DATABASE_URL)")
+        from triage.tagger.firstuse import FirstUse
+
         data_dir = self.data_dir(sandbox=sandbox)
-        store = Store(
+        store = Store(  # the desk (deferred load) builds its tagger at the first sync
             data_dir,
-            tagger=self.tagger() if tagging else None,
+            tagger=(FirstUse(self.tagger) if defer_load else self.tagger()) if tagging else None,
             defer_load=defer_load,
             audit_key=self.audit_key(data_dir),
         )
