@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 
 from triage.errors import JournalError
+from triage.groupcommit import GroupCommit
 from triage.private import open_private
 
 if TYPE_CHECKING:
@@ -78,12 +79,14 @@ class VerifyResult:
 
 
 class Journal:
-    """Appends actions to ``journal.jsonl``; one writer (the store holds the lock).
+    """Appends actions to ``journal.jsonl``; one process (the store holds the lock).
 
-    With ``key``, every line written carries a ``mac``.
+    Threads may append at once (their batches share fsyncs). With ``key``, every line
+    written carries a ``mac``. ``order``: the lock the ``then`` of :meth:`append` runs under.
     """
 
-    def __init__(self, path: Path, key: AuditKey | None = None) -> None:
+    def __init__(self, path: Path, key: AuditKey | None = None,
+                 order: Any = None) -> None:
         self.path = path
         self.key = key
         #: What opening had to set aside (a torn line, an unfinished batch), for the user.
@@ -95,17 +98,40 @@ class Journal:
         self._file = open_private(path, "ab", buffering=0)  # kept open while the store is
         self._size = self._file.seek(0, os.SEEK_END)
         self._broken = ""
+        self._commit = GroupCommit(self._file.fileno(), self._mark, self._restore, order,
+                                   str(path))
 
     # -- writing ---------------------------------------------------------------------
 
-    def append(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def append(self, entries: list[dict[str, Any]],
+               then: Callable[[list[dict[str, Any]], int], None] | None = None
+               ) -> list[dict[str, Any]]:
         """Number, chain and durably write ``entries``; return them as written.
 
-        Everything is on disk (fsynced) when this returns, in one write for the batch. On
-        failure nothing of the batch stays in the file, and :class:`JournalError` names it.
+        Everything is on disk (fsynced) when this returns, in one write for the batch;
+        batches that other threads write meanwhile share the fsync (see groupcommit.py).
+        ``then(written, end_offset)`` runs after the fsync, in the order batches were
+        written. On failure nothing of the batch stays in the file, and
+        :class:`JournalError` names it.
         """
         if self._broken:
             raise JournalError(self._broken)
+        with self._commit.writing() as ticket:
+            written = self._write(entries)
+            end = self._size
+        if not written:
+            self._commit.skip(ticket)
+            return written
+        try:
+            self._commit.wait(ticket)
+        except JournalError:
+            self._commit.skip(ticket)
+            raise
+        self._commit.in_turn(ticket, lambda: then(written, end) if then else None)
+        return written
+
+    def _write(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Chain ``entries`` after the last line written and write them (no fsync)."""
         written: list[dict[str, Any]] = []
         chunks: list[bytes] = []
         seq, prev = self.last_seq, self.last_hash
@@ -128,13 +154,23 @@ class Journal:
             done = 0
             while done < len(payload):
                 done += os.write(fd, payload[done:])
-            os.fsync(fd)
         except OSError as exc:
             self._roll_back(exc)
         self._size += len(payload)
         self.last_seq, self.last_hash = seq, prev
         self.last_mac = written[-1].get("mac")
         return written
+
+    def _mark(self) -> tuple[Any, ...]:
+        return self._size, self.last_seq, self.last_hash, self.last_mac
+
+    def _restore(self, mark: tuple[Any, ...]) -> None:
+        self._size, self.last_seq, self.last_hash, self.last_mac = mark
+
+    @property
+    def fsyncs(self) -> int:
+        """How many fsyncs covered appended batches since the journal was opened."""
+        return self._commit.fsyncs
 
     def _roll_back(self, exc: OSError) -> None:
         """Cut the file back to where the failed batch began; then raise, naming the journal."""

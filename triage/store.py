@@ -196,7 +196,7 @@ class Store:
         private_dir(store_dir)
         self._meta_path = self.data_dir / META_PATH
         meta = self._read_meta()
-        self.journal = Journal(self.data_dir / "journal.jsonl", self.audit_key)
+        self.journal = Journal(self.data_dir / "journal.jsonl", self.audit_key, self._mutex)
         self.warnings.extend(self.journal.notices)
         if self.audit_key is None and self.journal.last_mac is not None:
             self.journal.close()
@@ -432,7 +432,9 @@ class Store:
                 )
             prev, seq = entry.get("hash"), int(number) + 1 if isinstance(number, int) else None
 
-    def _note_applied(self, entry: dict[str, Any]) -> None:
+    def _note_applied(self, entry: dict[str, Any], end: int | None = None) -> None:
+        if end is not None:
+            self._journal_offset = end
         self._applied_seq = int(entry["seq"])
         self._applied_hash, self._applied_mac = entry.get("hash"), entry.get("mac")
 
@@ -556,15 +558,15 @@ class Store:
         for entry in entries:  # every journal entry records who acted
             if not isinstance(entry.get("user"), str) or not entry["user"].strip():
                 raise StoreError(f"internal: a {entry.get('kind')!r} entry names no user")
-        now = iso(self.clock())
-        written = self.journal.append([{"at": now, **entry} for entry in entries])
-        actions = [action_from_doc(line) for line in written]
-        with self._mutex:
+        actions: list[Action] = []
+
+        def apply(written: list[dict[str, Any]], end: int) -> None:  # durable, in order
+            actions.extend(action_from_doc(line) for line in written)
             for action in actions:
                 self._apply(action)
-            if written:
-                self._journal_offset = self.journal.offset()
-                self._note_applied(written[-1])
+            self._note_applied(written[-1], end)
+
+        self.journal.append([{"at": iso(self.clock()), **e} for e in entries], apply)
         self._note_pending(len(actions))
         return actions
 
@@ -670,10 +672,8 @@ class Store:
             else:
                 unchanged += 1
         if entries:
-            self.journal.append([{"at": iso(self.clock()), **e} for e in entries])
-            self._journal_offset = self.journal.offset()
-            self._applied_seq = self.journal.last_seq
-            self._applied_hash, self._applied_mac = self.journal.last_hash, self.journal.last_mac
+            self.journal.append([{"at": iso(self.clock()), **e} for e in entries],
+                                lambda written, end: self._note_applied(written[-1], end))
         for index, docs in new_docs.items():
             self._shard(index).table("comments").insert_multiple(docs)
         for fresh, doc in updates:

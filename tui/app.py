@@ -7,8 +7,9 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
+from typing import TypeVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -23,6 +24,7 @@ from triage.desk import Desk
 from triage.groups import Grouper
 from triage.live import Watch
 from triage.model import Comment, utcnow
+from triage.spikes import Alert, SpikeWatch, alert_notice, config_products
 from triage.store import Store
 from triage.textsafe import clean
 from triage.views import Sla, views_from_config
@@ -49,6 +51,8 @@ from tui.template_commands import TemplateCommands
 
 __all__ = ["MAX_NOTICES", "QueueScreen", "TriageApp", "binding_ids"]
 
+T = TypeVar("T")
+
 #: At most this many notifications are on screen at once (the oldest go first).
 MAX_NOTICES = 4
 
@@ -66,6 +70,10 @@ def binding_ids() -> set[str]:
             if isinstance(binding, Binding) and binding.id:
                 found.add(binding.id)
     return found
+
+
+#: How often, in seconds, the desk looks for spikes (and once the queue is loaded).
+SPIKE_CHECK_SECONDS = 60.0
 
 
 class TriageApp(App[None]):
@@ -114,6 +122,7 @@ class TriageApp(App[None]):
         self.queue_screen = QueueScreen(self.services, view=view)
         self.base_sub_title = f"{config.org.name}{' · sandbox' if sandbox else ''} · {user}"
         self.sub_title = self.base_sub_title
+        self.spike_watch = SpikeWatch(config.alerts, config_products(config.pharmacovigilance))
         #: Who the person is on the sandbox's team and how to act as another (shown at
         #: start and on the help screen); empty outside the sandbox.
         self.identity = ""
@@ -146,6 +155,8 @@ class TriageApp(App[None]):
         self._apply_keymap()
         self.set_interval(1.0, self._tick)
         self.set_interval(30.0, self._refresh_ages)
+        self.set_interval(SPIKE_CHECK_SECONDS, self.check_spikes)
+        self.check_spikes()
         if self.store.replayed:
             self.notify(f"Recovered {self.store.replayed} actions from the journal.")
         if self.identity:
@@ -182,6 +193,7 @@ class TriageApp(App[None]):
         self.queue_screen.view.reload()
         if self.model_runner is not None:
             self.model_runner.kick()
+        self.check_spikes()
 
     def _group_everything(self, comments: dict[str, Comment]) -> None:
         """Group the near-copies of the whole queue off the UI thread; the list shows
@@ -232,6 +244,26 @@ class TriageApp(App[None]):
         self.queue_screen.view.refresh_queue()
         if self.model_runner is not None:
             self.model_runner.kick_if_changed()
+
+    def perform(self, command: Callable[[], T]) -> T | None:
+        """Run a desk command; a refusal or a problem becomes a notification."""
+        return perform(self, command)
+
+    def check_spikes(self) -> None:
+        """Look for spikes (off the UI thread); a notice says when an alert starts, once."""
+        if self.config.alerts.enabled and self.store.loaded:
+            self._find_spikes(list(self.store.comments.values()), self.clock())
+
+    @work(thread=True, exclusive=True, group="spikes", exit_on_error=False)
+    def _find_spikes(self, comments: list[Comment], now: datetime) -> None:
+        fresh = self.spike_watch.new_alerts(comments, now)
+        if fresh:
+            self.call_from_thread(self._announce_spikes, fresh)
+
+    def _announce_spikes(self, alerts: list[Alert]) -> None:
+        for alert in alerts:
+            self.notify(alert_notice(alert), title="Spike alert", severity="warning",
+                        timeout=30, markup=False)
 
     def _refresh_ages(self) -> None:
         queue = self.queue_screen.view.queue_list()

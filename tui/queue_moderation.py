@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from triage.ae import require_intake_settled
 from triage.connectors import Capability
 from triage.desk import AT_SOURCE, REPLIES
 from triage.errors import ActionRefused, TriageError
@@ -75,6 +76,7 @@ class Moderation:
             return f"cannot delete: {gap}"
         try:
             require_not_held(self.desk.store, comment.id, "delete")
+            require_intake_settled(self.desk.store, comment.id, "delete")
         except ActionRefused as exc:
             return str(exc)
         return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -16,10 +17,12 @@ from textual.widgets import Header, Input, Static
 from triage.closing import closing_of
 from triage.model import Action, Comment
 from triage.outbox import SENT, all_items
+from triage.spikes import config_products
 from triage.textsafe import counted
 from triage.timefmt import clock_time
 from tui import queue_bulk
 from tui.account_bar import AccountBar
+from tui.ae_form import ae_chip, ae_notice, export_from_queue, open_intake
 from tui.approvals_screen import ApprovalsScreen
 from tui.author_screen import show_author
 from tui.detail import DetailPane, render_detail
@@ -35,6 +38,10 @@ from tui.stats_screen import StatsScreen
 from tui.view_bar import ViewBar
 
 __all__ = ["QueueScreen"]
+
+
+if TYPE_CHECKING:
+    from tui.app import TriageApp
 
 
 class QueueScreen(Screen[None]):
@@ -69,6 +76,10 @@ class QueueScreen(Screen[None]):
                 tooltip="Delete somebody else's comment at its source (asks first; no undo)"),
         Binding("A", "approvals", "Approvals", show=False, id="queue.approvals",
                 tooltip="Replies waiting for an approver"),
+        Binding("i", "intake", "AE intake", show=False, id="queue.intake",
+                tooltip="The adverse-event intake: confirm the four criteria, complete it"),
+        Binding("E", "export_intakes", "Export AEs", show=False, id="queue.export_intakes",
+                tooltip="Export the last 7 days' adverse-event intakes (pharmacovigilance)"),
         Binding("N", "note", "Note", show=False, id="queue.note",
                 tooltip="Write an internal note on the comment (for the team, never sent)"),
         Binding("H", "author_history", "Author", show=False, id="queue.author",
@@ -105,6 +116,8 @@ class QueueScreen(Screen[None]):
         yield QueueList(clock=services.clock, sla=services.sla,
                         text_of=lambda comment: services.legal.shown(comment).text,
                         status_of=self.status_label, alert_of=services.outbox.outbox_alert,
+                        ae_chip_of=lambda comment: ae_chip(
+                            self.desk.store, services.config, comment, services.clock()),
                         badge_of=self.view.grouped.badge, id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
@@ -187,6 +200,9 @@ class QueueScreen(Screen[None]):
         if lease is not None:
             notices.insert(0, Text(f"{lease.said()} to this comment now.",
                                    style="bold magenta"))
+        intake = ae_notice(desk.store, services.config, comment, services.clock())
+        if intake is not None:
+            notices.insert(0, intake)
         closing = closing_of(desk.store, comment)
         if closing is not None:
             notices.insert(0, Text(f"Closed: {closing.label} — {closing.by}, "
@@ -267,7 +283,7 @@ class QueueScreen(Screen[None]):
         if action in ("dismiss_comment", "escalate", "reveal", "open_detail", "open_group",
                       *MODERATION_KEYS):
             return not self.refusal(action) or None
-        if action in ("note", "author_history", "open_link"):
+        if action in ("note", "author_history", "open_link", "intake"):
             return self.query_one(QueueList).selected is not None or None
         if action == "back":  # in the footer only when there is something to go back from
             return bool(self.maximized is not None or self.view.filter_text
@@ -339,7 +355,9 @@ class QueueScreen(Screen[None]):
 
     def action_stats(self) -> None:
         services = self.services
-        self.app.push_screen(StatsScreen(self.desk.store, services.sla, services.clock))
+        self.app.push_screen(StatsScreen(self.desk.store, services.sla, services.clock,
+                                         services.config.alerts,
+                                         config_products(services.config.pharmacovigilance)))
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()
@@ -409,6 +427,20 @@ class QueueScreen(Screen[None]):
         comment = self.query_one(QueueList).selected
         if comment is not None:
             write_note(self, self.desk, comment, self.show_detail)
+
+    def action_intake(self) -> None:
+        comment = self.query_one(QueueList).selected
+        if comment is not None:
+            open_intake(self._app(), comment, lambda: self.view.refresh_comments([comment.id]))
+
+    def action_export_intakes(self) -> None:
+        export_from_queue(self._app())
+
+    def _app(self) -> TriageApp:
+        from tui.app import TriageApp
+
+        assert isinstance(self.app, TriageApp)
+        return self.app
 
     def action_author_history(self) -> None:
         comment = self.query_one(QueueList).selected

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
+from triage.ae import open_intake_ids
 from triage.errors import QueryError
 from triage.model import Comment
 from triage.query import Query, parse_query
@@ -173,8 +174,14 @@ class QueueView:
         now = services.clock()
         late = self.desk.late_ids(services.sla, now)
         self._late = len(late)
+        legal = services.legal.legal_states()
+        # An adverse event past its reporting deadline counts as a breach too (in red).
+        store = getattr(self.desk, "store", None)
+        if store is not None:
+            late = late | {i for i in open_intake_ids(store)
+                           if "ae:late" in legal(store.comments[i])}
         found = self.desk.view_counts([v.query for v in self.views], now=now,
-                                 legal=services.legal.legal_states(), late=late)
+                                      legal=legal, late=late)
         self.screen.query_one(ViewBar).show(
             [v.name for v in self.views], [c for c, _ in found], [b for _, b in found],
             self.view_index)

@@ -164,9 +164,12 @@ def _choose(tag: str, p: np.ndarray, y: np.ndarray, ruled: np.ndarray, own: np.n
     }
     # It helps where, on real writing the rules were not built from (the outside labelled
     # sets), rules OR model beats the rules' F1; the threshold already keeps its precision
-    # on the project's own lines (what the rules were built from) within bounds.
-    gain = ((cv["outside_sets_combined"]["f1"] or 0.0)
-            - (cv["outside_sets_rules"]["f1"] or 0.0))
+    # on the project's own lines (what the rules were built from) within bounds. A tag no
+    # outside set judges is weighed on the project's own lines (cross-validated too).
+    judged_outside = cv["outside_sets_rules"]["support"] > 0
+    combined, alone = (("outside_sets_combined", "outside_sets_rules") if judged_outside
+                       else ("own_combined", "own_rules"))
+    gain = (cv[combined]["f1"] or 0.0) - (cv[alone]["f1"] or 0.0)
     result: dict[str, Any] = {"threshold": chosen, "cv": cv,
                               "helps": chosen < 1.0 and gain >= s.min_gain}
     if tag == "crisis" and chosen < 1.0:
