@@ -30,7 +30,8 @@ def test_migrate_applies_each_file_once_and_status_says_what_is_pending(team: Te
     assert [(s.label, s.state) for s in pending] == [(last.label, "pending")]
     # Re-applying 0006 would fail (what it makes exists): migrate applies only what is
     # pending, so drop what 0006 made first, as a database at version 5 would be.
-    team.admin.execute("DROP INDEX triage.outbox_sent_once")
+    team.admin.execute("DROP INDEX triage.outbox_sent_once, triage.outbox_comment, "
+                       "triage.outbox_due")
     team.admin.execute("DROP FUNCTION triage.outbox_take, triage.outbox_sent, "
                        "triage.outbox_failed")
     assert [m.label for m in teamdb.migrate(team.admin)] == [last.label]

@@ -5,6 +5,10 @@
 -- A reply is sent once: two items with the same text to the same comment cannot both be sent.
 CREATE UNIQUE INDEX outbox_sent_once ON triage.records ((doc ->> 'comment_id'),
     (doc ->> 'content_hash')) WHERE tbl = 'outbox' AND doc ->> 'state' = 'sent';
+-- The replies to a comment (what submit_reply checks for a repeat), and the due ones.
+CREATE INDEX outbox_comment ON triage.records ((doc ->> 'comment_id')) WHERE tbl = 'outbox';
+CREATE INDEX outbox_due ON triage.records ((doc ->> 'created_at'), key)
+    WHERE tbl = 'outbox' AND doc ->> 'state' IN ('queued', 'failed', 'sending');
 
 -- Take up to p_limit due replies: queued ones, failures whose retry time came, and ones left
 -- `sending` by a sender whose lease ran out (it died mid-send). Each becomes `sending`
