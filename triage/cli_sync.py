@@ -34,6 +34,8 @@ def sync_command(env: Env, account_name: str | None, once: bool, verbose: bool) 
     Prints, per account, how many comments were new and updated and how many items could
     not be read. Exits 1 when an account failed (auth error, or an error the platform
     keeps giving); a rate limit is not a failure: the account resumes when it lifts.
+    On the team store each account is synced by one process at a time: an account that
+    another desk syncs is skipped, saying so, and taken over when that desk goes.
     """
     config = env.config
     accounts = [config.account(account_name)] if account_name else list(config.accounts)
