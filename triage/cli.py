@@ -168,7 +168,8 @@ def _run_tui(env: Env, *, sandbox: bool, store: Any = None, config: Config | Non
         store = env.open_store(sandbox=sandbox, defer_load=True)
     from tui.app import TriageApp  # the only place the command line imports the TUI
 
-    app = TriageApp(store=store, config=config, user=env.user, sandbox=sandbox)
+    app = TriageApp(store=store, config=config, user=env.user, sandbox=sandbox,
+                    learned=config.tagger.model != "off")
     app.account_notes = dict(account_notes or {})
     app.identity = identity
     app.run()
@@ -244,19 +245,24 @@ def comment_json(comment: Comment) -> dict[str, Any]:
     """The public JSON form of a comment (``ls --json``); mask it first for an export."""
     from triage.convert import iso
 
-    return {
+    out: dict[str, Any] = {
         "id": comment.id,
         "platform": comment.platform,
         "account": comment.account,
         "author": comment.author.name,
         "created_at": iso(comment.created_at),
         "status": comment.status,
-        "tags": [{"name": t.name, "score": round(t.score, 3)} for t in comment.tags],
+        "tags": [{"name": t.name, "score": round(t.score, 3)}
+                 for t in comment.tags if not t.possible],
         "post_id": comment.post_id,
         "parent_id": comment.parent_id,
         "permalink": comment.permalink,
         "text": comment.text,
     }
+    possible = [t.name for t in comment.tags if t.possible]
+    if possible:  # a possible crisis waits for a person: not the tag of TAGS.md yet
+        out["possible"] = possible
+    return out
 
 
 @cli.command("ls")
@@ -282,10 +288,10 @@ def ls(
 ) -> None:
     """List comments, newest first; identifiers (phone, e-mail, …) are masked."""
     from triage.legal import masked
-    from triage.legal.decisions import legal_states
     from triage.model import utcnow
     from triage.query import parse_query
     from triage.textsafe import one_line
+    from triage.views import queue_states
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
@@ -293,7 +299,8 @@ def ls(
     # With --limit, the newest comments kept for the first screen often answer alone.
     desk = env.open_desk(defer_load=limit is not None)
     match = query.matcher(now=utcnow(), user=env.user,
-                          legal=legal_states(desk) if query.legal else None)
+                          legal=queue_states(desk, env.config, utcnow()) if query.legal
+                          else None)
 
     def wanted(comment: Comment) -> bool:
         return (match(comment) and (status is None or comment.status == status)
@@ -362,9 +369,11 @@ COMMAND_MODULES = (
     "triage.cli_sync",
     "triage.cli_templates",
     "triage.cli_tagging",
+    "triage.cli_model",
     "triage.cli_replies",
     "triage.cli_policies",
     "triage.cli_db",
+    "triage.cli_ae",
 )
 
 

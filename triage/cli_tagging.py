@@ -94,9 +94,12 @@ def _percent(value: float | None) -> str:
 @click.option("--show-errors", is_flag=True, help="List the misses and false alarms.")
 @click.option("--from-journal", is_flag=True,
               help="Score the tagger against the team's journaled corrections instead.")
+@click.option("--model", "with_model", is_flag=True,
+              help="Also score rules + the learned layer, beside the rules alone.")
 @pass_env
 def eval_command(
-    env: Env, files: tuple[Path, ...], as_json: bool, show_errors: bool, from_journal: bool
+    env: Env, files: tuple[Path, ...], as_json: bool, show_errors: bool, from_journal: bool,
+    with_model: bool,
 ) -> None:
     """Score the tagger on labelled FILES (TAGS.md format): precision, recall, F1 per tag."""
     if from_journal:
@@ -118,6 +121,9 @@ def eval_command(
     for problem in problems:
         click.echo(problem, err=True)
     result = evaluate(comments, env.tagger())
+    if with_model:
+        _side_by_side(env, comments, result, as_json, show_errors)
+        return
     if as_json:
         click.echo(json_line(result.as_json()))
     else:
@@ -131,6 +137,42 @@ def eval_command(
     if show_errors:
         stream = sys.stderr if as_json else sys.stdout
         for miss in result.errors:
+            source = f" [{miss.source}]" if miss.source else ""
+            stream.write(
+                f"{miss.kind:<12}{miss.tag:<15}{one_line(miss.comment.id, 24):<26}"
+                f"{one_line(miss.comment.text, 160)}{source}\n"
+            )
+
+
+def _side_by_side(env: Env, comments: list[Any], rules: Any, as_json: bool,
+                  show_errors: bool) -> None:
+    """Rules alone and rules + model, per tag, on the same comments."""
+    from triage.learned import load_layer
+    from triage.learned.layer import rules_and_model
+    from triage.tagger import evaluate
+
+    layer = load_layer(env.config.tagger, env.config.resolve, use_cache=True)
+    combined = evaluate(comments, rules_and_model(env.tagger(), layer,
+                                                  [c.text for c in comments]))
+    if as_json:
+        click.echo(json_line({"rules": rules.as_json(), "rules+model": combined.as_json(),
+                              "model_tags": list(layer.tags)}))
+    else:
+        click.echo(f"{'':<15}{'rules alone':^30}  {'rules + model':^30}")
+        click.echo(f"{'tag':<15}" + f"{'precision':>10}{'recall':>10}{'f1':>10}" * 2
+                   + f"{'support':>10}")
+        for name, counts in rules.counts.items():
+            other = combined.counts[name]
+            click.echo(
+                f"{name:<15}{_percent(counts.precision):>10}{_percent(counts.recall):>10}"
+                f"{_percent(counts.f1):>10}{_percent(other.precision):>10}"
+                f"{_percent(other.recall):>10}{_percent(other.f1):>10}{counts.support:>10}"
+            )
+        click.echo(f"macro F1 {_percent(rules.macro_f1)} -> {_percent(combined.macro_f1)} over "
+                   f"{rules.comments} comments (model on: {', '.join(layer.tags) or 'none'})")
+    if show_errors:
+        stream = sys.stderr if as_json else sys.stdout
+        for miss in combined.errors:
             source = f" [{miss.source}]" if miss.source else ""
             stream.write(
                 f"{miss.kind:<12}{miss.tag:<15}{one_line(miss.comment.id, 24):<26}"

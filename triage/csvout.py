@@ -38,7 +38,7 @@ def comment_row(comment: Comment) -> list[str]:
     return [cell(v) for v in (
         comment.id, comment.platform, comment.account, comment.author.name,
         iso(comment.created_at), comment.status, comment.assignee or "",
-        ";".join(comment.tag_names), comment.permalink, comment.text)]
+        ";".join(comment.exported_tag_names), comment.permalink, comment.text)]
 
 
 def stats_rows(stats: Stats) -> list[list[str]]:

@@ -8,6 +8,7 @@
     ├── ImportError_            a comments file could not be read
     ├── BadTime                 a time that cannot be read, or could not be true
     ├── DataFileError           a data file (claims, lexicons, patterns, sandbox banks) is broken
+    ├── ModelUnavailable        the learned layer cannot run (extra not installed, heads missing)
     ├── ConnectorError          a platform call failed
     │   ├── AuthError           the token is missing, expired or refused
     │   ├── RateLimited         the platform asked us to wait (``until`` says how long)
@@ -41,6 +42,7 @@ __all__ = [
     "IdentityRefused",
     "ImportError_",
     "JournalError",
+    "ModelUnavailable",
     "NotFound",
     "PolicyBlocked",
     "PolicyFileError",
@@ -102,6 +104,10 @@ class DataFileError(TriageError):
     """A tagger data file is broken; the message names the file and the entry."""
 
     exit_code = 2
+
+
+class ModelUnavailable(TriageError):
+    """The learned layer cannot run: its extra is not installed, or its heads file is bad."""
 
 
 class ConnectorError(TriageError):

@@ -18,7 +18,7 @@ from triage.store import Store
 
 __all__ = ["Feedback", "TagScore", "feedback_from_journal"]
 
-NOT_REVIEW = frozenset({"capture", "update"})
+NOT_REVIEW = frozenset({"capture", "update", "model_tag"})
 
 
 @dataclass(slots=True)
@@ -86,7 +86,8 @@ def feedback_from_journal(store: Store) -> Feedback:
             continue
         result.reviewed += 1
         truth = set(comment.tag_names)
-        predicted = {t.name for t in comment.tags if not t.source.startswith("manual:")}
+        predicted = {t.name for t in comment.tags
+                     if not t.source.startswith("manual:") and not t.possible}
         predicted |= removed[comment_id]
         week = result.weeks.setdefault(_week(moment), {n: TagScore() for n in TAG_NAMES})
         for name in TAG_NAMES:

@@ -14,7 +14,7 @@ __all__ = ["NOT_ACTS", "HistoryEntry", "author_history"]
 
 #: Journal kinds that are not the team acting on a comment: the sync capturing it,
 #: reading it (a reveal, a packet export), retention purging it.
-NOT_ACTS = frozenset({"capture", "update", "reveal", "packet_export", "purge"})
+NOT_ACTS = frozenset({"capture", "update", "model_tag", "reveal", "packet_export", "purge"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "CLOSED_STATUSES",
     "PLATFORMS",
+    "POSSIBLE_SOURCE",
     "STATUSES",
     "TAG_CHIPS",
     "TAG_LABELS",
@@ -102,6 +103,16 @@ class Tag:
     resource_title: str | None = None
     resource_url: str | None = None
 
+    @property
+    def possible(self) -> bool:
+        """A "possible crisis" the learned layer flagged below its threshold: it sits in the
+        Crisis view for a person to confirm or dismiss, and is not exported as the tag."""
+        return self.source.startswith(POSSIBLE_SOURCE)
+
+
+#: The source prefix of a tag the learned layer only flags as possible.
+POSSIBLE_SOURCE = "model-possible:"
+
 
 @dataclass(frozen=True, slots=True)
 class Author:
@@ -160,6 +171,11 @@ class Comment:
     @property
     def tag_names(self) -> tuple[str, ...]:
         return tuple(tag.name for tag in self.tags)
+
+    @property
+    def exported_tag_names(self) -> tuple[str, ...]:
+        """The tags as TAGS.md defines them: a possible crisis is not (yet) the tag."""
+        return tuple(tag.name for tag in self.tags if not tag.possible)
 
     @property
     def content_hash(self) -> str:

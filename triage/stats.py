@@ -66,7 +66,7 @@ def compute_figures(comments: Iterable[Comment], entries: Iterable[dict[str, Any
     start = now - since
     window: list[Comment] = [c for c in comments if start <= c.created_at <= now]
     answered = first_responses(entries)
-    by_tag = Counter(t.name for c in window for t in c.tags)
+    by_tag = Counter(t.name for c in window for t in c.tags if not t.possible)
     by_platform = Counter(c.platform for c in window)
     by_day = Counter(c.created_at.date().isoformat() for c in window)
     waits: list[float] = []

@@ -15,18 +15,21 @@ from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
+from triage.ae import open_intake_ids
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import QueryError
 from triage.groups import Grouper
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
+from triage.spikes import Alert, SpikeWatch, alert_notice, config_products
 from triage.store import Store
 from triage.textsafe import clean, counted
 from triage.views import Sla, opening_view, views_from_config
 from tui.group_rows import GroupedRows
 from tui.help_screen import HelpScreen, refusal_of
 from tui.legal_app import LegalApp
+from tui.model_runner import ModelRunner
 from tui.moderation_app import ModerationApp
 from tui.queue_list import QueueList
 from tui.queue_screen import QueueScreen
@@ -54,6 +57,10 @@ def binding_ids() -> set[str]:
     return found
 
 
+#: How often, in seconds, the desk looks for spikes (and once the queue is loaded).
+SPIKE_CHECK_SECONDS = 60.0
+
+
 class TriageApp(LegalApp, SyncApp, ModerationApp):
     """Work the queue from the keyboard."""
 
@@ -75,6 +82,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         show_clock: bool = True,
         background_delivery: bool = True,
         view: str | None = None,
+        learned: bool = False,
     ) -> None:
         super().__init__(background_delivery=background_delivery)
         self.clock = clock
@@ -98,6 +106,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.filter_query: Query = parse_query("")
         self.query_error = ""
         self._seen_version = -1
+        self.spike_watch = SpikeWatch(config.alerts, config_products(config.pharmacovigilance))
         #: Near-copies shown as one row (z opens a group, Z shows every row); grouped on
         #: the UI thread as comments come, or off it for a queue read at open.
         self.grouped = GroupedRows()
@@ -107,6 +116,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         #: Who the person is on the sandbox's team and how to act as another (shown at
         #: start and on the help screen); empty outside the sandbox.
         self.identity = ""
+        #: The learned layer's background pass (``learned``: the command line turns it on).
+        self.model_runner = ModelRunner(self) if learned else None
 
     def get_default_screen(self) -> Screen[None]:
         return self.queue_screen
@@ -121,11 +132,15 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.store.write_in_background()
         if not self.store.loaded:
             self._load_everything()
+        elif self.model_runner is not None:
+            self.model_runner.kick()
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self._apply_keymap()
         self.set_interval(1.0, self._tick)
         self.set_interval(30.0, self._refresh_ages)
+        self.set_interval(SPIKE_CHECK_SECONDS, self.check_spikes)
+        self.check_spikes()
         if self.store.replayed:
             self.notify(f"Recovered {self.store.replayed} actions from the journal.")
         if self.identity:
@@ -146,6 +161,9 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.apply_retention_at_start()
         self.reload()
+        if self.model_runner is not None:
+            self.model_runner.kick()
+        self.check_spikes()
 
     @work(thread=True, exclusive=True, group="groups", exit_on_error=False)
     def _group_everything(self, comments: dict[str, Comment]) -> None:
@@ -176,7 +194,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         """The current view's comments, narrowed by the search, in the view's order."""
         return self.views[self.view_index].select_indexed(
             self.store, narrow=self.filter_query, now=self.clock(), user=self.user,
-            sla=self.sla, priority=self.config.priority.order,
+            sla=self.sla, priority=self.config.priority.order, states=self.legal_states(),
         )
 
     def status_label(self, comment: Comment) -> str | None:
@@ -232,6 +250,9 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self._late = len(late)
         counts, breaches = [], []
         legal = self.legal_states()
+        # An adverse event past its reporting deadline counts as a breach too (in red).
+        late = late | {i for i in open_intake_ids(self.store)
+                       if "ae:late" in legal(self.store.comments[i])}
         for view in self.views:
             if not late:
                 counts.append(index.count(view.query, comments, now=now, user=self.user,
@@ -337,6 +358,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         """Show comments a sync stored; the cursor stays on the comment it is on."""
         if self.store.version != self._seen_version:
             self.reload()
+            if self.model_runner is not None:
+                self.model_runner.kick()
 
     def _tick(self) -> None:
         self.perform(self.store.flush_if_due)
@@ -348,6 +371,24 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
                         severity="error", timeout=10, markup=False)
         if self.store.version != self._seen_version:
             self.reload()
+            if self.model_runner is not None:
+                self.model_runner.kick()
+
+    def check_spikes(self) -> None:
+        """Look for spikes (off the UI thread); a notice says when an alert starts, once."""
+        if self.config.alerts.enabled and self.store.loaded:
+            self._find_spikes(list(self.store.comments.values()), self.clock())
+
+    @work(thread=True, exclusive=True, group="spikes", exit_on_error=False)
+    def _find_spikes(self, comments: list[Comment], now: datetime) -> None:
+        fresh = self.spike_watch.new_alerts(comments, now)
+        if fresh:
+            self.call_from_thread(self._announce_spikes, fresh)
+
+    def _announce_spikes(self, alerts: list[Alert]) -> None:
+        for alert in alerts:
+            self.notify(alert_notice(alert), title="Spike alert", severity="warning",
+                        timeout=30, markup=False)
 
     def _refresh_ages(self) -> None:
         queue = self.queue_list()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.style import Style
 
-from triage.model import TAG_CHIPS
+from triage.model import TAG_CHIPS, Tag
 
-__all__ = ["CHIP_LABELS", "chip_style", "evidence_style"]
+__all__ = ["CHIP_LABELS", "LATE_CHIP", "chip_label", "chip_style", "evidence_style"]
 
 #: The chip of each tag: the short capital form of its one display name (``TAG_LABELS``).
 CHIP_LABELS: dict[str, str] = TAG_CHIPS
@@ -21,8 +21,22 @@ _COLOURS: dict[str, tuple[str, str]] = {
 }
 
 
-def chip_style(tag: str) -> Style:
+#: An adverse event's chip once its intake is past the reporting deadline ("AE 2d late").
+LATE_CHIP = Style(color="#ffffff", bgcolor="#e00000", bold=True, underline=True)
+
+
+def chip_label(tag: Tag) -> str:
+    """The chip's text; a possible crisis (for a person to decide) reads "CRISIS?"."""
+    label = CHIP_LABELS.get(tag.name, tag.name)
+    return f"{label}?" if tag.possible else label
+
+
+def chip_style(tag: str, *, possible: bool = False) -> Style:
+    """The chip's colours; a possible one is the tag's colour on no background, so it
+    reads as a question and not as the tag."""
     fg, bg = _COLOURS.get(tag, ("#ffffff", "#555555"))
+    if possible:
+        return Style(color=bg, bold=True, italic=True, reverse=False)
     return Style(color=fg, bgcolor=bg, bold=True)
 
 

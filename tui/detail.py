@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from rich.console import Group
 from rich.rule import Rule
@@ -21,7 +22,7 @@ from triage.outbox import OutboxItem
 from triage.tagger import ClaimLibrary, load_claims
 from triage.textsafe import clean, one_line
 from triage.timefmt import ago, local
-from tui.chips import CHIP_LABELS, chip_style, evidence_style
+from tui.chips import chip_label, chip_style, evidence_style
 from tui.handles import handle_label
 from tui.queue_list import PLATFORM_LABELS
 
@@ -70,14 +71,24 @@ def claim_statement(claim_id: str) -> str | None:
     return claim.claim if claim is not None else None
 
 
-def tag_lines(comment: Comment) -> list[Text]:
+def tag_lines(comment: Comment, evidence: Mapping[str, Any] | None = None) -> list[Text]:
+    """One line per tag: chip, name, score, source and the words that gave it; for the
+    learned layer's tags the nearest labelled examples (``evidence``, by tag)."""
     lines: list[Text] = []
     for tag in comment.tags:
-        line = Text.assemble(
-            (f" {CHIP_LABELS.get(tag.name, tag.name)} ", chip_style(tag.name)),
-            f" {tag_label(tag.name)} {tag.score:.2f}  ",
-            (clean(tag.source), "italic"),
-        )
+        if tag.possible:
+            line = Text.assemble(
+                (f" {chip_label(tag)} ", chip_style(tag.name, possible=True)),
+                (f" Possible {tag_label(tag.name).lower()} {tag.score:.2f}", "bold"),
+                "  a person decides: t confirms it or dismisses it  ",
+                (clean(tag.source), "italic"),
+            )
+        else:
+            line = Text.assemble(
+                (f" {chip_label(tag)} ", chip_style(tag.name)),
+                f" {tag_label(tag.name)} {tag.score:.2f}  ",
+                (clean(tag.source), "italic"),
+            )
         quotes = [
             one_line(comment.text[start:end], 60)
             for start, end in tag.evidence[:4]
@@ -99,8 +110,29 @@ def tag_lines(comment: Comment) -> list[Text]:
             resource.append(clean(tag.resource_title or ""), style="bold")
             resource.append(f"  {clean(tag.resource_url)}", style="underline")
             lines.append(resource)
+        if tag.source.startswith(("model:", "model-possible:")):
+            lines += _nearest_lines((evidence or {}).get(tag.name))
     if not lines:
         lines.append(Text("no tags", style="dim italic"))
+    return lines
+
+
+def _nearest_lines(found: Any) -> list[Text]:
+    """The labelled examples the model found nearest, as its reasons."""
+    nearest = found.get("nearest") if isinstance(found, dict) else None
+    if not isinstance(nearest, list) or not nearest:
+        return [Text("     no labelled example to show (heads fitted without training/)",
+                     style="dim italic")]
+    lines = []
+    for item in nearest[:3]:
+        if not (isinstance(item, list) and len(item) == 3):
+            continue
+        example_id, text, similarity = item
+        line = Text("     like ", style="dim")
+        line.append(one_line(str(example_id), 24), style="bold")
+        line.append(f" ({float(similarity):.2f}): ", style="dim")
+        line.append(f"“{one_line(str(text), 90)}”", style="italic")
+        lines.append(line)
     return lines
 
 
@@ -139,11 +171,13 @@ def render_detail(
     now: datetime | None = None,
     ours: Sequence[OutboxItem] = (),
     notes: Sequence[Note] = (),
+    evidence: Mapping[str, Any] | None = None,
 ) -> Group:
     """Everything the detail pane shows about ``comment``, as Rich renderables.
 
     ``ours`` are the replies we sent to it (shown in the thread in place of the same
-    reply read back from the platform); ``notes`` the team's internal notes.
+    reply read back from the platform); ``notes`` the team's internal notes; ``evidence``
+    the learned layer's reasons for the tags it added.
     """
     now = now or utcnow()
     sent_ids = {item.reply_id for item in ours if item.reply_id}
@@ -162,7 +196,7 @@ def render_detail(
         Rule(style="dim"),
         body_text(comment, limit),
         Rule("Tags", style="dim"),
-        *tag_lines(comment),
+        *tag_lines(comment, evidence),
         Rule("Post", style="dim"),
     ]
     if post is not None:

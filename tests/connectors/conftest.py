@@ -160,5 +160,7 @@ def standin_account(server: StandinServer, platform: str, *,
                            base_url=found["base_url"], page_id=found.get("page_id", ""),
                            channel_id=found.get("channel_id", ""),
                            user_id=found.get("user_id", ""),
-                           media_ids=list(found.get("media_ids", [])), **reddit)
+                           media_ids=list(found.get("media_ids", [])),
+                           business_id=found.get("business_id", ""),
+                           organization_id=found.get("organization_id", ""), **reddit)
     return config, environ
