@@ -359,14 +359,28 @@ def outbox_group(ctx: click.Context, as_json: bool, state: str | None) -> None:
 @outbox_group.command("send")
 @pass_env
 def send_command(env: Env) -> None:
-    """Send every reply that is due now (approved ones, retries); exit 1 if any failed."""
-    store = env.open_store(tagging=False)
+    """Send every reply that is due now (approved ones, retries); exit 1 if any failed.
 
-    async def run() -> list[Outcome]:
-        async with _sender(store, env.config, env.user) as sender:
-            return await sender.send_due()
+    On the team store one process at a time sends: when another desk is sending, this
+    says so and sends nothing."""
+    if env.team_mode:
+        from triage.service import team_url
+        from triage.teamdb.sender import send_as_leader
 
-    outcomes = asyncio.run(run())
+        got = asyncio.run(send_as_leader(env.open_desk(), env.config,
+                                         team_url(env.config.store.url)))
+        if isinstance(got, str):
+            _say(f"the outbox is being sent by another desk ({got}); nothing sent here")
+            return
+        outcomes = got
+    else:
+        store = env.open_store(tagging=False)
+
+        async def run() -> list[Outcome]:
+            async with _sender(store, env.config, env.user) as sender:
+                return await sender.send_due()
+
+        outcomes = asyncio.run(run())
     now = utcnow()
     if not outcomes:
         _say("nothing is due in the outbox")

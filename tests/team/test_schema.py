@@ -28,13 +28,12 @@ def test_migrate_applies_each_file_once_and_status_says_what_is_pending(team: Te
     team.admin.execute("DELETE FROM triage.schema_version WHERE version = %s", (last.version,))
     pending = [s for s in teamdb.status(team.admin) if s.state != "applied"]
     assert [(s.label, s.state) for s in pending] == [(last.label, "pending")]
-    # Re-applying 0005 would fail (what it makes exists): migrate applies only what is
-    # pending, so drop what 0005 made first, as a database at version 4 would be.
-    team.admin.execute("DROP INDEX triage.journal_actor, triage.records_notes, "
-                       "triage.comments_author_id, triage.comments_newest")
-    team.admin.execute("DROP FUNCTION triage.dismiss(text[], text), triage.add_note, "
-                       "triage.undo, triage.reveal, triage.copy_rows, triage.copy_history, "
-                       "triage.copy_done")
+    # Re-applying 0006 would fail (what it makes exists): migrate applies only what is
+    # pending, so drop what 0006 made first, as a database at version 5 would be.
+    team.admin.execute("DROP INDEX triage.outbox_sent_once, triage.outbox_comment, "
+                       "triage.outbox_due")
+    team.admin.execute("DROP FUNCTION triage.outbox_take, triage.outbox_sent, "
+                       "triage.outbox_failed")
     assert [m.label for m in teamdb.migrate(team.admin)] == [last.label]
     assert teamdb.migrate(team.admin) == []
     assert {s.state for s in teamdb.status(team.admin)} == {"applied"}
@@ -77,18 +76,18 @@ def test_cli_db_init_user_add_migrate_status(team: TeamDb, capsys: pytest.Captur
     code, out, err = run(capsys, "db", "init")
     assert (code, err) == (0, "")
     assert "group roles: triage_agent, triage_approver, triage_legal, triage_admin" in out
-    assert "schema up to date at version 5" in out
+    assert "schema up to date at version 6" in out
     code, out, _ = run(capsys, "db", "user", "add", "ben", "--role", "agent", "--role",
                        "approver")
     assert code == 0 and "ben: a login in triage_agent, triage_approver" in out
     code, out, _ = run(capsys, "db", "migrate")
-    assert code == 0 and "up to date at version 5 (nothing to apply)" in out
+    assert code == 0 and "up to date at version 6 (nothing to apply)" in out
     code, out, _ = run(capsys, "db", "status")
     assert code == 0
-    assert "0001_tables  applied" in out and "0005_desk  applied" in out
-    team.admin.execute("DELETE FROM triage.schema_version WHERE version = 5")
+    assert "0001_tables  applied" in out and "0006_sender  applied" in out
+    team.admin.execute("DELETE FROM triage.schema_version WHERE version = 6")
     code, out, err = run(capsys, "db", "status")
-    assert code == 1 and "0005_desk  pending" in out and "run `triage db migrate`" in err
+    assert code == 1 and "0006_sender  pending" in out and "run `triage db migrate`" in err
 
 
 def test_cli_db_user_add_takes_a_password_from_the_environment(
