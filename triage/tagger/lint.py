@@ -1,4 +1,4 @@
-"""The lexicon lint (``triage tagger lint``): duplicates, covered phrases, gap families, dead phrases.
+"""The lexicon lint (``triage tagger lint``): duplicate, covered, gap-family and dead phrases.
 
 A duplicate (an entry whose every form another entry of the same lexicon already gives) is
 an error: it can be removed without changing any tag. The rest are notes: a phrase covered
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from triage.tagger.claims import load_claims
+from triage.tagger.claims import BUILTIN_CLAIMS, load_claims
 from triage.tagger.datafiles import Where, read_toml
 from triage.tagger.lexicon import (
     _NUM,
@@ -126,10 +126,11 @@ def read_lexicons(paths: Sequence[Path], aliases: Mapping[str, str],
                 found.append(_phrase(at, path, lexicon, number, entry, aliases))
     if claims:
         for claim in load_claims():
+            source = claim.source or BUILTIN_CLAIMS
             for group, phrases in enumerate(claim.anchors, 1):
-                at = Where(claim.source, f"claim {claim.id!r} anchors {group}")
+                at = Where(source, f"claim {claim.id!r} anchors {group}")
                 for number, phrase in enumerate(phrases, 1):
-                    found.append(_phrase(at, claim.source, f"{claim.id} anchors {group}",
+                    found.append(_phrase(at, source, f"{claim.id} anchors {group}",
                                          number, Entry(phrase), aliases))
     return found
 
@@ -262,8 +263,7 @@ def _gap_families(members: list[Phrase], report: LintReport) -> None:
             continue
         gap = " ".join([*plain[:place], f"~{longest}", *plain[place:]])
         listed = ", ".join(repr(sizes[size].text) for size in sorted(sizes))
-        first = sizes[0]
-        report.notes.append(Finding("gaps", first.file, first.lexicon, gap, listed))
+        report.notes.append(Finding("gaps", sizes[0].file, sizes[0].lexicon, gap, listed))
 
 
 def default_corpora() -> list[Path]:
