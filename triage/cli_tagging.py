@@ -1,4 +1,4 @@
-"""Tagger commands: ``triage tag``, ``triage eval`` (score a labelled set), ``triage tagger lint``."""
+"""Tagger commands: ``triage tag``, ``triage eval`` (score), ``triage tagger lint``."""
 
 from __future__ import annotations
 
