@@ -64,6 +64,8 @@ class Finding:
     phrase: str
     other: str = ""
     why: str = ""
+    #: The entry's place in its lexicon (1 for the first), 0 for a note on several.
+    number: int = 0
 
     @property
     def message(self) -> str:
@@ -78,9 +80,12 @@ class Finding:
             text = f"{self.phrase!r} matches no text in the corpora"
         return f"{place}: {text}" + (f" (why: {self.why})" if self.why else "")
 
-    def as_json(self) -> dict[str, str]:
-        found = {"kind": self.kind, "file": str(self.file), "lexicon": self.lexicon,
-                 "phrase": self.phrase, "message": self.message}
+    def as_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"kind": self.kind, "file": str(self.file),
+                                 "lexicon": self.lexicon, "phrase": self.phrase,
+                                 "message": self.message}
+        if self.number:
+            found["entry"] = self.number
         if self.other:
             found["other"] = self.other
         if self.why:
@@ -163,7 +168,8 @@ def lint_lexicons(phrases: Sequence[Phrase], corpora: Iterable[Path] = (),
 
 
 def _finding(kind: str, phrase: Phrase, other: str = "") -> Finding:
-    return Finding(kind, phrase.file, phrase.lexicon, phrase.text, other, phrase.entry.why)
+    return Finding(kind, phrase.file, phrase.lexicon, phrase.text, other, phrase.entry.why,
+                   phrase.number)
 
 
 def _duplicates(members: list[Phrase], report: LintReport) -> set[int]:
