@@ -22,7 +22,8 @@ intent = [
   "Kill  Myself",
   { phrase = "zorblax quintuple", why = "a known real-world wording, kept though unseen" },
 ]
-other = ["end it all", "took pills", "took _ pills", "took _ _ pills"]
+other = ["end it all", "took pills", "took _ pills", "took _ _ pills", "know where _ lives",
+         "know where _ _ lives"]
 """
 
 
@@ -32,7 +33,8 @@ def _planted(tmp_path: Path) -> tuple[Path, Path]:
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text(
         json.dumps({"text": "I am going to kill myself. I want to end it all."}) + "\n"
-        + "She took pills\nShe took the pills\nShe took all the pills\n", encoding="utf-8")
+        + "She took pills\nShe took the pills\nShe took all the pills\n"
+        + "I know where she lives, I know where the nurse lives\n", encoding="utf-8")
     return rules, corpus
 
 
@@ -55,9 +57,11 @@ def test_lint_names_a_planted_duplicate_covered_gap_family_and_dead_phrase(
     # "end it all" in two lexicons is no duplicate; "took _ _ pills" matched the corpus.
     assert not any("'end it all' adds" in line or "'took _ _ pills' matches" in line
                    for line in lines)
-    assert "  planted.toml: 1 of 9" in lines
-    assert lines[-1] == ("9 entries in 1 files: 1 duplicate (errors), 1 covered, "
-                         "1 gap families, 1 dead, 1 with reasons")
+    assert ("note: planted.toml: lexicon 'other': 'know where _ lives', 'know where _ _ lives' "
+            "could be one phrase: 'know where _ ~1 lives'") in lines
+    assert "  planted.toml: 1 of 11" in lines
+    assert lines[-1] == ("11 entries in 1 files: 1 duplicate (errors), 1 covered, "
+                         "2 gap families, 1 dead, 1 with reasons")
 
 
 def test_lint_json_and_exit_code_zero_with_notes_only(

@@ -22,6 +22,7 @@ from triage.tagger.datafiles import Where, read_toml
 from triage.tagger.lexicon import (
     _NUM,
     _WILD,
+    MAX_GAP,
     Entry,
     PhraseError,
     PhraseIndex,
@@ -247,7 +248,10 @@ def _covered(members: list[Phrase], skip: set[int], report: LintReport) -> None:
 
 
 def _gap_families(members: list[Phrase], report: LintReport) -> None:
-    """Note entries that differ only by a run of ``_`` at one place: ``x y``, ``x _ y``…"""
+    """Note entries that differ only by a run of ``_`` at one place: ``x y``, ``x _ y``…
+
+    Any run of lengths k to N (k < N) is one phrase: ``x ~N y``, or ``x _ ~2 y`` for 1 to 3.
+    """
     families: dict[tuple[tuple[str, ...], int], dict[int, Phrase]] = defaultdict(dict)
     for phrase in members:
         words = phrase.text.split()
@@ -260,16 +264,20 @@ def _gap_families(members: list[Phrase], report: LintReport) -> None:
                 families[(plain, place)].setdefault(0, phrase)
             continue
         first = runs[0]
-        if runs != list(range(first, first + len(runs))) or first == 0:
+        if (runs != list(range(first, first + len(runs))) or first == 0
+                or runs[-1] == len(words) - 1):
             continue
         families[(plain, first)].setdefault(len(runs), phrase)
     for (plain, place), sizes in families.items():
-        longest = max(sizes)
-        if longest < 1 or sorted(sizes) != list(range(longest + 1)):
+        shortest, longest = min(sizes), max(sizes)
+        if (longest == shortest or longest - shortest > MAX_GAP
+                or sorted(sizes) != list(range(shortest, longest + 1))):
             continue
-        gap = " ".join([*plain[:place], f"~{longest}", *plain[place:]])
+        gap = " ".join([*plain[:place], *["_"] * shortest, f"~{longest - shortest}",
+                        *plain[place:]])
         listed = ", ".join(repr(sizes[size].text) for size in sorted(sizes))
-        report.notes.append(Finding("gaps", sizes[0].file, sizes[0].lexicon, gap, listed))
+        report.notes.append(Finding("gaps", sizes[shortest].file, sizes[shortest].lexicon, gap,
+                                    listed))
 
 
 def default_corpora() -> list[Path]:
