@@ -239,19 +239,21 @@ def lint_command(files: tuple[Path, ...], corpora: tuple[Path, ...], no_corpus: 
     Errors (exit 1): an entry that another entry of its lexicon already matches in every
     form. Notes: phrases covered by a shorter or wider phrase of their lexicon, entries
     that one gap phrase (``x ~2 y``) could replace, and phrases that match no text in the
-    dev comments, training/, held-out sets A-C and the outside sets (TRIAGE_SHARED_DATA,
-    else ../shared/data beside the project) or in the --corpus files.
+    dev comments, training/, held-out sets A-C, the claims' paraphrases and the outside
+    sets (TRIAGE_SHARED_DATA, else ../shared/data beside the project), or in the --corpus
+    files.
     """
     from triage.tagger.claims import BUILTIN_CLAIMS
     from triage.tagger.datafiles import DATA_DIR
-    from triage.tagger.lint import default_corpora, lint_lexicons, read_lexicons
+    from triage.tagger.lint import claim_texts, default_corpora, lint_lexicons, read_lexicons
     from triage.tagger.tagger import RULE_FILES, compile_data
 
     aliases = compile_data(DATA_DIR, [BUILTIN_CLAIMS]).aliases
     paths = list(files) or [DATA_DIR / f"{name}.toml" for name in RULE_FILES]
     phrases = read_lexicons(paths, aliases, claims=not files)
     texts = [] if no_corpus else list(corpora) or default_corpora()
-    report = lint_lexicons(phrases, texts, aliases)
+    own = claim_texts() if texts and not corpora else {}
+    report = lint_lexicons(phrases, texts, aliases, own)
     if as_json:
         click.echo(json_line({
             "errors": [f.as_json() for f in report.errors],
@@ -284,7 +286,7 @@ def _lint_summary(report: Any, texts: list[Path], no_corpus: bool) -> None:
                    "or give --corpus)")
     else:
         click.echo(f"dead phrases (no match in {summary['corpus_texts']} texts of "
-                   f"{len(texts)} corpora):")
+                   f"{len(summary['corpora'])} corpora):")
         for name, total in summary["entries_per_file"].items():
             click.echo(f"  {name}: {summary['dead_per_file'].get(name, 0)} of {total}")
     click.echo(

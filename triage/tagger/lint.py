@@ -32,12 +32,14 @@ from triage.tagger.lexicon import (
 )
 from triage.tagger.text import Doc
 
-__all__ = ["Finding", "LintReport", "Phrase", "default_corpora", "lint_lexicons",
-           "read_lexicons"]
+__all__ = ["Finding", "LintReport", "Phrase", "claim_texts", "corpus_texts", "default_corpora",
+           "lint_lexicons", "read_lexicons"]
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The held-out sets the lint may read (set D is only ever measured, never used to choose).
 HELDOUT_READ = ("set-a.jsonl", "set-b.jsonl", "set-c.jsonl")
+#: Where a JSON line keeps its text (labelled sets; LiveQA questions; CovidLies myths).
+_TEXT_KEYS = ("text", "question", "canonical_sentence")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +153,9 @@ def _phrase(at: Where, path: Path, lexicon: str, number: int, entry: Entry,
 
 
 def lint_lexicons(phrases: Sequence[Phrase], corpora: Iterable[Path] = (),
-                  aliases: Mapping[str, str] | None = None) -> LintReport:
-    """Lint ``phrases``; dead phrases are looked for in the texts of ``corpora``."""
+                  aliases: Mapping[str, str] | None = None,
+                  texts: Mapping[str, Sequence[str]] | None = None) -> LintReport:
+    """Lint ``phrases``; dead phrases are looked for in ``corpora`` and the named ``texts``."""
     report = LintReport()
     by_lexicon: dict[tuple[Path, str], list[Phrase]] = defaultdict(list)
     for phrase in phrases:
@@ -164,7 +167,9 @@ def lint_lexicons(phrases: Sequence[Phrase], corpora: Iterable[Path] = (),
         duplicates = _duplicates(members, report)
         _covered(members, duplicates, report)
         _gap_families(members, report)
-    _dead(phrases, list(corpora), aliases, report)
+    sources: dict[str, Iterable[str]] = {_corpus_name(p): _Corpus(p) for p in corpora}
+    sources.update(texts or {})
+    _dead(phrases, sources, aliases, report)
     return report
 
 
@@ -282,7 +287,7 @@ def _gap_families(members: list[Phrase], report: LintReport) -> None:
 
 def default_corpora() -> list[Path]:
     """The project's texts: dev comments, training/, held-out sets A-C, the outside sets."""
-    shared = Path(os.environ.get("TRIAGE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+    shared = _shared_dir()
     paths = [shared / "dev-comments.jsonl"]
     paths += sorted((ROOT / "training").glob("*.jsonl"))
     paths += [ROOT / "benchmarks" / "heldout" / name for name in HELDOUT_READ]
@@ -299,27 +304,47 @@ def corpus_texts(path: Path) -> Iterator[str]:
                     item = json.loads(line)
                 except ValueError:
                     continue
-                text = item.get("text") or item.get("question") if isinstance(item, dict) else ""
-                if isinstance(text, str) and text:
-                    yield text
+                if not isinstance(item, dict):
+                    continue
+                for key in _TEXT_KEYS:
+                    text = item.get(key)
+                    if isinstance(text, str) and text:
+                        yield text
+                        break
             elif line.strip():
                 yield line.strip()
 
 
-def _dead(phrases: Sequence[Phrase], corpora: list[Path],
+class _Corpus:
+    """The texts of one corpus file, read when looked through."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[str]:
+        return corpus_texts(self.path)
+
+
+def claim_texts() -> dict[str, list[str]]:
+    """The built-in claims' statements and paraphrases (how people write each myth)."""
+    return {"claims.toml (statements and paraphrases)": [
+        text for claim in load_claims() for text in (claim.claim, *claim.paraphrases)]}
+
+
+def _dead(phrases: Sequence[Phrase], sources: Mapping[str, Iterable[str]],
           aliases: Mapping[str, str] | None, report: LintReport) -> None:
-    if not corpora:
+    if not sources:
         return
     index = PhraseIndex(aliases)
     for number, phrase in enumerate(phrases):
         index.add(phrase.text, str(number))
     alive: set[str] = set()
-    for path in corpora:
+    for name, texts in sources.items():
         count = 0
-        for text in corpus_texts(path):
+        for text in texts:
             count += 1
             alive.update(index.match(Doc(text, aliases)).by_name)
-        report.corpora[_corpus_name(path)] = count
+        report.corpora[name] = count
     for number, phrase in enumerate(phrases):
         if str(number) not in alive:
             report.notes.append(_finding("dead", phrase))
@@ -327,7 +352,13 @@ def _dead(phrases: Sequence[Phrase], corpora: list[Path],
 
 
 def _corpus_name(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT.parent))
-    except ValueError:
-        return str(path)
+    resolved = path.resolve()
+    for base in (ROOT, _shared_dir()):
+        if resolved.is_relative_to(base.resolve()):
+            return str(resolved.relative_to(base.resolve()))
+    return str(path)
+
+
+def _shared_dir() -> Path:
+    """The shared data folder: TRIAGE_SHARED_DATA, else ``../shared/data`` beside the project."""
+    return Path(os.environ.get("TRIAGE_SHARED_DATA") or ROOT.parent / "shared" / "data")
