@@ -3,6 +3,7 @@
 Run by hand:
 
     python benchmarks/bench_sync.py [--comments 10000] [--platforms mastodon,all]
+    python benchmarks/bench_sync.py --each [--comments 10000]
 
 The stand-ins run as a child process (as in the sandbox), seeded with ``--comments`` new
 comments whose texts come from the sandbox generator. For each platform set
@@ -17,6 +18,12 @@ connector), three measurements, each on a fresh store with the real tagger:
   (every callback that holds the loop — a stored batch, a list refresh, a frame — shows
   up as lateness). Target: no hold-up longer than 100 ms. An idle app is measured first
   for comparison.
+
+With ``--each``, every platform of :data:`NINE` on its own: ``--comments`` comments on one
+account of that platform synced and tagged as ``triage sync --once`` does, each in a child
+process of its own, which reports the time and its peak memory (max RSS, the tagger and
+the stand-ins' client included; the stand-ins run in another process). A platform without
+a connector installed (Bluesky until its connector lands) is named and skipped.
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from triage.connectors.registry import declare_checkout  # noqa: E402
+
+declare_checkout(Path(__file__).resolve().parents[1])  # connectors added since the install
 
 from triage.config import AccountConfig, Config, parse_config  # noqa: E402
 from triage.sandbox import generate  # noqa: E402
@@ -43,8 +53,12 @@ from triage.sync_sink import StoreSink  # noqa: E402
 from triage.tagger import Tagger  # noqa: E402
 
 PLATFORMS = ("facebook", "instagram", "youtube", "x", "mastodon")
+#: Every platform Triage reads, for ``--each``.
+NINE = ("facebook", "instagram", "youtube", "x", "mastodon", "reddit", "tiktok", "linkedin",
+        "bluesky")
 POSTS_PER_PLATFORM = 8
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
+#: The posts' time: six days ago, so every platform's window of recent posts holds them.
+T0 = (datetime.now(UTC) - timedelta(days=6)).replace(minute=0, second=0, microsecond=0)
 TICK = 0.010
 
 
@@ -79,11 +93,18 @@ def accounts(process: StandinProcess, platforms: tuple[str, ...]
             continue
         variable = f"BENCH_TOKEN_{entry['platform'].upper()}"
         environ[variable] = entry["token"]
+        extra: dict[str, Any] = {}
+        if entry.get("client_id"):  # reddit: the stand-in's script app
+            environ[variable + "_ID"] = entry["client_id"]
+            extra = {"username": entry["username"], "client_id_env": variable + "_ID",
+                     "password_env": variable}
         found.append(AccountConfig(
             name=f"bench-{entry['platform']}", platform=entry["platform"],
             token_env=variable, base_url=entry["base_url"],
             page_id=entry.get("page_id", ""), channel_id=entry.get("channel_id", ""),
-            user_id=entry.get("user_id", "")))
+            user_id=entry.get("user_id", ""), business_id=entry.get("business_id", ""),
+            organization_id=entry.get("organization_id", ""),
+            handle=entry["handle"] if entry["platform"] == "bluesky" else "", **extra))
     return found, environ
 
 
@@ -152,12 +173,58 @@ async def tui_run(folder: Path, config: Config, tagger: Tagger, *, sync: bool
         return samples, elapsed, len(store)
 
 
+def one_platform(platform: str, comments: int) -> None:
+    """Sync ``comments`` comments of one platform (in this process) and print one line:
+    the platform, the comments stored, the seconds, the peak RSS in MB."""
+    import resource
+
+    tagger = Tagger()
+    with StandinProcess() as process, tempfile.TemporaryDirectory() as tmp:
+        seed(process, comments, (platform,))
+        found, environ = accounts(process, (platform,))
+        elapsed, stored = sync_store(Path(tmp) / "s", found, environ, tagger,
+                                     tui_options=False)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{platform} {stored} {elapsed:.2f} {peak:.0f}")
+
+
+def each(comments: int) -> None:
+    """Every platform of :data:`NINE` in a child process of its own."""
+    import subprocess
+
+    from triage.connectors.registry import platforms
+
+    installed = set(platforms())
+    print(f"{'platform':<10} {'comments':>8} {'seconds':>8} {'per s':>7} {'peak MB':>8}")
+    for platform in NINE:
+        if platform not in installed:
+            print(f"{platform:<10} no connector installed: not measured")
+            continue
+        done = subprocess.run([sys.executable, __file__, "--one", platform, "--comments",
+                               str(comments)], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{platform:<10} failed: {done.stderr.strip().splitlines()[-1:]}")
+            continue
+        name, stored, seconds, peak = done.stdout.split()[-4:]
+        rate = int(stored) / float(seconds)
+        print(f"{name:<10} {stored:>8} {seconds:>8} {rate:>7.0f} {peak:>8}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=10_000)
     parser.add_argument("--platforms", default="mastodon,all",
                         help="comma-separated sets: mastodon, all")
+    parser.add_argument("--each", action="store_true",
+                        help="every platform alone: time and peak memory of each")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        one_platform(args.one, args.comments)
+        return
+    if args.each:
+        each(args.comments)
+        return
     load = time.perf_counter()
     tagger = Tagger()
     print(f"tagger loaded in {time.perf_counter() - load:.2f} s")

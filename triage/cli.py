@@ -288,10 +288,10 @@ def ls(
 ) -> None:
     """List comments, newest first; identifiers (phone, e-mail, …) are masked."""
     from triage.legal import masked
-    from triage.legal.decisions import legal_states
     from triage.model import utcnow
     from triage.query import parse_query
     from triage.textsafe import one_line
+    from triage.views import queue_states
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
@@ -299,7 +299,8 @@ def ls(
     # With --limit, the newest comments kept for the first screen often answer alone.
     desk = env.open_desk(defer_load=limit is not None)
     match = query.matcher(now=utcnow(), user=env.user,
-                          legal=legal_states(desk) if query.legal else None)
+                          legal=queue_states(desk, env.config, utcnow()) if query.legal
+                          else None)
 
     def wanted(comment: Comment) -> bool:
         return (match(comment) and (status is None or comment.status == status)
@@ -372,6 +373,7 @@ COMMAND_MODULES = (
     "triage.cli_replies",
     "triage.cli_policies",
     "triage.cli_db",
+    "triage.cli_ae",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -11,14 +12,13 @@ from triage.cli import Env, pass_env
 from triage.closing import CLOSE_REASONS, needs_reason
 from triage.desk import AT_SOURCE, REPLIES
 from triage.errors import ActionRefused
-from triage.legal.decisions import legal_states
-from triage.model import TAG_LABELS, TAG_NAMES, Action, utcnow
+from triage.model import TAG_LABELS, TAG_NAMES, Action, Comment, utcnow
 from triage.outbox import undo_reply
 from triage.query import parse_duration, parse_query
 from triage.store import Store
 from triage.textsafe import inline, json_line
 from triage.timefmt import duration
-from triage.views import Sla
+from triage.views import Sla, queue_states
 
 __all__ = ["COMMANDS", "bulk_command", "note_command", "stats_command", "undo_command"]
 
@@ -57,7 +57,8 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, reas
     # Hiding asks the platforms, through the outbox of the embedded store.
     source = env.open_store(tagging=False) if at_source else env.open_desk()
     match = query.matcher(now=utcnow(), user=env.user,
-                          legal=legal_states(source) if query.legal else None)
+                          legal=queue_states(source, env.config, utcnow()) if query.legal
+                          else None)
     chosen = [c for c in (source if at_source else source.iter_comments()) if match(c)]
     ids = sorted(c.id for c in chosen)
     if not ids:
@@ -91,8 +92,13 @@ def bulk_command(env: Env, action: str, value: str | None, query_text: str, reas
         assert value is not None
         done = desk.correct_tag(ids, value, add=action == "tag")
     held = desk.held_among(ids) if action in ("dismiss", "restore") else 0
+    intake = desk.intake_open_among(ids) if action == "dismiss" else 0
     kept = f", {held} on legal hold left as they are" if held else ""
-    click.echo(f"{action}: {len(done)} changed, {len(ids) - len(done) - held} already so{kept} "
+    if intake:
+        kept += (f", {intake} adverse event{'s' if intake > 1 else ''} with an open intake "
+                 "left as they are (pharmacovigilance completes it first)")
+    click.echo(f"{action}: {len(done)} changed, {len(ids) - len(done) - held - intake} "
+               f"already so{kept} "
                "(`triage undo` takes the whole batch back)")
 
 
@@ -159,16 +165,27 @@ def _undo_at_source(env: Env, store: Store, last: list[Action]) -> list[Action]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV rows: section, name, value.")
 @click.option("--since", default="7d", show_default=True, help="The window: 24h, 7d, 4w …")
+@click.option("--alerts", "alerts", is_flag=True,
+              help="The current spike alerts instead, one line each (for a script or a "
+                   "morning e-mail).")
 @pass_env
-def stats_command(env: Env, as_json: bool, as_csv: bool, since: str) -> None:
-    """Volume by tag, platform and day; response times; SLAs met; the top myths."""
+def stats_command(env: Env, as_json: bool, as_csv: bool, since: str, alerts: bool) -> None:
+    """Volume by tag, platform and day; response times; SLAs met; the top myths.
+
+    With --alerts: each tag, myth or product spiking now, its count in the last window
+    against its usual count, and since when ("no alerts" when there are none)."""
     from triage.stats import compute_figures
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
+    if alerts and as_csv:
+        raise click.UsageError("--alerts prints lines or --json, not --csv")
 
     window = parse_duration(since, "--since: ")
     desk = env.open_desk()
+    if alerts:
+        _print_alerts(env, desk.iter_comments(), as_json)
+        return
     stats = compute_figures(desk.iter_comments(), desk.journal_entries(), now=utcnow(),
                             since=window, sla=Sla(env.config.sla))
     if as_json:
@@ -196,6 +213,24 @@ def stats_command(env: Env, as_json: bool, as_csv: bool, since: str) -> None:
         for myth in stats.top_myths:
             click.echo(f"  {myth['count']:>4}  {inline(myth['claim_id'])}  "
                        f"{inline(myth['resource_title'])}")
+
+
+def _print_alerts(env: Env, comments: Iterable[Comment], as_json: bool) -> None:
+    from triage.spikes import alert_line, config_products, current_alerts
+
+    now = utcnow()
+    products = config_products(env.config.pharmacovigilance)
+    found = current_alerts(comments, env.config.alerts, products, now)
+    if as_json:
+        click.echo(json_line({"at": now.isoformat(), "alerts": [a.as_dict() for a in found]}))
+        return
+    if not env.config.alerts.enabled:
+        click.echo("no alerts (spike alerts are off: [alerts] enabled = false)")
+        return
+    for alert in found:
+        click.echo(alert_line(alert, now))
+    if not found:
+        click.echo("no alerts")
 
 
 @click.command("note")

@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 
+from triage.ae.intake import require_intake_settled
 from triage.cli import Env, pass_env
 from triage.config import Config
 from triage.connectors import Capability
@@ -307,6 +308,7 @@ def delete_command(env: Env, comment_id: str, yes: bool) -> None:
     store = env.open_store(tagging=False)
     comment = store.get(comment_id)
     require_not_held(store, comment_id, "delete")
+    require_intake_settled(store, comment_id, "delete")
     require_capability(config, comment, Capability.DELETE)
     _say(f"Delete the comment by {one_line(comment.author.name, 40)} on {comment.platform} "
          f"({comment.id}):\n\n  {one_line(mask_text(comment), 200)}\n\nIt is removed from "

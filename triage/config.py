@@ -10,22 +10,31 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from triage.errors import ConfigError
 from triage.model import PLATFORMS
+from triage.spikes.settings import AlertsConfig
 from triage.textsafe import inline, unsafe_field
 from triage.tomlread import build, load_toml
 
+if TYPE_CHECKING:
+    from triage.account_settings import Setting
+
 __all__ = [
     "AccountConfig",
+    "AlertsConfig",
     "Config",
     "EscalationConfig",
     "OrgConfig",
+    "PharmacovigilanceConfig",
+    "ProductConfig",
     "PoliciesConfig",
     "RepliesConfig",
     "RetentionConfig",
@@ -40,7 +49,7 @@ __all__ = [
     "url_has_password",
 ]
 
-ROLES = ("agent", "approver", "legal", "admin")
+ROLES = ("agent", "approver", "legal", "admin", "pharmacovigilance")
 #: The most days ``[retention] days`` may give: a hundred years.
 MAX_RETENTION_DAYS = 36_500
 #: The longest wait between syncs, global or per account: a day.
@@ -87,30 +96,71 @@ class TaggerConfig:
                                   f"(one of {', '.join(TAG_NAMES)})")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class AccountConfig:
-    """A connected account on one platform."""
+    """A connected account on one platform.
+
+    The keys every account has are fields; the platform's own keys (a Page id, a channel
+    id, a subreddit's user name, …) are in ``settings``, as its connector declares them
+    (``SETTINGS``, see :mod:`triage.account_settings`). Read one with :meth:`setting`;
+    the built-in platforms' keys are also properties (``account.page_id``).
+    """
 
     name: str
     platform: str
     token_env: str
     base_url: str = ""
-    page_id: str = ""
-    channel_id: str = ""
-    user_id: str = ""
-    media_ids: list[str] = field(default_factory=list)
-    #: Reddit: the account's user name (without ``u/``), the environment variables that
-    #: hold its script app's client id and its password (``token_env`` holds the app's
-    #: secret), and whether it moderates the subreddits it posts in (remove / approve).
-    username: str = ""
-    client_id_env: str = ""
-    password_env: str = ""
-    moderates: bool = False
-    #: Bluesky: the account's handle (``name.bsky.social``) or DID, which signs in with the
-    #: app password held by the variable ``token_env`` names.
-    handle: str = ""
     #: Seconds between syncs of this account; 0 uses the top-level ``poll_seconds``.
     poll_seconds: int = 0
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, name: str, platform: str, token_env: str, base_url: str = "",
+                 poll_seconds: int = 0, settings: Mapping[str, Any] | None = None,
+                 **more: Any) -> None:
+        for key, value in (("name", name), ("platform", platform), ("token_env", token_env),
+                           ("base_url", base_url), ("poll_seconds", poll_seconds)):
+            object.__setattr__(self, key, value)
+        merged = {**(settings or {}), **more}
+        object.__setattr__(self, "settings",
+                           {k: v for k, v in merged.items() if v not in ("", None, False, [])})
+
+    def setting(self, key: str, default: Any = "") -> Any:
+        """The platform's own setting ``key`` (``default`` when the account has none)."""
+        return self.settings.get(key, default)
+
+    # The built-in platforms' keys, as they were read before connectors declared them.
+    page_id = property(lambda self: self.setting("page_id"))
+    channel_id = property(lambda self: self.setting("channel_id"))
+    user_id = property(lambda self: self.setting("user_id"))
+    media_ids = property(lambda self: list(self.setting("media_ids", [])))
+    username = property(lambda self: self.setting("username"))
+    client_id_env = property(lambda self: self.setting("client_id_env"))
+    password_env = property(lambda self: self.setting("password_env"))
+    moderates = property(lambda self: bool(self.setting("moderates", False)))
+    handle = property(lambda self: self.setting("handle"))
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any], label: str, section: str) -> AccountConfig:
+        """An account from its ``[[accounts]]`` table: the common keys typed, the platform's
+        own checked against its connector's declaration (when one is installed)."""
+        from triage.account_settings import COMMON, read_settings
+
+        where = f"{label}: {section}"
+        named = where + (f" ({inline(table['name'])})" if isinstance(table.get("name"), str)
+                         else "")
+        values: dict[str, Any] = {}
+        for setting in COMMON:
+            if setting.name in table:
+                values[setting.name] = setting.check(table[setting.name], named)
+            elif setting.required:
+                raise ConfigError(f"{where} is missing {setting.name!r}")
+        where = named
+        declared = declared_settings(values["platform"])
+        if declared is None:  # an unknown platform: validate() names it
+            own = {k: v for k, v in table.items() if k not in values}
+        else:
+            own = read_settings(declared, table, where, values["platform"])
+        return cls(**values, settings=own)
 
     def validate(self, where: str) -> None:
         if self.platform not in PLATFORMS:
@@ -130,14 +180,10 @@ class AccountConfig:
                 f"{where} token_env: must name an environment variable (letters, digits, _), "
                 "not hold the token"
             )
-        for key in ("client_id_env", "password_env"):
-            if getattr(self, key) and not _ENV_NAME.match(getattr(self, key)):
-                raise ConfigError(  # never echoed: it may be the secret itself
-                    f"{where} {key}: must name an environment variable (letters, digits, _), "
-                    "not hold the secret")
-        if self.username and not _USER_NAME.match(self.username):
-            raise ConfigError(f"{where} username: 3 to 20 letters, digits, '_' or '-' "
-                              "(the name without u/)")
+        declared = declared_settings(self.platform) or ()
+        for setting in declared:
+            if setting.name in self.settings:
+                setting.check(self.settings[setting.name], where)
         if self.base_url and not self.base_url.startswith(("https://", "http://")):
             raise ConfigError(f"{where} base_url: must be an http(s) URL")
         if self.poll_seconds and not 5 <= self.poll_seconds <= MAX_POLL_SECONDS:
@@ -145,9 +191,22 @@ class AccountConfig:
                               f"between 5 and {MAX_POLL_SECONDS}")
 
     def env_names(self) -> dict[str, str]:
-        """The environment variables the account names, by their key (``token_env``, …)."""
-        keys = ("token_env", "client_id_env", "password_env")
-        return {key: getattr(self, key) for key in keys if getattr(self, key)}
+        """The environment variables the account names, by their key (``token_env``, …):
+        the token's and every setting its connector declares as one (or ending ``_env``)."""
+        secret = {s.name for s in declared_settings(self.platform) or () if s.secret_env}
+        names = {"token_env": self.token_env}
+        names.update({key: value for key, value in self.settings.items()
+                      if (key in secret or key.endswith("_env")) and isinstance(value, str)})
+        return {key: value for key, value in names.items() if value}
+
+
+def declared_settings(platform: str) -> tuple[Setting, ...] | None:
+    """The settings the connector installed for ``platform`` declares (None: none is)."""
+    from triage.connectors.registry import connector_class, platforms
+
+    if platform not in platforms():
+        return None
+    return tuple(connector_class(platform).SETTINGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +261,6 @@ class PriorityConfig:
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_USER_NAME = re.compile(r"[A-Za-z0-9_-]{3,20}\Z")
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
@@ -352,6 +410,41 @@ class PoliciesConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ProductConfig:
+    """A product pharmacovigilance follows: its brand name, generic name and other names."""
+
+    name: str
+    generic: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Every name a comment may use for it, brand first."""
+        return [n for n in (self.name, self.generic, *self.aliases) if n.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class PharmacovigilanceConfig:
+    """Adverse-event intake: the products to recognise, and the calendar days from first
+    sight (day 0) by which an intake must be complete."""
+
+    products: list[ProductConfig] = field(default_factory=list)
+    deadline_days: int = 15
+
+    def validate(self, where: str) -> None:
+        if not 1 <= self.deadline_days <= 365:
+            raise ConfigError(f"{where} deadline_days: must be between 1 and 365 calendar "
+                              f"days, not {self.deadline_days}")
+        for i, product in enumerate(self.products):
+            if not product.name.strip():
+                raise ConfigError(f"{where} products #{i + 1} name: must not be empty")
+            problem = unsafe_field({"name": product.name, "generic": product.generic,
+                                    **{f"aliases[{n}]": a for n, a in enumerate(product.aliases)}})
+            if problem is not None:
+                raise ConfigError(f"{where} products #{i + 1} ({inline(product.name)}): {problem}")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything Triage reads from ``config.toml``."""
 
@@ -369,8 +462,10 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     replies: RepliesConfig = field(default_factory=RepliesConfig)
     policies: PoliciesConfig = field(default_factory=PoliciesConfig)
+    pharmacovigilance: PharmacovigilanceConfig = field(default_factory=PharmacovigilanceConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     #: Where the configuration came from (None: built-in defaults).
     source: Path | None = field(default=None, metadata={"internal": True})
 
@@ -417,6 +512,8 @@ def _validate(config: Config, label: str) -> None:
     config.replies.validate(f"{label}: [replies]")
     config.store.validate(f"{label}: [store]")
     config.tagger.validate(f"{label}: [tagger]")
+    config.alerts.validate(f"{label}: [alerts]")
+    config.pharmacovigilance.validate(f"{label}: [pharmacovigilance]")
     _validate_queue_settings(config, label)
 
 

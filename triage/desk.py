@@ -137,7 +137,7 @@ class Desk(SeatServices):
         is journaled with each crisis's dismissal. ``not-crisis`` also takes the crisis
         tag off, as a correction, in the same batch (one undo).
         """
-        comments = self.get_many(self.not_held(ids, "dismiss"))
+        comments = self.get_many(self.not_held(ids, "dismiss", intake=True))
         crises = {c.id for c in comments if needs_reason(c)}
         key = reason_key(reason) if crises else None
         at = self.store.clock()
@@ -159,22 +159,36 @@ class Desk(SeatServices):
 
     def set_status(self, ids: Sequence[str], status: str) -> list[Action]:
         check_status(status)
-        return self._change(self.not_held(ids, "change the status of"), "status",
-                            {"status": status})
+        guarded = status in ("dismissed", "hidden")
+        return self._change(self.not_held(ids, "change the status of", intake=guarded),
+                            "status", {"status": status})
 
-    def not_held(self, ids: Sequence[str], action: str) -> list[str]:
+    def not_held(self, ids: Sequence[str], action: str, *, intake: bool = False) -> list[str]:
         """The ids whose status a person may change: not on legal hold (its status stays
-        until legal releases it) and not deleted at the source (nothing to come back to).
+        until legal releases it), not deleted at the source (nothing to come back to) and,
+        with ``intake`` (closing it), not an adverse event whose intake is open.
         One comment alone is refused, saying why; in a batch, those are left out
-        (:meth:`held_among` counts the held ones for the message)."""
+        (:meth:`held_among` and :meth:`intake_open_among` count them for the message)."""
+        from triage.ae.intake import open_intake_ids, require_intake_settled
+
         if len(ids) == 1:
             require_not_held(self.store, ids[0], action)
             if self.store.get(ids[0]).status == "deleted":
                 raise ActionRefused(f"cannot {action}: the comment was deleted at its source")
+            if intake:
+                require_intake_settled(self.store, ids[0], action)
             return list(ids)
         held = held_ids(self.store)
+        if intake:
+            held = held | open_intake_ids(self.store)
         deleted = self.store.index.ids("status", "deleted")
         return [i for i in ids if i not in held and i not in deleted]
+
+    def intake_open_among(self, ids: Sequence[str]) -> int:
+        """How many of ``ids`` are adverse events with an open intake (not on legal hold)."""
+        from triage.ae.intake import open_intake_ids
+
+        return len((open_intake_ids(self.store) - held_ids(self.store)).intersection(ids))
 
     def assign(self, ids: Sequence[str], person: str | None) -> list[Action]:
         """Assign comments to a team member (``None`` unassigns)."""
@@ -213,6 +227,8 @@ class Desk(SeatServices):
     def _tag_changes(self, ids: Sequence[str], tag: str, *,
                      add: bool) -> list[tuple[Comment, dict[str, Any], dict[str, Any] | None]]:
         check_tag(tag)
+        if tag == "adverse_event" and not add:
+            ids = self._untaggable(ids)
         changes: list[tuple[Comment, dict[str, Any], dict[str, Any] | None]] = []
         for comment in self.get_many(ids):
             has = comment.tag(tag)
@@ -231,6 +247,19 @@ class Desk(SeatServices):
                 data["possible"] = has.source
             changes.append((comment, {"tags": [tag_to_doc(t) for t in tags]}, data))
         return changes
+
+    def _untaggable(self, ids: Sequence[str]) -> list[str]:
+        """The ids whose adverse-event tag may come off: not those whose intake is open
+        (pharmacovigilance settles it: "not an AE" with a reason). One alone is refused."""
+        from triage.ae.intake import open_intake_ids
+
+        still = open_intake_ids(self.store).intersection(ids)
+        if still and len(ids) == 1:
+            raise ActionRefused(
+                f"cannot take the adverse-event tag off {ids[0]}: its intake is open — "
+                "pharmacovigilance marks it not an AE, with a reason (i in the queue; "
+                "triage ae not-ae)")
+        return [i for i in ids if i not in still]
 
     # -- notes -----------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ import stat
 from pathlib import Path
 from typing import IO, Literal
 
-__all__ = ["DIR_MODE", "FILE_MODE", "make_private", "open_private", "private_dir", "write_private"]
+__all__ = ["DIR_MODE", "FILE_MODE", "make_private", "open_private", "private_dir",
+           "write_new_private", "write_private"]
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -40,6 +41,20 @@ def write_private(path: Path, payload: bytes) -> None:
     """Write ``payload`` to ``path`` (0600), replacing what was there."""
     with open_private(path, "wb") as handle:
         handle.write(payload)
+
+
+def write_new_private(folder: Path, stem: str, suffix: str, text: str) -> Path:
+    """Write ``text`` to a new file ``stem.suffix`` (0600) in ``folder`` (made 0700), or
+    ``stem-2.suffix``, … when that name is taken; its path. Raises OSError."""
+    private_dir(folder)
+    path, number = folder / f"{stem}.{suffix}", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}.{suffix}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    return path
 
 
 def private_dir(path: Path) -> None:

@@ -13,6 +13,9 @@ see :mod:`triage.noise`); the Needs reply view leaves it out with ``-is:noise``.
 ``legal:pending`` is a comment whose legal decision the team has yet to carry out
 (``legal:decided`` any decided one, ``legal:hide`` … one decision: see
 :mod:`triage.legal.decisions`); a matcher gets the comments' legal states from the store.
+``ae:open`` is an adverse event whose intake is still to complete (``ae:late`` past its
+reporting deadline, ``ae:done`` complete or not an AE, ``ae:complete``, ``ae:not_ae``:
+see :mod:`triage.ae`); the same states function answers it, with ``ae:`` before each word.
 A mistake is a :class:`QueryError` naming the bad term, never a traceback.
 """
 
@@ -27,15 +30,17 @@ from triage.errors import QueryError
 from triage.model import PLATFORMS, STATUSES, TAG_NAMES, Comment
 from triage.noise import needs_no_reply
 
-__all__ = ["FIELDS", "LEGAL_VALUES", "MAX_DURATION", "LegalStates", "Query", "Term",
+__all__ = ["AE_VALUES", "FIELDS", "LEGAL_VALUES", "MAX_DURATION", "LegalStates", "Query", "Term",
            "parse_duration", "parse_query"]
 
 FIELDS = ("tag", "status", "platform", "account", "author", "age", "assignee", "text", "id",
-          "is", "legal")
+          "is", "legal", "ae")
 #: What ``is:`` says of a comment.
 IS_VALUES = ("noise",)
 #: What ``legal:`` says of a comment: a decision still to carry out, any decision, which.
 LEGAL_VALUES = ("open", "pending", "decided", "reply_allowed", "hide", "delete", "no_action")
+#: What ``ae:`` says of a comment's adverse-event intake.
+AE_VALUES = ("open", "late", "done", "complete", "not_ae")
 #: A comment's legal states (``decided``, the decision, ``pending``); see LEGAL_VALUES.
 LegalStates = Callable[[Comment], Collection[str]]
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -90,8 +95,8 @@ class Query:
 
     @property
     def legal(self) -> bool:
-        """Whether a term needs the comments' legal states."""
-        return any(term.field == "legal" for term in self.terms)
+        """Whether a term needs the comments' legal (or adverse-event) states."""
+        return any(term.field in ("legal", "ae") for term in self.terms)
 
 
 def _no_legal(comment: Comment) -> Collection[str]:
@@ -126,6 +131,9 @@ def _check(term: Term, now: datetime, user: str,
         check = lambda c: any(  # noqa: E731
             v in legal(c) or v == "open" and (c.status == "escalated" or "pending" in legal(c))
             for v in values)
+    elif term.field == "ae":
+        wanted = {f"ae:{v}" for v in values}
+        check = lambda c: not wanted.isdisjoint(legal(c))  # noqa: E731
     elif term.field == "age":
         limit = now - term.span
         if term.op == "<":
@@ -144,7 +152,7 @@ def _values(field: str, raw: str) -> tuple[str, ...]:
     if not values:
         raise QueryError(f"{field}: needs a value")
     known = {"tag": TAG_NAMES, "status": STATUSES, "platform": PLATFORMS,
-             "is": IS_VALUES, "legal": LEGAL_VALUES}.get(field)
+             "is": IS_VALUES, "legal": LEGAL_VALUES, "ae": AE_VALUES}.get(field)
     if known:
         for value in values:
             if value not in known:

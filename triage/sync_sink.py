@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -176,12 +177,24 @@ class StoreKnown:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._replies: Counter[str] | None = None
+        self._counted = 0
 
     def has_post(self, post_id: str) -> bool:
         return post_id in self.store.posts
 
     def stored_comment(self, comment_id: str) -> Comment | None:
         return self.store.comments.get(comment_id)
+
+    def reply_count(self, comment_id: str) -> int:
+        """How many stored comments answer ``comment_id`` (counted again when the store
+        has grown since the last count)."""
+        size = len(self.store.comments)
+        if self._replies is None or self._counted != size:
+            self._replies = Counter(c.parent_id for c in list(self.store.comments.values())
+                                    if c.parent_id)
+            self._counted = size
+        return self._replies.get(comment_id, 0)
 
 
 class StoreSink:

@@ -179,9 +179,19 @@ def _convert(annotation: Any, value: Any, label: str, section: str, key: str,
         (item_type,) = typing.get_args(annotation)
         if not isinstance(value, list):
             raise error(f"{where} must be an array, not {type_name(value)}")
+        if hasattr(item_type, "from_table"):  # a type that reads its own tables
+            for i, item in enumerate(value):
+                if not isinstance(item, dict):
+                    raise error(f"{label}: [[{key}]] #{i + 1} must be a table, "
+                                f"not {type_name(item)}")
+            return [item_type.from_table(item, label, f"[[{key}]] #{i + 1}")
+                    for i, item in enumerate(value)]
         if hasattr(item_type, "__dataclass_fields__"):
+            # A plain string stands for a table that gives only a name ("Ozempic").
+            named = "name" in item_type.__dataclass_fields__
             return [
-                _convert(item_type, item, label, f"[[{key}]] #{i + 1}", "", error)
+                _convert(item_type, {"name": item} if named and isinstance(item, str) else item,
+                         label, f"[[{key}]] #{i + 1}", "", error)
                 for i, item in enumerate(value)
             ]
         return [

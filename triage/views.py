@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,6 +10,7 @@ from triage.config import Config, ViewConfig
 from triage.legal.decisions import legal_states
 from triage.model import Comment
 from triage.query import LegalStates, Query, parse_duration, parse_query
+from triage.service import RecordSource
 from triage.store import Store
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "View",
     "opening_view",
     "priority_key",
+    "queue_states",
     "sort_comments",
     "views_from_config",
 ]
@@ -27,7 +29,8 @@ DEFAULT_VIEWS: tuple[ViewConfig, ...] = (
     ViewConfig("Needs reply", "status:new -tag:abuse -is:noise", "priority"),
     ViewConfig("Privacy", "tag:privacy -status:dismissed", "priority"),
     ViewConfig("Myths", "tag:misinformation -status:dismissed", "priority"),
-    ViewConfig("Adverse events", "tag:adverse_event", "priority"),
+    # Adverse events whose intake is still to complete, the nearest deadline first.
+    ViewConfig("AE intake", "ae:open", "oldest"),
     ViewConfig("Legal", "legal:open", "oldest"),
     ViewConfig("Mine", "assignee:me", "priority"),
     ViewConfig("All", "", "newest"),
@@ -53,12 +56,17 @@ class View:
                              priority=priority)
 
     def select_indexed(self, store: Store, *, narrow: Query | None = None, now: datetime,
-                       user: str, sla: Sla, priority: Sequence[str]) -> list[Comment]:
-        """The view's comments from the store's index, narrowed by a search, sorted."""
+                       user: str, sla: Sla, priority: Sequence[str],
+                       states: LegalStates | None = None) -> list[Comment]:
+        """The view's comments from the store's index, narrowed by a search, sorted;
+        ``states`` answers ``legal:`` and ``ae:`` (default: :func:`queue_states` with the
+        default deadline)."""
         query = self.query if narrow is None else Query(self.query.terms + narrow.terms)
         comments = store.comments
+        if query.legal and states is None:
+            states = queue_states(store, Config(), now)
         ids = store.index.select_ids(query, comments, now=now, user=user,
-                                     legal=legal_states(store) if query.legal else None)
+                                     legal=states if query.legal else None)
         if self.sort == "newest":
             # Filter the kept newest-first order rather than sort the selection.
             order = store.index.newest_first()
@@ -71,6 +79,20 @@ class View:
             return [comments[i] for i in order if i in wanted]
         chosen = list(comments.values()) if ids is None else [comments[i] for i in ids]
         return sort_comments(chosen, self.sort, now=now, sla=sla, priority=priority)
+
+
+def queue_states(store: RecordSource, config: Config, now: datetime) -> LegalStates:
+    """What ``legal:`` and ``ae:`` match of each comment: its legal states and the state
+    of its adverse-event intake (``ae:open``, ``ae:late``, …), read from the store once."""
+    from triage.ae.intake import ae_states
+
+    legal, ae = legal_states(store), ae_states(store, config, now)
+
+    def states(comment: Comment) -> Collection[str]:
+        found = ae(comment)
+        return found if not (words := legal(comment)) else {*words, *found}
+
+    return states
 
 
 def views_from_config(config: Config) -> list[View]:

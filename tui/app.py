@@ -15,12 +15,14 @@ from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
+from triage.ae import open_intake_ids
 from triage.config import Config
 from triage.desk import Desk
 from triage.errors import QueryError
 from triage.groups import Grouper
 from triage.model import Comment, utcnow
 from triage.query import Query, parse_query
+from triage.spikes import Alert, SpikeWatch, alert_notice, config_products
 from triage.store import Store
 from triage.textsafe import clean, counted
 from triage.views import Sla, opening_view, views_from_config
@@ -53,6 +55,10 @@ def binding_ids() -> set[str]:
             if isinstance(binding, Binding) and binding.id:
                 found.add(binding.id)
     return found
+
+
+#: How often, in seconds, the desk looks for spikes (and once the queue is loaded).
+SPIKE_CHECK_SECONDS = 60.0
 
 
 class TriageApp(LegalApp, SyncApp, ModerationApp):
@@ -100,6 +106,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.filter_query: Query = parse_query("")
         self.query_error = ""
         self._seen_version = -1
+        self.spike_watch = SpikeWatch(config.alerts, config_products(config.pharmacovigilance))
         #: Near-copies shown as one row (z opens a group, Z shows every row); grouped on
         #: the UI thread as comments come, or off it for a queue read at open.
         self.grouped = GroupedRows()
@@ -132,6 +139,8 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self._apply_keymap()
         self.set_interval(1.0, self._tick)
         self.set_interval(30.0, self._refresh_ages)
+        self.set_interval(SPIKE_CHECK_SECONDS, self.check_spikes)
+        self.check_spikes()
         if self.store.replayed:
             self.notify(f"Recovered {self.store.replayed} actions from the journal.")
         if self.identity:
@@ -154,6 +163,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self.reload()
         if self.model_runner is not None:
             self.model_runner.kick()
+        self.check_spikes()
 
     @work(thread=True, exclusive=True, group="groups", exit_on_error=False)
     def _group_everything(self, comments: dict[str, Comment]) -> None:
@@ -184,7 +194,7 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         """The current view's comments, narrowed by the search, in the view's order."""
         return self.views[self.view_index].select_indexed(
             self.store, narrow=self.filter_query, now=self.clock(), user=self.user,
-            sla=self.sla, priority=self.config.priority.order,
+            sla=self.sla, priority=self.config.priority.order, states=self.legal_states(),
         )
 
     def status_label(self, comment: Comment) -> str | None:
@@ -240,6 +250,9 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
         self._late = len(late)
         counts, breaches = [], []
         legal = self.legal_states()
+        # An adverse event past its reporting deadline counts as a breach too (in red).
+        late = late | {i for i in open_intake_ids(self.store)
+                       if "ae:late" in legal(self.store.comments[i])}
         for view in self.views:
             if not late:
                 counts.append(index.count(view.query, comments, now=now, user=self.user,
@@ -360,6 +373,22 @@ class TriageApp(LegalApp, SyncApp, ModerationApp):
             self.reload()
             if self.model_runner is not None:
                 self.model_runner.kick()
+
+    def check_spikes(self) -> None:
+        """Look for spikes (off the UI thread); a notice says when an alert starts, once."""
+        if self.config.alerts.enabled and self.store.loaded:
+            self._find_spikes(list(self.store.comments.values()), self.clock())
+
+    @work(thread=True, exclusive=True, group="spikes", exit_on_error=False)
+    def _find_spikes(self, comments: list[Comment], now: datetime) -> None:
+        fresh = self.spike_watch.new_alerts(comments, now)
+        if fresh:
+            self.call_from_thread(self._announce_spikes, fresh)
+
+    def _announce_spikes(self, alerts: list[Alert]) -> None:
+        for alert in alerts:
+            self.notify(alert_notice(alert), title="Spike alert", severity="warning",
+                        timeout=30, markup=False)
 
     def _refresh_ages(self) -> None:
         queue = self.queue_list()

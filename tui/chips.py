@@ -6,7 +6,7 @@ from rich.style import Style
 
 from triage.model import TAG_CHIPS, Tag
 
-__all__ = ["CHIP_LABELS", "chip_label", "chip_style", "evidence_style"]
+__all__ = ["CHIP_LABELS", "LATE_CHIP", "chip_label", "chip_style", "evidence_style"]
 
 #: The chip of each tag: the short capital form of its one display name (``TAG_LABELS``).
 CHIP_LABELS: dict[str, str] = TAG_CHIPS
@@ -19,6 +19,10 @@ _COLOURS: dict[str, tuple[str, str]] = {
     "abuse": ("#ffffff", "#6d4c41"),
     "question": ("#ffffff", "#2e86de"),
 }
+
+
+#: An adverse event's chip once its intake is past the reporting deadline ("AE 2d late").
+LATE_CHIP = Style(color="#ffffff", bgcolor="#e00000", bold=True, underline=True)
 
 
 def chip_label(tag: Tag) -> str:

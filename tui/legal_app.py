@@ -10,7 +10,8 @@ applies ``[retention]`` once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from textual import on, work
 from textual.app import App
 from textual.worker import Worker, get_current_worker
 
+from triage.ae import GUARDED, ae_states, open_intake_ids, require_intake_settled
 from triage.config import Config
 from triage.errors import TriageError
 from triage.holds import held_ids, hold_of, require_not_held
@@ -77,6 +79,7 @@ class LegalApp(App[None]):
     store: Store
     config: Config
     user: str
+    clock: Callable[[], datetime]
 
     def __init__(self, *, background_delivery: bool = True) -> None:
         super().__init__()
@@ -88,6 +91,7 @@ class LegalApp(App[None]):
         self._retention_done = False
         self._decisions: dict[str, LegalDecision] = {}
         self._decisions_version = -1
+        self._intake_states: tuple[object, LegalStates] | None = None
 
     def start_legal_duties(self) -> None:
         """Call once mounted: start the delivery retries and, if loaded, retention."""
@@ -100,11 +104,15 @@ class LegalApp(App[None]):
 
     def not_held(self, ids: list[str], action: str, noun: str = "marked comment") -> list[str]:
         """The ids ``action`` may touch: a held comment is refused, saying why; held ones
-        among several are left out, saying how many."""
+        among several are left out, saying how many. Dismissing or hiding also leaves out
+        adverse events whose intake is open (pharmacovigilance settles those first)."""
         held = held_ids(self.store).intersection(ids)  # legal decides what happens to those
-        if held and len(ids) == 1:
+        intake = (open_intake_ids(self.store) - held).intersection(ids) \
+            if action in GUARDED else set()
+        if (held or intake) and len(ids) == 1:
             try:
                 require_not_held(self.store, ids[0], action)
+                require_intake_settled(self.store, ids[0], action)
             except TriageError as exc:
                 self.notify(str(exc), severity="error", markup=False)
             return []
@@ -113,7 +121,13 @@ class LegalApp(App[None]):
                 "are on legal hold and stay as they are")
             self.notify(f"{counted(len(held), noun)} {verb}",
                         severity="warning", markup=False)
-        return [i for i in ids if i not in held]
+        if intake:
+            verb = "is an adverse event whose intake is open" if len(intake) == 1 else (
+                "are adverse events whose intake is open")
+            self.notify(f"{counted(len(intake), 'marked comment')} {verb}: left as "
+                        f"{'it is' if len(intake) == 1 else 'they are'} until "
+                        "pharmacovigilance completes it (i)", severity="warning", markup=False)
+        return [i for i in ids if i not in held and i not in intake]
 
     def legal_decisions(self) -> dict[str, LegalDecision]:
         """Each comment's legal decision (read again only when the store changed)."""
@@ -123,8 +137,20 @@ class LegalApp(App[None]):
         return self._decisions
 
     def legal_states(self) -> LegalStates:
-        """What ``legal:`` in a query matches, from the decisions read last."""
-        return states_from(self.legal_decisions())
+        """What ``legal:`` and ``ae:`` in a query match, from the decisions and intakes
+        read last (again when the store changes, or the day does)."""
+        legal = states_from(self.legal_decisions())
+        now = self.clock()
+        key = (self.store.version, now.date())
+        if self._intake_states is None or self._intake_states[0] != key:
+            self._intake_states = (key, ae_states(self.store, self.config, now))
+        intake = self._intake_states[1]
+
+        def states(comment: Comment) -> Collection[str]:
+            found = intake(comment)
+            return found if not (words := legal(comment)) else {*words, *found}
+
+        return states
 
     def legal_marker(self, comment: Comment) -> str | None:
         """The list's status for a comment whose legal decision is still to carry out."""

@@ -21,6 +21,7 @@ from textual import work
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from triage.ae import require_intake_settled
 from triage.connectors import Capability
 from triage.desk import AT_SOURCE, REPLIES
 from triage.errors import ActionRefused, TriageError
@@ -48,6 +49,7 @@ class ModerationApp(OutboxApp):
             return f"cannot delete: {gap}"
         try:
             require_not_held(self.store, comment.id, "delete")
+            require_intake_settled(self.store, comment.id, "delete")
         except ActionRefused as exc:
             return str(exc)
         return ""

@@ -20,7 +20,7 @@ from triage.model import Comment, utcnow
 from triage.textsafe import inline, one_line
 from triage.timefmt import ago
 from triage.views import Sla
-from tui.chips import chip_label, chip_style
+from tui.chips import LATE_CHIP, chip_label, chip_style
 
 __all__ = ["COLUMNS", "LAYOUTS", "PLATFORM_SHORT", "QueueList", "layout_for", "short_age"]
 
@@ -146,6 +146,7 @@ class QueueList(ScrollView, can_focus=True):
         text_of: Callable[[Comment], str] | None = None,
         status_of: Callable[[Comment], str | None] | None = None,
         alert_of: Callable[[Comment], bool] | None = None,
+        ae_chip_of: Callable[[Comment], tuple[str, str, bool] | None] | None = None,
         badge_of: Callable[[Comment], str] | None = None,
         id: str | None = None,
     ) -> None:
@@ -158,6 +159,10 @@ class QueueList(ScrollView, can_focus=True):
         #: whether that is bad news (drawn like a late one).
         self.status_of: Callable[[Comment], str | None] = status_of or (lambda comment: None)
         self.alert_of: Callable[[Comment], bool] = alert_of or (lambda comment: False)
+        #: An open adverse-event intake's clock, shown as its chip: ("AE 3d left",
+        #: "AE 3d", late?), or None.
+        self.ae_chip_of: Callable[[Comment], tuple[str, str, bool] | None] = (
+            ae_chip_of or (lambda comment: None))
         #: What a row shows before the text (a group of near-copies: "×23").
         self.badge_of: Callable[[Comment], str] = badge_of or (lambda comment: "")
         #: Ids of the comments marked for a bulk action.
@@ -358,13 +363,20 @@ class QueueList(ScrollView, can_focus=True):
         """The tags as chips, as many as fit in ``size`` cells, "+" when some do not."""
         segments = [Segment(" ", base)]
         used = 1
+        clock = self.ae_chip_of(comment) if comment.tag("adverse_event") else None
         for tag in comment.tags:
             label = f" {chip_label(tag)} "
+            style = chip_style(tag.name, possible=tag.possible)
+            if tag.name == "adverse_event" and clock is not None:
+                long, short, late = clock
+                label = f" {long} " if used + len(long) + 2 <= size - 1 else f" {short} "
+                if late:
+                    style = LATE_CHIP
             if used + len(label) > size - 1:
                 segments.append(Segment("+", base))
                 used += 1
                 break
-            segments.append(Segment(label, chip_style(tag.name, possible=tag.possible)))
+            segments.append(Segment(label, style))
             segments.append(Segment(" ", base))
             used += len(label) + 1
         segments.append(Segment(" " * max(size - used, 0), base))

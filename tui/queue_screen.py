@@ -19,9 +19,11 @@ from triage.legal import escalate
 from triage.model import TAG_LABELS, TAG_NAMES, Action, tag_label
 from triage.outbox import SENT, all_items
 from triage.query import parse_query
+from triage.spikes import config_products
 from triage.textsafe import counted, one_line
 from triage.timefmt import clock_time
 from tui.account_bar import AccountBar
+from tui.ae_form import ae_chip, ae_notice, export_from_queue, open_intake
 from tui.author_screen import show_author
 from tui.detail import DetailPane, render_detail
 from tui.escalate_form import EscalateForm, EscalationRequest
@@ -70,6 +72,10 @@ class QueueScreen(Screen[None]):
                 tooltip="Delete somebody else's comment at its source (asks first; no undo)"),
         Binding("A", "app.approvals", "Approvals", show=False, id="queue.approvals",
                 tooltip="Replies waiting for an approver"),
+        Binding("i", "intake", "AE intake", show=False, id="queue.intake",
+                tooltip="The adverse-event intake: confirm the four criteria, complete it"),
+        Binding("E", "export_intakes", "Export AEs", show=False, id="queue.export_intakes",
+                tooltip="Export the last 7 days' adverse-event intakes (pharmacovigilance)"),
         Binding("N", "note", "Note", show=False, id="queue.note",
                 tooltip="Write an internal note on the comment (for the team, never sent)"),
         Binding("H", "author_history", "Author", show=False, id="queue.author",
@@ -96,6 +102,8 @@ class QueueScreen(Screen[None]):
         yield QueueList(clock=self.triage.clock, sla=self.triage.sla,
                         text_of=lambda comment: self.triage.shown(comment).text,
                         status_of=self.triage.status_label, alert_of=self.triage.outbox_alert,
+                        ae_chip_of=lambda comment: ae_chip(
+                            self.triage.store, self.triage.config, comment, self.triage.clock()),
                         badge_of=self.triage.grouped.badge, id="queue")
         yield DetailPane(id="detail")
         yield Input(placeholder='search: words, "exact words", tag:privacy author:pat age:<2h …'
@@ -163,6 +171,9 @@ class QueueScreen(Screen[None]):
         )
         notices: list[RenderableType] = [*app.legal_notices(comment),
                                          *app.outbox_notices(comment)]
+        intake = ae_notice(desk.store, app.config, comment, app.clock())
+        if intake is not None:
+            notices.insert(0, intake)
         closing = closing_of(desk.store, comment)
         if closing is not None:
             notices.insert(0, Text(f"Closed: {closing.label} — {closing.by}, "
@@ -232,7 +243,7 @@ class QueueScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("dismiss_comment", "escalate", "reveal", "open_detail", "open_group"):
             return not self.refusal(action) or None
-        if action in ("note", "author_history", "open_link"):
+        if action in ("note", "author_history", "open_link", "intake"):
             return self.query_one(QueueList).selected is not None or None
         if action == "back":  # in the footer only when there is something to go back from
             return bool(self.maximized is not None or self.triage.filter_text
@@ -323,7 +334,9 @@ class QueueScreen(Screen[None]):
             ChoiceScreen(f"Close {what}: what was done?", list(CLOSE_REASONS.items())), chosen)
 
     def action_stats(self) -> None:
-        self.app.push_screen(StatsScreen(self.triage.store, self.triage.sla, self.triage.clock))
+        app = self.triage
+        self.app.push_screen(StatsScreen(app.store, app.sla, app.clock, app.config.alerts,
+                                         config_products(app.config.pharmacovigilance)))
 
     def action_mark(self) -> None:
         self.query_one(QueueList).toggle_mark()
@@ -465,6 +478,14 @@ class QueueScreen(Screen[None]):
         comment = self.query_one(QueueList).selected
         if comment is not None:
             write_note(self.triage, comment, self.show_detail)
+
+    def action_intake(self) -> None:
+        comment = self.query_one(QueueList).selected
+        if comment is not None:
+            open_intake(self.triage, comment, lambda: self.triage.refresh_comments([comment.id]))
+
+    def action_export_intakes(self) -> None:
+        export_from_queue(self.triage)
 
     def action_author_history(self) -> None:
         comment = self.query_one(QueueList).selected

@@ -1,4 +1,5 @@
-"""The stats screen: volume by tag, platform and day as charts, and the figures that matter.
+"""The stats screen: volume by tag, platform and day as charts, the figures that matter, and
+the trend lines of the spike alerts.
 
 Every chart is drawn as horizontal bars, one line each with its label in full, the bar
 and its number beside it, in a panel that scrolls when the lines outnumber its height:
@@ -15,24 +16,35 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from triage.model import TAG_LABELS
+from triage.model import TAG_LABELS, Comment
+from triage.spikes import AlertsConfig, Products, Trend, trends
 from triage.stats import Stats, compute_stats
 from triage.store import Store
 from triage.textsafe import inline
-from triage.timefmt import duration
+from triage.timefmt import clock_time, duration
 from triage.views import Sla
 from tui.queue_list import PLATFORM_LABELS
 
-__all__ = ["HorizontalBars", "StatsScreen"]
+__all__ = ["HorizontalBars", "StatsScreen", "TrendLines"]
 
 #: The colour of the bars.
 BAR_STYLE = "#9d65ff"
+#: The colour of a series with an open alert.
+ALERT_STYLE = "bold #ff5f5f"
+#: Sparkline levels, from nothing to the busiest stretch.
+SPARKS = " ▁▂▃▄▅▆▇█"
+#: Above this many comments the trend lines are counted off the UI thread (they take
+#: about a second at 100,000) and drawn when ready.
+TRENDS_IN_BACKGROUND = 10_000
+#: Hours per sparkline point, the finest that fits the width.
+STRETCHES = (1, 2, 3, 4, 6, 8, 12, 24)
 
 
 class HorizontalBars:
@@ -61,6 +73,53 @@ class HorizontalBars:
             yield line
 
 
+class TrendLines:
+    """The last week of each series as a sparkline, its count over the last 24 hours,
+    and its open alert (the line in red, with since when and the spiking window)."""
+
+    def __init__(self, lines: list[Trend], now: datetime) -> None:
+        self.lines = lines
+        self.now = now
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        yield Text("Trends, last 7 days (24 h count; ▲ spiking)", justify="center",
+                   no_wrap=True, overflow="ellipsis", style="bold")
+        if not self.lines:
+            return
+        labels = [inline(t.series.label) for t in self.lines]
+        marks = [_mark(t, self.now) for t in self.lines]
+        name_width = min(max(cell_len(label) for label in labels), 34)
+        hours = len(self.lines[0].hourly)
+        tail = 6 + max(cell_len(mark) for mark in marks)
+        room = max(8, min(options.max_width - name_width - 1 - tail, 84))
+        stretch = next((h for h in STRETCHES if hours / h <= room), STRETCHES[-1])
+        for trend, label, mark in zip(self.lines, labels, marks, strict=True):
+            style = ALERT_STYLE if trend.alert is not None else ""
+            line = Text(no_wrap=True, overflow="ellipsis")
+            shown = label if cell_len(label) <= name_width else label[:name_width - 1] + "…"
+            line.append(" " * (name_width - cell_len(shown)) + shown + " ", style)
+            line.append(_spark(trend.hourly, stretch), style or BAR_STYLE)
+            line.append(f" {trend.last_day:>4}")
+            line.append(mark, ALERT_STYLE)
+            yield line
+
+
+def _mark(trend: Trend, now: datetime) -> str:
+    """An open alert's mark: since when, and its last spiking window against the usual."""
+    alert = trend.alert
+    if alert is None:
+        return ""
+    return (f" ▲ since {clock_time(alert.since, now)}: {alert.count} in {alert.window_text}, "
+            f"usually {alert.usual:.1f}")
+
+
+def _spark(hourly: list[int], stretch: int) -> str:
+    """The counts summed ``stretch`` hours at a time, as sparkline characters."""
+    sums = [sum(hourly[i:i + stretch]) for i in range(0, len(hourly), stretch)]
+    top = max(sums, default=0) or 1
+    return "".join(SPARKS[0 if n == 0 else max(1, round(n / top * 8))] for n in sums)
+
+
 class StatsScreen(Screen[None]):
     """Figures for the last week (``w`` toggles four weeks)."""
 
@@ -70,21 +129,24 @@ class StatsScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    StatsScreen Grid { grid-size: 2 2; grid-rows: 1fr 1fr; height: 1fr; }
+    StatsScreen Grid { grid-size: 2 3; grid-rows: 1fr 1fr 1fr; height: 1fr; }
+    StatsScreen #trends-panel { column-span: 2; }
     StatsScreen Grid > VerticalScroll {
         height: 1fr; border: round $panel-lighten-2; background: $surface; padding: 0 1;
     }
     """
 
-    def __init__(self, store: Store, sla: Sla, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, sla: Sla, clock: Callable[[], datetime],
+                 alerts: AlertsConfig | None = None, products: Products = ()) -> None:
         super().__init__()
         self._store, self._sla, self._clock = store, sla, clock
+        self._alerts, self._products = alerts or AlertsConfig(), products
         self._days = 7
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Grid():
-            for ident in ("by-tag", "by-platform", "by-day", "figures"):
+            for ident in ("by-tag", "by-platform", "by-day", "figures", "trends"):
                 with VerticalScroll(id=f"{ident}-panel"):
                     yield Static(id=ident if ident != "figures" else "figures-text")
         yield Footer()
@@ -112,6 +174,18 @@ class StatsScreen(Screen[None]):
         self.query_one("#by-day", Static).update(HorizontalBars(
             "Comments by day", {_day(d): n for d, n in stats.by_day.items()}))
         self.query_one("#figures-text", Static).update(_figures(stats))
+        comments, now = list(self._store.comments.values()), self._clock()
+        if len(comments) > TRENDS_IN_BACKGROUND:
+            self._draw_trends(comments, now)
+        else:
+            self.query_one("#trends", Static).update(
+                TrendLines(trends(comments, self._alerts, self._products, now), now))
+
+    @work(thread=True, exclusive=True, group="trends", exit_on_error=False)
+    def _draw_trends(self, comments: list[Comment], now: datetime) -> None:
+        """The trend lines of a big queue, counted off the UI thread."""
+        lines = TrendLines(trends(comments, self._alerts, self._products, now), now)
+        self.app.call_from_thread(self.query_one("#trends", Static).update, lines)
 
 
 def _day(iso_day: str) -> str:

@@ -17,6 +17,7 @@ SHORT_NAMES: dict[str, tuple[str, str]] = {
     "myths": ("Myths", "Myth"),
     "misinformation": ("Myths", "Myth"),
     "adverse events": ("Adverse", "Adv"),
+    "ae intake": ("AE intake", "AE"),
     "escalated": ("Escalated", "Esc"),
     "legal": ("Legal", "Legal"),
     "mine": ("Mine", "Mine"),

@@ -21,6 +21,8 @@ from triage.sync_sink import StoreSink
 
 #: Retries that take milliseconds, so fault tests stay fast.
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_wait=0.5, timeout=0.5)
+#: For tests that inject no latency: a loaded machine may take over half a second to answer.
+RELAXED = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_wait=0.5, timeout=3.0)
 
 #: Tokens the mock seeds (alice and bob are two organisation accounts; carol comments).
 TOKENS = {"ALICE_TOKEN": "alice_token", "BOB_TOKEN": "bob_token", "CAROL_TOKEN": "carol_token"}
@@ -160,5 +162,7 @@ def standin_account(server: StandinServer, platform: str, *,
                            base_url=found["base_url"], page_id=found.get("page_id", ""),
                            channel_id=found.get("channel_id", ""),
                            user_id=found.get("user_id", ""),
-                           media_ids=list(found.get("media_ids", [])), **reddit)
+                           media_ids=list(found.get("media_ids", [])),
+                           business_id=found.get("business_id", ""),
+                           organization_id=found.get("organization_id", ""), **reddit)
     return config, environ

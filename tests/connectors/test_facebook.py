@@ -401,3 +401,29 @@ async def test_an_account_without_a_page_id_is_a_config_error() -> None:
     async with httpx.AsyncClient() as client:
         with pytest.raises(ConfigError, match="account fb: page_id is needed for facebook"):
             FacebookConnector(account, "token", client)
+
+
+def test_a_comment_approved_late_with_an_old_time_is_still_found(
+    standins: StandinServer, facebook: tuple[AccountConfig, dict[str, str]], store: Store
+) -> None:
+    account, environ = facebook
+    seed(standins, "104_1", 5)
+    sync([account], store, environ=environ, clock=clock)
+    # The Page's filter held this comment for review; approved now, it keeps the time it
+    # was written, before the newest comment already read.
+    standins.seed(comments=[{"platform": "facebook", "post": "104_1", "id": "1_7777",
+                             **person(1), "text": "Held, then approved?",
+                             "created_at": NOW - timedelta(hours=20, minutes=-2, seconds=30)}])
+    log = RequestLog()
+
+    [result] = sync([account], store, environ=environ, log=log, clock=clock)
+
+    assert result.summary() == "facebook: 1 new, 0 updated, 0 errors"
+    assert store.get("facebook:facebook:1_7777").text == "Held, then approved?"
+    forward, back = log.to(f"{ROOT}/104_1/comments")
+    assert "since" in forward.url.params
+    assert back.url.params["order"] == "reverse_chronological"
+    quiet = RequestLog()
+    [again] = sync([account], store, environ=environ, log=quiet, clock=clock)
+    assert again.summary() == "facebook: 0 new, 0 updated, 0 errors"
+    assert not quiet.to(f"{ROOT}/104_1/comments")  # the count is caught up: no look-back

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.connectors.conftest import Masto, RequestLog, account, sync
+from tests.connectors.conftest import RELAXED, Masto, RequestLog, account, sync
 from triage.model import utcnow
 from triage.store import Store
 from triage.sync_sink import cursor_key
@@ -20,7 +20,8 @@ def test_paging_walks_every_page_and_sends_the_filters_again(masto: Masto, store
     masto.post("bob", "no mention here")
     log = RequestLog()
 
-    [result] = sync([account("riverside", masto.base_url)], store, log=log, page_size=5)
+    [result] = sync([account("riverside", masto.base_url)], store, log=log, page_size=5,
+                    policy=RELAXED)
 
     assert result.summary() == "riverside: 12 new, 0 updated, 0 errors"
     pages = log.to(NOTIFICATIONS)

@@ -20,6 +20,7 @@ from triage.store import Store
 OUTSIDE = '''
 """A connector shipped by another package."""
 from datetime import datetime, timezone
+from triage.account_settings import Setting
 from triage.connectors import Connector, Page
 from triage.model import Author, Comment
 
@@ -27,6 +28,9 @@ from triage.model import Author, Comment
 class TownhallConnector(Connector):
     platform = "townhall"
     default_base_url = "https://townhall.invalid"
+    SETTINGS = (Setting("room", str, "the hall whose questions are read"),
+                Setting("ticket_env", str, "the variable holding the hall's ticket",
+                        secret_env=True))
 
     async def pages(self, cursor):
         yield Page((Comment(id=self.comment_id("1"), platform="townhall", account=self.name,
@@ -83,7 +87,7 @@ def test_an_outside_package_registers_the_same_way_and_syncs(
 @pytest.mark.parametrize(
     ("platform", "message"),
     [
-        ("tiktok", "no connector is installed for platform 'tiktok' (installed: "),
+        ("myspace", "no connector is installed for platform 'myspace' (installed: "),
         ("impostor", "registered as 'impostor' (townhall_triage:Impostor) says it is for "
                      "'somethingelse'"),
         ("broken", "the connector for 'broken' (townhall_triage:DoesNotExist) cannot be loaded"),
@@ -99,16 +103,16 @@ def test_a_platform_without_a_usable_connector_is_named(
 
 def test_an_account_without_a_connector_fails_alone(masto: Masto, store: Store) -> None:
     masto.mentions(masto.post("alice", "Open day."), 1)
-    tiktok = AccountConfig(name="riverside-tt", platform="tiktok", token_env="ALICE_TOKEN")
+    bluesky = AccountConfig(name="riverside-bs", platform="myspace", token_env="ALICE_TOKEN")
 
-    results = sync([tiktok, account("riverside", masto.base_url)], store)
+    results = sync([bluesky, account("riverside", masto.base_url)], store)
 
     assert [r.summary() for r in results] == [
-        "riverside-tt: 0 new, 0 updated, 1 error; error",
+        "riverside-bs: 0 new, 0 updated, 1 error; error",
         "riverside: 1 new, 0 updated, 0 errors",
     ]
     assert results[0].status is not None
-    assert "no connector is installed for platform 'tiktok'" in results[0].status.message
+    assert "no connector is installed for platform 'myspace'" in results[0].status.message
 
 
 def test_an_unknown_platform_in_the_config_is_named() -> None:
@@ -121,3 +125,24 @@ def test_a_declared_capability_must_be_implemented() -> None:
         class Half(MastodonConnector):  # noqa: F841 - the class statement is the test
             capabilities = frozenset({Capability.READ, Capability.REPLY})
             reply = Connector.reply  # type: ignore[assignment]
+
+
+def test_an_outside_connector_declares_its_own_account_settings(outside_package: None) -> None:
+    config = parse_config("[[accounts]]\nname = 'hall'\nplatform = 'townhall'\n"
+                          "token_env = 'HALL_TOKEN'\nroom = 'Main hall'\n"
+                          "ticket_env = 'HALL_TICKET'\n")
+    [hall] = config.accounts
+    assert hall.setting("room") == "Main hall"
+    assert hall.env_names() == {"token_env": "HALL_TOKEN", "ticket_env": "HALL_TICKET"}
+    base = "[[accounts]]\nname = 'hall'\nplatform = 'townhall'\ntoken_env = 'HALL_TOKEN'\n"
+    for line, message in (
+            ("rooom = 'Main'", "config.toml: [[accounts]] #1 (hall): unknown key 'rooom' for "
+                               "townhall (known: base_url, name, platform, poll_seconds, "
+                               "token_env, room, ticket_env)"),
+            ("room = 3", "config.toml: [[accounts]] #1 (hall) room must be text, not an "
+                         "integer"),
+            ("ticket_env = 'my secret!'", "ticket_env: must name an environment variable"),
+            ("page_id = '1'", "unknown key 'page_id' for townhall")):
+        with pytest.raises(ConfigError) as caught:
+            parse_config(base + line + "\n")
+        assert message in str(caught.value)

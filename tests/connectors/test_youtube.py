@@ -205,8 +205,8 @@ def test_an_interrupted_walk_resumes_at_its_page_token(
 
     assert resumed.summary() == "youtube: 6 new, 0 updated, 0 errors"
     assert log.to(THREADS)[0].url.params["pageToken"] == kept["page_token"]
-    assert store.state(cursor_key("youtube"))["cursor"].keys() == {"after", "ids", "watch",
-                                                                    "checked", "videos"}
+    assert store.state(cursor_key("youtube"))["cursor"].keys() == {
+        "after", "ids", "watch", "checked", "videos", "deep_at"}
 
 
 def test_a_page_token_no_longer_accepted_restarts_from_the_newest(

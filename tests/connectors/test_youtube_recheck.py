@@ -13,7 +13,7 @@ from tests.connectors.conftest import FAST, RequestLog, standin_account, sync
 from tests.connectors.test_youtube import T0, THREADS, VIDEO, person, seed
 from triage.config import AccountConfig
 from triage.connectors.youtube import YouTubeConnector
-from triage.connectors.youtube_walk import KEEP, RECHECK_EVERY, WATCH, Walk
+from triage.connectors.youtube_walk import DEEP_EVERY, KEEP, RECHECK_EVERY, WATCH, Walk
 from triage.model import Comment
 from triage.standins import StandinServer
 from triage.store import Store
@@ -149,3 +149,25 @@ def test_whether_a_walk_is_a_recheck(cursor: dict[str, Any] | None, now: datetim
     walk = Walk.load(cursor)
     walk.start(now)
     assert walk.recheck is recheck
+
+
+def test_a_reply_to_a_thread_older_than_two_weeks_is_found_by_the_daily_deep_recheck(
+    standins: StandinServer, youtube: tuple[AccountConfig, dict[str, str]], store: Store
+) -> None:
+    seed(standins, WATCH)
+    seed(standins, 3, start=200, at=NOW - timedelta(days=20), replies={201: 1})
+    account, environ = youtube
+    run(account, store, environ, NOW)
+    native = late_reply(standins, 200, NOW + timedelta(minutes=5))
+    hourly, _ = run(account, store, environ, NOW + 2 * RECHECK_EVERY)
+    assert hourly.new == 0  # older than the watched two weeks: not yet
+
+    deep, log = run(account, store, environ, NOW + DEEP_EVERY + timedelta(minutes=1))
+
+    assert deep.summary() == "youtube: 1 new, 0 updated, 0 errors"
+    assert store.get(f"youtube:youtube:{native}").parent_id == "youtube:youtube:Ugz0200"
+    assert len(log.to(THREADS)) == 2  # the whole listing, once
+    kept = store.state(cursor_key("youtube"))["cursor"]
+    assert kept["deep_at"] == (NOW + DEEP_EVERY + timedelta(minutes=1)).isoformat()
+    again, _ = run(account, store, environ, NOW + DEEP_EVERY + 2 * RECHECK_EVERY)
+    assert again.new == 0

@@ -38,7 +38,8 @@ SMTP = 'smtp_host = "127.0.0.1"\nemail_from = "t@example.org"\nemail_to = ["l@ex
         ('[retention]\ndays = "30"\n', "[retention] days must be an integer, not a string"),
         ("[retention]\nday = 30\n", "unknown key 'day' in [retention]"),
         ('[[team]]\nname = "x"\nroles = ["lawyer"]\n',
-         "[[team]] #1 (x) roles: unknown role 'lawyer' (one of agent, approver, legal, admin)"),
+         "[[team]] #1 (x) roles: unknown role 'lawyer' (one of agent, approver, legal, admin, "
+         "pharmacovigilance)"),
         ('[[team]]\nroles = ["legal"]\n', "[[team]] #1 is missing 'name'"),
         ('[[team]]\nname = "lee"\n[[team]]\nname = "lee"\nroles = ["legal"]\n',
          "[[team]] #2 (lee): the name is used twice"),

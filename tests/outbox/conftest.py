@@ -122,7 +122,7 @@ def standin_accounts(server: StandinServer) -> tuple[list[dict[str, Any]], dict[
         variable = f"{found['platform'].upper()}_TOKEN"
         entry: dict[str, Any] = {"name": found["name"], "platform": found["platform"],
                                  "token_env": variable, "base_url": found["base_url"]}
-        for key in ("page_id", "channel_id", "user_id"):
+        for key in ("page_id", "channel_id", "user_id", "business_id", "organization_id"):
             if found.get(key):
                 entry[key] = found[key]
         if found.get("media_ids"):

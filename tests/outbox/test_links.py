@@ -30,10 +30,10 @@ token_env = "MASTO_TOKEN"
     [
         ("facebook", "riverside-fb", "new", Capability.REPLY, ""),
         ("facebook", "riverside-fb", "new", Capability.HIDE, ""),
-        ("tiktok", "riverside-tiktok", "new", Capability.REPLY,
-         "no connector is installed for tiktok yet"),
-        ("linkedin", "rcph-linkedin", "new", Capability.HIDE,
-         "no connector is installed for linkedin yet"),
+        ("myspace", "rcph-myspace", "new", Capability.REPLY,
+         "no connector is installed for myspace yet"),
+        ("myspace", "rcph-myspace", "new", Capability.HIDE,
+         "no connector is installed for myspace yet"),
         ("facebook", "oncology-fb", "new", Capability.REPLY,
          "the comment's account 'oncology-fb' is not in config.toml [[accounts]]"),
         ("mastodon", "riverside-masto", "new", Capability.HIDE, "Mastodon has no per-reply hide"),
@@ -50,7 +50,7 @@ def test_the_gap_names_what_is_missing(
 
 
 def test_a_refusal_says_what_could_not_be_done_and_why() -> None:
-    comment = make_comment("c1", "hello", platform="tiktok", account="riverside-tiktok")
+    comment = make_comment("c1", "hello", platform="myspace", account="rcph-myspace")
     with pytest.raises(ActionRefused, match=r"^cannot reply: no connector is installed for "
-                                            r"tiktok yet \(installed: .*facebook.*\)"):
+                                            r"myspace yet \(installed: .*facebook.*\)"):
         require_capability(CONFIG, comment, Capability.REPLY)

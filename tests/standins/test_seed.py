@@ -110,8 +110,8 @@ def test_model_ids_on_x_and_mastodon_become_numbers_consistently() -> None:
         id="x:c-2", platform="x", account="riverside-x", text="Saturday", created_at=NOW,
         author=top.author, post_id="x:post-1", parent_id="c-1", native_id="c-2")
     elsewhere = top.__class__(
-        id="tiktok:1", platform="tiktok", account="t", text="hm", created_at=NOW,
-        author=top.author, post_id="tiktok:p")
+        id="myspace:1", platform="myspace", account="t", text="hm", created_at=NOW,
+        author=top.author, post_id="myspace:p")
     records = records_from_model([post], [reply, top, elsewhere])
     standins = Standins()
     ids = standins.seed(posts=records["posts"], comments=records["comments"])

@@ -54,12 +54,12 @@ def visible_rows(app: TriageApp) -> list[str]:
 
 
 @pytest.mark.parametrize(("size", "names", "rows", "comment_chars"), [
-    ((80, 24), ["1 Crisis", "2 Reply", "3 Priv", "4 Myth", "5 Adv", "6 Legal", "7 Mine",
+    ((80, 24), ["1 Crisis", "2 Reply", "3 Priv", "4 Myth", "5 AE", "6 Legal", "7 Mine",
                 "8 All"], 11, 23),
-    ((130, 40), ["1 Crisis", "2 Needs reply", "3 Privacy", "4 Myths", "5 Adverse",
+    ((130, 40), ["1 Crisis", "2 Needs reply", "3 Privacy", "4 Myths", "5 AE intake",
                  "6 Legal", "7 Mine", "8 All"], 18, 30),
     ((200, 50), ["1 Crisis", "2 Needs reply", "3 Privacy", "4 Myths",
-                 "5 Adverse events", "6 Legal", "7 Mine", "8 All"], 22, 50),
+                 "5 AE intake", "6 Legal", "7 Mine", "8 All"], 22, 50),
 ])
 async def test_what_is_in_sight(busy_store: Store, size: tuple[int, int], names: list[str],
                                 rows: int, comment_chars: int) -> None:
@@ -162,7 +162,7 @@ async def test_at_80_columns_every_view_keeps_a_name_whichever_is_current(
                 await pilot.press(key)
                 await pilot.pause()
                 bar = view_bar(app)
-                for name in ("1 Crisis", "2 Reply", "3 Priv", "4 Myth", "5 Adv", "6 Legal",
+                for name in ("1 Crisis", "2 Reply", "3 Priv", "4 Myth", "5 AE", "6 Legal",
                              "7 Mine", "8 All"):
                     assert name in bar, (key, bar)
 

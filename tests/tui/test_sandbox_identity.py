@@ -14,7 +14,7 @@ from triage.store import Store
 from tui.help_screen import HelpScreen
 
 LINE = ("You are sam (agent, approver) on the practice team: ana agent/approver, ben agent, "
-        "lee legal — `triage sandbox --user lee` to act as legal")
+        "lee legal, pat pharmacovigilance — `triage sandbox --user lee` to act as legal")
 
 
 async def test_the_sandbox_queue_and_its_help_say_who_you_are(queue_store: Store) -> None:

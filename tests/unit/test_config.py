@@ -28,7 +28,8 @@ def test_every_commented_example_in_the_config_is_valid_too() -> None:
         lines.append(body if line.startswith("# ") and is_toml else line)
     config = parse_config("\n".join(lines))
     assert {a.platform for a in config.accounts} == {
-        "mastodon", "facebook", "instagram", "youtube", "x", "reddit", "bluesky"}
+        "mastodon", "facebook", "instagram", "youtube", "x", "reddit", "tiktok", "linkedin",
+        "bluesky"}
     assert config.escalation.smtp_host and config.escalation.webhook_url
     assert [v.name for v in config.views] == ["Oncology questions"]
     assert config.keymap == {"queue.dismiss": "x,d"}
@@ -214,6 +215,58 @@ def test_reddit_settings_of_the_wrong_form_name_the_key(line: str, message: str)
         parse_config(text)
     assert message in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_config_toml_documents_each_platforms_keys_as_its_connector_declares_them() -> None:
+    from triage.connectors.registry import platforms, settings_doc
+
+    text = (ROOT / "config.toml").read_text()
+    start = text.index("# -- each platform's own keys")
+    end = text.index("# -- end of the platforms' keys --")
+    written = text[start:end].splitlines()[1:]
+    assert written == settings_doc()
+    assert {"tiktok", "linkedin", "reddit"} <= set(platforms())
+    assert "#   business_id (required, text): the business account's id" in written[
+        written.index("# tiktok:") + 1]
+
+
+_TIKTOK = '[[accounts]]\nname = "tt"\nplatform = "tiktok"\ntoken_env = "TT_TOKEN_FOR_TEST"\n'
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("", "account tt: business_id is needed for tiktok (the business account's id"),
+    ('business_id = "b1"\nbusines_id = "b1"\n',
+     "[[accounts]] #1 (tt): unknown key 'busines_id' for tiktok (known: base_url, name, "
+     "platform, poll_seconds, token_env, business_id)"),
+    ("business_id = 12\n", "[[accounts]] #1 (tt) business_id must be text, not an integer"),
+    ('business_id = "b1"\npage_id = "1"\n', "unknown key 'page_id' for tiktok"),
+])
+def test_config_checks_an_account_by_its_connectors_settings_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, message: str
+) -> None:
+    path = tmp_path / "tiktok.toml"
+    path.write_text(_TIKTOK + extra)
+    with pytest.raises(SystemExit) as stopped:
+        main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_config_checks_a_linkedin_organisation_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "li.toml"
+    base = '[[accounts]]\nname = "li"\nplatform = "linkedin"\ntoken_env = "LI_TOKEN_T"\n'
+    path.write_text(base + 'organization_id = "urn:li:organization:18364502"\n')
+    with pytest.raises(SystemExit) as stopped:
+        main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
+    assert stopped.value.code == 2
+    assert ("[[accounts]] #1 (li) organization_id: digits only (the number in "
+            "urn:li:organization:NUMBER)") in capsys.readouterr().err
+    path.write_text(base + 'organization_id = "18364502"\napi_version = "202510"\n')
+    main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "config"])
+    assert "accounts: 1" in capsys.readouterr().out
 
 
 def test_config_checks_a_bluesky_account_has_a_handle(

@@ -92,7 +92,7 @@ def test_the_sandbox_store_is_filled_through_the_stand_ins_and_kept(
     assert {r["id"] for r in rows} == expected and len(rows) == 120
     assert len({r["platform"] for r in rows}) >= 6
     assert len({r["account"] for r in rows}) >= 3
-    assert {r["platform"] for r in rows} - synced, "platforms without a connector are there too"
+    assert {r["platform"] for r in rows} <= synced, "every platform comes through its connector"
 
     code, _, err = _run(capsys, "--data-dir", str(folder), "bulk", "dismiss",
                         "--query", "platform:mastodon", "--yes")
@@ -207,7 +207,9 @@ def test_the_sandbox_has_a_practice_team_the_person_acting_joins(tmp_path: Path)
     assert team["lee"] == ["legal"]  # `--user lee` practises releasing a legal hold
     assert team["ana"] == ["agent", "approver"]
     assert team["sam"] == ["agent", "approver"]  # whoever opens it can approve replies
-    assert {m.name for m in platforms.config(Config(), "lee").team} == {"ana", "ben", "lee"}
+    assert team["pat"] == ["pharmacovigilance"]  # `--user pat` completes AE intakes
+    assert {m.name for m in platforms.config(Config(), "lee").team} == {"ana", "ben", "lee",
+                                                                        "pat"}
     toml = tmp_path / "config.toml"
     toml.write_text('[[team]]\nname = "kai"\nroles = ["agent"]\n')
     real = load_config(str(toml))
@@ -224,11 +226,12 @@ def test_run_from_a_folder_with_a_config_the_sandbox_keeps_its_practice_team(
     code, _, err = _run(capsys, "--data-dir", folder, *BUILD)
     assert code == 0, err
     assert ("You are sam (agent, approver) on the practice team: ana agent/approver, "
-            "ben agent, lee legal — `triage sandbox --user lee` to act as legal") in err
+            "ben agent, lee legal, pat pharmacovigilance — `triage sandbox --user lee` to act "
+            "as legal") in err
     code, _, err = _run(capsys, "--data-dir", folder, *BUILD, "--user", "lee")
     assert code == 0, err
-    assert ("You are lee (legal) on the practice team: ana agent/approver, ben agent — "
-            "`triage sandbox --user ana` to act as approver") in err
+    assert ("You are lee (legal) on the practice team: ana agent/approver, ben agent, "
+            "pat pharmacovigilance — `triage sandbox --user ana` to act as approver") in err
     code, _, err = _run(capsys, "--config", "config.toml", "--data-dir", folder, *BUILD)
     assert code == 0, err  # a config given on purpose: its team, and why sam cannot act
     assert ("You are sam, not on the team in config.toml (kai agent): you cannot approve "
@@ -244,4 +247,4 @@ def test_the_practice_team_is_used_with_a_found_config(tmp_path: Path) -> None:
             SandboxPlatforms(data, connected_platforms()).config(found, "sam",
                                                                  practice=True).team}
     assert team == {"ana": ["agent", "approver"], "ben": ["agent"], "lee": ["legal"],
-                    "sam": ["agent", "approver"]}
+                    "pat": ["pharmacovigilance"], "sam": ["agent", "approver"]}

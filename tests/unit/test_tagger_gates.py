@@ -79,7 +79,9 @@ def _random_texts(count: int) -> list[str]:
 def test_the_scan_finds_exactly_what_finditer_finds_for_every_builtin_pattern() -> None:
     scan = Tagger().data.book.patterns
     checked = 0
-    for text in TEXTS + _random_texts(300):
+    long_texts = [" ".join(TEXTS) * 6, "\n".join(_random_texts(120))]  # the long-text path
+    assert all(len(text) > 4000 for text in long_texts)
+    for text in TEXTS + _random_texts(300) + long_texts:
         folded = fold(text)
         expected = [
             (plan.name, found.start(), found.end())

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import orjson
 
+from triage.account_settings import Setting, missing
 from triage.config import AccountConfig
 from triage.connectors.http import Http, RetryPolicy
 from triage.connectors.payload import comment_id
@@ -82,7 +83,9 @@ class Thread:
 class Known(Protocol):
     """What the store already holds, for a connector placing comments under posts.
 
-    Read-only lookups, safe from a worker thread.
+    Read-only lookups, safe from a worker thread. The store's also offers
+    ``reply_count(comment_id) -> int`` (the stored answers to a comment), which YouTube's
+    deep re-check asks for when it is there.
     """
 
     def has_post(self, post_id: str) -> bool: ...
@@ -105,8 +108,12 @@ class Connector(ABC):
 
     Class attributes a subclass sets: ``platform`` (the registry name),
     ``capabilities``, ``missing`` (why each absent capability is absent),
-    ``default_base_url`` (empty when the account must give one), ``page_size``.
+    ``default_base_url`` (empty when the account must give one), ``page_size``, and
+    ``SETTINGS``: the keys an account of the platform takes in ``config.toml`` beyond the
+    common ones (see :mod:`triage.account_settings`).
     """
+
+    SETTINGS: ClassVar[tuple[Setting, ...]] = ()
 
     platform: ClassVar[str] = ""
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.READ})
@@ -148,10 +155,24 @@ class Connector(ABC):
 
     @classmethod
     def check_account(cls, account: AccountConfig) -> None:
-        """Raise ConfigError naming the account and key when the account lacks something."""
+        """Raise ConfigError naming the account and key when the account lacks something:
+        a base_url where there is no default, a required setting (``SETTINGS``)."""
         if not (account.base_url or cls.default_base_url):
             raise ConfigError(f"account {account.name}: base_url is needed for {cls.platform} "
                               "(the address of the account's server)")
+        for setting in cls.SETTINGS:
+            if setting.name not in account.settings:
+                continue
+            try:
+                setting.check(account.settings[setting.name], f"account {account.name}:")
+            except ConfigError as exc:
+                raise ConfigError(f"account {account.name}: {setting.name} is needed for "
+                                  f"{cls.platform} ({setting.help}); "
+                                  f"{str(exc).rsplit(': ', 1)[-1]}") from None
+        lacking = missing(cls.SETTINGS, account.settings)
+        if lacking is not None:
+            raise ConfigError(f"account {account.name}: {lacking.name} is needed for "
+                              f"{cls.platform} ({lacking.help})")
 
     @property
     def base_url(self) -> str:

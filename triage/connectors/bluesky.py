@@ -32,6 +32,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from triage.account_settings import Setting
 from triage.config import AccountConfig
 from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.bluesky_auth import ENDED, Session, SessionEnded, Tokens
@@ -78,6 +79,9 @@ class BlueskyConnector(Connector):
     """One Bluesky account signed in with an app password."""
 
     platform = "bluesky"
+    SETTINGS = (Setting("handle", str, "the account's handle, such as name.bsky.social "
+                        "(without @), or its DID (did:plc:…); it signs in with the app "
+                        "password in token_env", example="riversidehealth.bsky.social"),)
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY,
                               Capability.HIDE})
     missing = {

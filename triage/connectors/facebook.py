@@ -16,7 +16,11 @@ The listing is chronological, so after every page everything up to ``t`` is read
 next request asks ``since=t`` (inclusive) and skips ``ids``. An interrupted sync resumes
 each post where it stopped (its ``n`` is only updated once its read is whole, so it is
 read again), new comments on older posts are found by the count, and posts that leave
-the window leave the cursor. A broken item's id counts as read, so it never blocks a post,
+the window leave the cursor. A comment the Page approves late (held for review, then
+published) keeps its old ``created_time``, so ``since`` passes it by: when the count grew
+by more than the read found, the post is read again newest first
+(``order=reverse_chronological``) back to 30 days before ``t``, and every comment not
+stored yet is taken. A broken item's id counts as read, so it never blocks a post,
 and waits under ``"retry": {id: tries}``: each later sync asks for it by id
 (``GET /{comment-id}``), three tries in all, so it is not lost either.
 
@@ -38,7 +42,7 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
 
-from triage.config import AccountConfig
+from triage.account_settings import Setting
 from triage.connectors.base import Capability, Thread
 from triage.connectors.graph import GraphConnector, Listed, Walked
 from triage.connectors.graph_wire import as_int, as_object, item_id
@@ -51,7 +55,7 @@ from triage.connectors.payload import (
     time_field,
     url_field,
 )
-from triage.errors import ActionRefused, BadPayload, ConfigError
+from triage.errors import ActionRefused, BadPayload
 from triage.model import Author, Comment, Post
 
 __all__ = ["FacebookConnector"]
@@ -63,23 +67,21 @@ FEED_FIELDS = POST_FIELDS + ",comments.filter(stream).limit(0).summary(true)"
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
 #: Comments kept in the cursor for the newest second (more at one second is unheard of).
 MAX_BOUNDARY_IDS = 200
+#: How far back before the newest comment read a late-approved comment is looked for.
+LATE_SECONDS = 30 * 86400
 
 
 class FacebookConnector(GraphConnector):
     """One Facebook Page (``page_id``), with a Page access token."""
 
     platform = "facebook"
+    SETTINGS = (Setting("page_id", str, "the id of the Page whose comments are read",
+                        required=True, example="104729381234567"),)
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY,
                               Capability.HIDE, Capability.DELETE})
     hide_field = "is_hidden"
     comment_fields = COMMENT_FIELDS
 
-    @classmethod
-    def check_account(cls, account: AccountConfig) -> None:
-        super().check_account(account)
-        if not account.page_id.strip():
-            raise ConfigError(f"account {account.name}: page_id is needed for facebook "
-                              "(the id of the Page whose comments are read)")
 
     # -- reading ---------------------------------------------------------------------
 
@@ -106,7 +108,9 @@ class FacebookConnector(GraphConnector):
                    ) -> AsyncGenerator[Walked, None]:
         entry = entries.get(item.native, {})
         newest = as_int(entry.get("t"))
+        before, was = newest, as_int(entry.get("n"))
         at_newest = {i for i in entry.get("ids", ()) if isinstance(i, str)}
+        fresh_items = 0
         params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological",
                   "limit": self.limit}
         if newest is not None:
@@ -121,6 +125,7 @@ class FacebookConnector(GraphConnector):
                         continue  # read before (since is inclusive)
                     if moment is None and ident and ident in at_newest:
                         continue  # a broken item already noted
+                    fresh_items += 1
                     try:
                         comment, own = self._comment(raw, item.native)
                     except ItemError as exc:
@@ -140,10 +145,44 @@ class FacebookConnector(GraphConnector):
                 if newest is not None:
                     fresh["t"] = newest
                 fresh["ids"] = sorted(at_newest)[:MAX_BOUNDARY_IDS]
-                if page.follow is None:
+                late = (page.follow is None and before is not None and was is not None
+                        and item.count is not None and item.count - was > fresh_items)
+                if page.follow is None and not late:
                     fresh.update(n=item.count, at=now)
                 entries[item.native] = fresh
                 yield found
+                if late and before is not None:
+                    found = await self._late(item, before, at_newest)
+                    entries[item.native] = {**entries[item.native], "n": item.count,
+                                            "at": now}
+                    yield found
+
+    async def _late(self, item: Listed, before: int, skip: set[str]) -> Walked:
+        """Comments the Page approved late: their ``created_time`` is older than the newest
+        read, so ``since`` passes them by. The count says some came in that the forward read
+        did not see; the newest-first listing is read back over :data:`LATE_SECONDS` before
+        that newest time, and every comment not stored yet is taken."""
+        found = Walked()
+        params = {"fields": COMMENT_FIELDS, "filter": "stream",
+                  "order": "reverse_chronological", "limit": self.limit}
+        async with aclosing(self.edge(f"/{item.native}/comments", params)) as pages:
+            async for page in pages:
+                for raw in page.items:
+                    ident, moment = item_id(raw), _moment(raw)
+                    if moment is not None and moment < before - LATE_SECONDS:
+                        return found
+                    if (not ident or ident in skip or moment is None or moment > before
+                            or self.known.stored_comment(self.comment_id(ident)) is not None):
+                        continue
+                    try:
+                        comment, own = self._comment(raw, item.native)
+                    except ItemError as exc:
+                        found.problems.append(f"{self.name}: skipped facebook comment {ident} "
+                                              f"on post {item.native}: {exc}")
+                        continue
+                    if not own:
+                        found.comments.append(comment)
+        return found
 
     def reread(self, raw: Any, item: Listed) -> tuple[Comment, bool]:
         return self._comment(raw, item.native)

@@ -37,6 +37,7 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
 
+from triage.account_settings import Setting
 from triage.config import AccountConfig
 from triage.connectors.base import Capability, Thread
 from triage.connectors.graph import GraphConnector, GraphRefusal, Listed, Walked
@@ -66,6 +67,11 @@ class InstagramConnector(GraphConnector):
     """One Instagram professional account (``user_id``, or a list of ``media_ids``)."""
 
     platform = "instagram"
+    SETTINGS = (
+        Setting("user_id", str, "the Instagram professional account's id; its newest media "
+                "are read", example="17841400000000000"),
+        Setting("media_ids", list, "only these media are read (instead of the newest)"),
+    )
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY,
                               Capability.HIDE, Capability.DELETE})
     hide_field = "hide"

@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from triage.account_settings import Setting
 from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.htmltext import html_to_text
 from triage.connectors.payload import (
@@ -64,6 +65,9 @@ class MastodonConnector(Connector):
     """One Mastodon account (``base_url`` is its instance, e.g. https://mastodon.social)."""
 
     platform = "mastodon"
+    SETTINGS = (Setting("user_id", str, "the account's id on its server (asked for when not "
+                        "given)", pattern=r"\d{1,20}",
+                        shape="digits only"),)
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY})
     missing = {
         Capability.HIDE: "Mastodon has no per-reply hide for ordinary accounts "

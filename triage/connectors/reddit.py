@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from triage import __version__
+from triage.account_settings import Setting
 from triage.config import AccountConfig
 from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.payload import ItemError, checked, id_field, text_field
@@ -52,7 +53,6 @@ from triage.errors import (
     ActionRefused,
     AuthError,
     BadPayload,
-    ConfigError,
     ConnectorError,
     RateLimited,
 )
@@ -75,6 +75,17 @@ class RedditConnector(Connector):
     """One Reddit account signed in through its own script app."""
 
     platform = "reddit"
+    SETTINGS = (
+        Setting("username", str, "the account's Reddit user name, without u/", required=True,
+                pattern=r"[A-Za-z0-9_-]{3,20}", example="RiversideHealth",
+                shape="3 to 20 letters, digits, '_' or '-' (the name without u/)"),
+        Setting("client_id_env", str, "the variable holding the script app's client id",
+                required=True, secret_env=True),
+        Setting("password_env", str, "the variable holding the account's password",
+                required=True, secret_env=True),
+        Setting("moderates", bool, "the account moderates the subreddits it posts in (remove "
+                "and approve comments)"),
+    )
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY,
                               Capability.HIDE})
     missing = {
@@ -95,15 +106,6 @@ class RedditConnector(Connector):
                               else self.base_url)
         self._ours: set[str] = set()  # fullnames of the account's posts seen this run
         self._given: set[str] = set()  # fullnames of comments yielded this run
-
-    @classmethod
-    def check_account(cls, account: AccountConfig) -> None:
-        super().check_account(account)
-        for key, what in (("username", "the account's Reddit user name, without u/"),
-                          ("client_id_env", "the variable holding the script app's client id"),
-                          ("password_env", "the variable holding the account's password")):
-            if not getattr(account, key):
-                raise ConfigError(f"account {account.name}: {key} is needed for reddit ({what})")
 
     @classmethod
     def gap(cls, account: AccountConfig, capability: Capability,

@@ -12,8 +12,12 @@ class's ``platform``. Nothing is imported until a platform is asked for.
 
 from __future__ import annotations
 
+import sys
+import tempfile
+import tomllib
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage.errors import ConfigError
@@ -22,7 +26,8 @@ if TYPE_CHECKING:
     from triage.connectors.base import Connector
     from triage.model import Comment
 
-__all__ = ["GROUP", "clear_cache", "connector_class", "platforms", "reply_prefix"]
+__all__ = ["GROUP", "clear_cache", "connector_class", "declare_checkout", "platforms",
+           "reply_prefix", "settings_doc"]
 
 GROUP = "triage.connectors"
 
@@ -72,6 +77,38 @@ def reply_prefix(comment: Comment, text: str) -> str:
     except ConfigError:
         return ""
     return cls.reply_prefix(comment, text)
+
+
+def settings_doc() -> list[str]:
+    """The comment lines documenting every installed platform's account keys, from their
+    connectors' ``SETTINGS`` (``config.toml`` holds them; a test keeps the two equal)."""
+    from triage.account_settings import describe
+
+    lines: list[str] = []
+    for platform in platforms():
+        lines += describe(platform, connector_class(platform).SETTINGS)
+    return lines
+
+
+def declare_checkout(root: Path) -> Path:
+    """Make the connectors the source checkout at ``root`` declares (its pyproject.toml)
+    the installed ones, for this process; returns the metadata folder made for it.
+
+    An editable install keeps the entry points of the day it was installed, so a connector
+    added since would not be found; a metadata folder first on ``sys.path`` declares the
+    checkout's own (``importlib.metadata`` takes the first distribution of a name). Used
+    by the tests and the benchmarks run from a checkout."""
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = project["project"]["entry-points"][GROUP]
+    folder = Path(tempfile.mkdtemp(prefix="triage-entry-points-"))
+    info = folder / "triage_desk-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: triage-desk\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text(
+        f"[{GROUP}]\n" + "".join(f"{name} = {value}\n" for name, value in declared.items()))
+    sys.path.insert(0, str(folder))
+    clear_cache()
+    return folder
 
 
 def clear_cache() -> None:

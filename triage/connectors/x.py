@@ -29,6 +29,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from triage.account_settings import Setting
 from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.payload import ItemError, checked, id_field, id_order, text_field, time_field
 from triage.connectors.x_payload import (
@@ -49,7 +50,6 @@ from triage.errors import (
     ActionRefused,
     AuthError,
     BadPayload,
-    ConfigError,
     ConnectorError,
     RateLimited,
     Unavailable,
@@ -74,6 +74,9 @@ class XConnector(Connector):
     """One X account (``user_id`` in the account's config: its numeric user id)."""
 
     platform = "x"
+    SETTINGS = (Setting("user_id", str, "the account's numeric user id, as GET /2/users/me "
+                        "gives it", required=True, pattern=r"\d{1,20}", shape="digits only",
+                        example="1500000000000000000"),)
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY,
                               Capability.HIDE})
     missing = {
@@ -91,12 +94,6 @@ class XConnector(Connector):
         self._roots: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}  # id -> doc, author
         self._posts_given: set[str] = set()
 
-    @classmethod
-    def check_account(cls, account: Any) -> None:
-        super().check_account(account)
-        if not DIGITS.match(account.user_id or ""):
-            raise ConfigError(f"account {account.name}: user_id is needed for x (the account's "
-                              "numeric user id, as GET /2/users/me gives it)")
 
     # -- reading ---------------------------------------------------------------------
 

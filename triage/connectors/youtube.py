@@ -4,8 +4,9 @@ Reading: ``GET /commentThreads?allThreadsRelatedToChannelId=…&order=time&textF
 plainText`` newest first, paged by ``nextPageToken`` (filters sent again on every page);
 replies beyond those a thread embeds come from ``GET /comments?parentId=…``. YouTube has
 no ``since``: where a walk stops, and the cursor, are described in ``youtube_walk``
-(with which older threads have their new replies found, and the limit of that: replies
-to threads older than two weeks are seen in ``thread()`` only). An interrupted walk
+(with which older threads have their new replies found: hourly for the last two weeks,
+daily for older threads, by a deep re-check that compares ``totalReplyCount`` with the
+replies the store holds). An interrupted walk
 resumes at its ``page_token`` (from the newest again if YouTube no longer accepts it).
 
 Placing: the post is the video; a reply's parent is its thread's top-level comment (two
@@ -33,6 +34,7 @@ from urllib.parse import quote
 import orjson
 from dateutil import tz
 
+from triage.account_settings import Setting
 from triage.connectors.base import Capability, Connector, Page, Thread
 from triage.connectors.payload import (
     ItemError,
@@ -43,12 +45,11 @@ from triage.connectors.payload import (
     time_field,
 )
 from triage.connectors.youtube_videos import MAX_IDS, Videos, read_videos
-from triage.connectors.youtube_walk import Walk
+from triage.connectors.youtube_walk import Walk, held
 from triage.errors import (
     ActionRefused,
     AuthError,
     BadPayload,
-    ConfigError,
     ConnectorError,
     RateLimited,
 )
@@ -88,6 +89,8 @@ class YouTubeConnector(Connector):
     """One YouTube channel (``channel_id`` in the account's config)."""
 
     platform = "youtube"
+    SETTINGS = (Setting("channel_id", str, "the channel's id, UC…", required=True,
+                        example="UCxxxxxxxxxxxxxxxxxxxxxx"),)
     capabilities = frozenset({Capability.READ, Capability.THREAD, Capability.REPLY,
                               Capability.HIDE})
     missing = {
@@ -107,12 +110,6 @@ class YouTubeConnector(Connector):
         #: Videos of this walk whose details could not be read.
         self._unread: list[str] = []
 
-    @classmethod
-    def check_account(cls, account: Any) -> None:
-        super().check_account(account)
-        if not account.channel_id:
-            raise ConfigError(f"account {account.name}: channel_id is needed for youtube "
-                              "(the channel's id, UC…)")
 
     # -- reading ---------------------------------------------------------------------
 
@@ -191,8 +188,10 @@ class YouTubeConnector(Connector):
             fresh = walk.is_new(top.native_id, top.created_at)
             older = older or (walk.after is not None and top.created_at < walk.after)
             changed = walk.watch.get(top.native_id, total) != total
+            stale = (walk.deep and not fresh and not changed and total > 0  # see youtube_walk
+                     and top.native_id not in walk.watch and held(self.known, top.id) < total)
             walk.note(top.native_id, top.created_at, total)
-            if fresh or changed:
+            if fresh or changed or stale:
                 replies, trouble = await self._replies(top.native_id, embedded, total)
                 comments.extend(c for c in ([top] if fresh else []) + replies
                                 if not self._own(c))

@@ -12,9 +12,12 @@ the newest ``WATCH`` watched threads (a page or two); once every ``RECHECK_EVERY
 is a *re-check* and walks on through the whole watched window (at most ``KEEP`` threads:
 ten more pages of 100, one quota unit each, so at most 240 units a day out of YouTube's
 default 10,000). So a reply to a thread of the last two weeks is found within the hour.
-Replies to threads older than that window (or beyond the newest ``KEEP``) are not found
-by a sync: the Data API has no listing of new replies, and reading every old thread again
-would cost a unit per 100 threads each time. ``thread()`` still shows them.
+Replies to threads older than that window (or beyond the newest ``KEEP``) are found by
+the *deep* re-check, once every ``DEEP_EVERY`` (a day): it walks the whole listing (up to
+``DEEP_MAX`` threads, a unit per 100) and reads again the replies of every older thread
+whose ``totalReplyCount`` is more than the replies the store holds under it (the store
+knows, so the cursor stays small). So such a reply is found within a day; ``thread()``
+shows it at once.
 
 Cursor: ``{"after": ISO time, "ids": [...], "watch": {thread id: replies}, "checked": ISO
 time of the last whole re-check, "videos": [ids whose details could not be read]}``
@@ -33,7 +36,8 @@ from typing import Any
 
 from triage.connectors.payload import ItemError, time_field
 
-__all__ = ["KEEP", "RECHECK_DAYS", "RECHECK_EVERY", "WATCH", "Walk"]
+__all__ = ["DEEP_EVERY", "DEEP_MAX", "KEEP", "RECHECK_DAYS", "RECHECK_EVERY", "WATCH", "Walk",
+           "held"]
 
 #: How many of the newest threads have their reply counts checked on every sync.
 WATCH = 100
@@ -42,6 +46,9 @@ RECHECK_DAYS = 14
 KEEP = 1000
 #: How often a sync walks the whole watched window.
 RECHECK_EVERY = timedelta(hours=1)
+#: How often a sync walks the whole listing for new replies to older threads, and how far.
+DEEP_EVERY = timedelta(days=1)
+DEEP_MAX = 20_000
 #: At most this many videos wait in the cursor to have their details read again.
 VIDEOS = 50
 
@@ -61,6 +68,11 @@ class Walk:
     recheck: bool = False
     #: Videos whose details could not be read (asked for again by the next sync).
     videos: list[str] = field(default_factory=list)
+    #: When the last whole deep re-check ended, and whether this walk is one.
+    deep_at: datetime | None = None
+    deep: bool = False
+    #: Threads this walk has read (a deep re-check stops at ``DEEP_MAX``).
+    walked: int = field(default=0, compare=False)
     #: Threads older than this are watched only among the newest ``WATCH`` (set by start).
     cutoff: datetime | None = field(default=None, compare=False)
     #: The walk met a thread it does not watch: a re-check has gone far enough.
@@ -77,7 +89,9 @@ class Walk:
                    top=_time(cursor.get("top")), top_ids=_ids(cursor.get("top_ids")),
                    seen=_counts(cursor.get("seen")), checked=_time(cursor.get("checked")),
                    recheck=token is not None and cursor.get("recheck") is True,
-                   videos=_ids(cursor.get("videos"))[:VIDEOS])
+                   videos=_ids(cursor.get("videos"))[:VIDEOS],
+                   deep_at=_time(cursor.get("deep_at")),
+                   deep=token is not None and cursor.get("deep") is True)
 
     def start(self, now: datetime) -> None:
         """Begin (or go on with) a walk at ``now``: is it a re-check, and how far back."""
@@ -85,6 +99,7 @@ class Walk:
         if self.token is None:  # a walk resumed keeps what it was
             self.recheck = self.checked is None or not (
                 now - RECHECK_EVERY < self.checked <= now)
+            self.deep = self.deep_at is None or not (now - DEEP_EVERY < self.deep_at <= now)
 
     def is_new(self, thread: str, when: datetime) -> bool:
         """Whether a thread whose top-level comment is from ``when`` is past the boundary."""
@@ -93,6 +108,7 @@ class Walk:
 
     def note(self, thread: str, when: datetime, replies: int) -> None:
         """Count a thread read by this walk (for the next boundary and watch)."""
+        self.walked += 1
         if self.top is None or when > self.top:
             self.top, self.top_ids = when, [thread]
         elif when == self.top and thread not in self.top_ids:
@@ -105,6 +121,8 @@ class Walk:
 
     def done(self, older: bool) -> bool:
         """Whether the walk may stop after a page; ``older``: it has passed the boundary."""
+        if self.deep:
+            return self.walked >= DEEP_MAX
         if not older:
             return False
         if self.recheck:
@@ -115,18 +133,20 @@ class Walk:
     def during(self, token: str) -> dict[str, Any]:
         """The cursor of a page that is not the walk's last: the old boundary holds."""
         return {**self._kept(), "page_token": token, "top": _iso(self.top),
-                "top_ids": self.top_ids, "seen": self.seen, "recheck": self.recheck}
+                "top_ids": self.top_ids, "seen": self.seen, "recheck": self.recheck,
+                "deep": self.deep}
 
     def finished(self, now: datetime) -> dict[str, Any]:
         """The cursor of the walk's last page: the new boundary and watch."""
-        watch = self.seen if self.recheck else self._merged()
+        watch = self.seen if self.recheck or self.deep else self._merged()
         checked = _iso(now if self.recheck else self.checked)
+        deep_at = _iso(now if self.deep else self.deep_at)
         if self.top is not None and (self.after is None or self.top > self.after):
             return {"after": _iso(self.top), "ids": self.top_ids, "watch": watch,
-                    "checked": checked, "videos": self.videos}
+                    "checked": checked, "videos": self.videos, "deep_at": deep_at}
         ids = self.ids + [i for i in self.top_ids if i not in self.ids and self.top == self.after]
         return {"after": _iso(self.after), "ids": ids, "watch": watch, "checked": checked,
-                "videos": self.videos}
+                "videos": self.videos, "deep_at": deep_at}
 
     def _merged(self) -> dict[str, int]:
         """The counts just seen, then the older watched ones this walk did not reach."""
@@ -139,7 +159,16 @@ class Walk:
 
     def _kept(self) -> dict[str, Any]:
         return {"after": _iso(self.after), "ids": self.ids, "watch": self.watch,
-                "checked": _iso(self.checked), "videos": self.videos}
+                "checked": _iso(self.checked), "videos": self.videos,
+                "deep_at": _iso(self.deep_at)}
+
+
+def held(known: Any, thread: str) -> int:
+    """How many replies under ``thread`` the store holds, as far as ``known`` tells (the
+    channel's own are never stored, so a thread it answered is read again by each deep
+    re-check); without a count, a number no thread reaches."""
+    count = getattr(known, "reply_count", None)
+    return count(thread) if callable(count) else 1_000_000_000
 
 
 def _time(value: Any) -> datetime | None:

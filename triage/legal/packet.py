@@ -10,7 +10,6 @@ masked: only the legal role exports it, and each export is journaled (kind
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ from triage.legal.delivery import deliveries_of
 from triage.legal.escalation import Escalation, find_escalation
 from triage.legal.people import require_role
 from triage.model import Comment, content_hash
-from triage.private import private_dir
+from triage.private import write_new_private
 from triage.store import Store
 
 __all__ = ["FORMATS", "PACKETS", "build_packet", "export_packet", "render_json", "render_markdown",
@@ -274,15 +273,6 @@ def save_packet(store: Store, config: Config, user: str, ident: str, fmt: str = 
     where = folder if folder is not None else store.data_dir / PACKETS
     stamp = (now or store.clock()).strftime("%Y%m%d-%H%M%S")
     try:
-        private_dir(where)
-        path = where / f"{esc.id}-{stamp}.{fmt}"
-        number = 1
-        while path.exists():
-            number += 1
-            path = where / f"{esc.id}-{stamp}-{number}.{fmt}"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        return write_new_private(where, f"{esc.id}-{stamp}", fmt, text)
     except OSError as exc:
         raise StoreError(f"{where}: cannot write the case packet: {exc.strerror}") from None
-    return path

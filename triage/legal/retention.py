@@ -46,7 +46,8 @@ class RetentionReport:
 def retention_candidates(
     store: Store, days: int, now: datetime
 ) -> tuple[list[str], list[str]]:
-    """The ids whose text is due for purging, and the held ones that would be but are kept.
+    """The ids whose text is due for purging, and the held ones that would be but are kept
+    (on legal hold, or adverse events whose intake is open).
 
     Age is counted from when the comment was closed (see the module's docstring).
     """
@@ -59,13 +60,17 @@ def retention_candidates(
                 closed.append(comment)
     unknown = {c.id for c in closed if c.closed_at is None and c.captured_at < cutoff}
     from_journal = _close_times(store, unknown) if unknown else {}
+    from triage.ae.intake import open_intake_ids
+
+    kept = open_intake_ids(store)  # an adverse event's text stays until its intake is done
     due: list[str] = []
     held: list[str] = []
     for comment in closed:
         closed_at = comment.closed_at or from_journal.get(comment.id) or comment.captured_at
         if closed_at >= cutoff:
             continue
-        (held if hold_of(store, comment.id) is not None else due).append(comment.id)
+        keep = hold_of(store, comment.id) is not None or comment.id in kept
+        (held if keep else due).append(comment.id)
     return sorted(due), sorted(held)
 
 

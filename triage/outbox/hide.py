@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from triage.ae.intake import GUARDED, require_intake_settled
 from triage.config import Config
 from triage.connectors import Capability, Connector
 from triage.errors import ActionRefused, TriageError
@@ -94,6 +95,7 @@ async def delete_comment(
     for reply_id in _replies_below(store, comment_id):
         if reply_id in held:  # the platform deletes the replies with their parent
             require_not_held(store, reply_id, "delete the comment it answers")
+        require_intake_settled(store, reply_id, "delete the comment it answers")
 
     async def act(connector: Connector, comment: Comment) -> None:
         await connector.delete(comment)
@@ -110,6 +112,8 @@ async def _moderate(
 ) -> list[Action]:
     comment = store.get(comment_id)
     require_not_held(store, comment_id, verb)
+    if verb in GUARDED:
+        require_intake_settled(store, comment_id, verb)
     require_capability(config, comment, capability)
     data: dict[str, Any] = {"platform": comment.platform, "account": comment.account,
                             "native_id": comment.native_id}

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from triage.config import TeamMember
+from triage.config import PharmacovigilanceConfig, TeamMember
 from triage.errors import ConfigError, DataFileError
 from triage.model import PLATFORMS, TAG_NAMES
 from triage.sandbox.slots import (
@@ -19,7 +19,7 @@ from triage.sandbox.slots import (
     compile_template,
     references,
 )
-from triage.tomlread import check_keys, read_toml
+from triage.tomlread import build, check_keys, read_toml
 
 __all__ = [
     "DATA_DIR",
@@ -62,6 +62,8 @@ class SandboxOrg:
     addresses: tuple[str, ...]
     url: str
     team: tuple[TeamMember, ...] = ()
+    #: The products and reporting deadline of its pharmacovigilance team.
+    pharmacovigilance: PharmacovigilanceConfig = field(default_factory=PharmacovigilanceConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,9 +210,19 @@ def _team(reader: _Reader, value: Any) -> tuple[TeamMember, ...]:
     return tuple(team)
 
 
+def _pharmacovigilance(reader: _Reader, value: Any) -> PharmacovigilanceConfig:
+    table = reader.table(value, "pharmacovigilance")
+    try:
+        found = build(PharmacovigilanceConfig, table, "pharmacovigilance", "", ConfigError)
+        found.validate("pharmacovigilance")
+    except ConfigError as exc:
+        raise reader.fail("pharmacovigilance", str(exc)) from None
+    return found
+
+
 def _org(reader: _Reader) -> tuple[SandboxOrg, dict[str, Unit], tuple[SandboxAccount, ...]]:
     doc = reader.doc
-    reader.keys(doc, "top level", ("org", "units", "accounts", "team"),
+    reader.keys(doc, "top level", ("org", "units", "accounts", "team", "pharmacovigilance"),
                 ("org", "units", "accounts"))
     org = reader.table(doc["org"], "org")
     reader.keys(org, "org", ("name", "phones", "emails", "addresses", "url"),
@@ -220,6 +232,7 @@ def _org(reader: _Reader) -> tuple[SandboxOrg, dict[str, Unit], tuple[SandboxAcc
         reader.texts(org["emails"], "org.emails"),
         reader.texts(org["addresses"], "org.addresses"), reader.text(org["url"], "org.url"),
         _team(reader, doc.get("team", [])),
+        _pharmacovigilance(reader, doc.get("pharmacovigilance", {})),
     )
     units = {}
     for key, value in reader.table(doc["units"], "units").items():

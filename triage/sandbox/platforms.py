@@ -340,7 +340,7 @@ class LinkedIn(PlatformStyle):
 
     def comment(self, rng: Random, account: SandboxAccount, post: PostRef, author: Author,
                 when: datetime, parent: str | None, root: str | None) -> tuple[str, str]:
-        activity = post.parts["activity"]
+        activity = post.parts.get("activity") or post.native_id.rsplit(":", 1)[-1]
         native = f"urn:li:comment:(urn:li:activity:{activity},{self._id(rng, when)})"
         short = native.replace("urn:li:activity:", "activity:")
         return native, f"{post.permalink}?commentUrn={quote(short, safe='')}"

@@ -53,6 +53,8 @@ def _platform_id(account: SandboxAccount) -> str:
         return account.page_id
     if account.platform == "youtube":
         return account.channel_id
+    if account.platform == "linkedin":
+        return account.organization_id
     if account.platform == "bluesky":
         return account.did
     return account.user_id
@@ -148,6 +150,8 @@ class SandboxPlatforms:
                 name=account.name, platform=account.platform, token_env=variable,
                 base_url=found["base_url"], page_id=found.get("page_id", ""),
                 channel_id=found.get("channel_id", ""), user_id=found.get("user_id", ""),
+                business_id=found.get("business_id", ""),
+                organization_id=found.get("organization_id", ""),
                 handle=found["handle"] if account.platform == "bluesky" else "",
                 **self._reddit(found, variable, tokens[account.name])))
         return self
@@ -184,7 +188,8 @@ class SandboxPlatforms:
         if user and all(member.name != user for member in team):
             team.append(TeamMember(user, roles=["agent", "approver"]))
         return replace(base, org=org, team=team, accounts=list(self.accounts),
-                       escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS)
+                       escalation=EscalationConfig(), poll_seconds=SANDBOX_POLL_SECONDS,
+                       pharmacovigilance=own.pharmacovigilance)
 
     def feed(self, seed: int, created: datetime, *,
              every: tuple[float, float] = FEED_EVERY) -> Feeder | None:

@@ -7,7 +7,7 @@ from triage.config import Config, TeamMember
 __all__ = ["identity_line"]
 
 #: The roles a newcomer may want to practise, in the order they are suggested.
-ROLES = ("legal", "approver", "agent")
+ROLES = ("legal", "approver", "pharmacovigilance", "agent")
 
 
 def _roles(member: TeamMember) -> str:

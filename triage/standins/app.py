@@ -1,4 +1,4 @@
-"""All seven stand-ins behind one set of path roots, and the Python API that controls them."""
+"""All nine stand-ins behind one set of path roots, and the Python API that controls them."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from triage.standins.core import PlatformApi, Request, Response
 from triage.standins.facebook import FacebookApi
 from triage.standins.faults import Budget, Fault, FaultBook, fault_from_dict
 from triage.standins.instagram import InstagramApi
+from triage.standins.linkedin import LinkedInApi
 from triage.standins.mastodon import MastodonApi
 from triage.standins.records import STANDIN_PLATFORMS
 from triage.standins.reddit import RedditApi
+from triage.standins.tiktok import TikTokApi
 from triage.standins.world import World
 from triage.standins.xapi import XApi
 from triage.standins.youtube import YouTubeApi
@@ -35,16 +37,20 @@ BASE_PATHS: dict[str, str] = {
     "x": "/x/2",
     "mastodon": "/mastodon",
     "reddit": "/reddit",
+    "tiktok": "/tiktok/open_api/v1.3",
+    "linkedin": "/linkedin/rest",
     "bluesky": "/bluesky",
 }
 APIS: dict[str, type[PlatformApi]] = {
     "facebook": FacebookApi, "instagram": InstagramApi, "youtube": YouTubeApi, "x": XApi,
-    "mastodon": MastodonApi, "reddit": RedditApi, "bluesky": BlueskyApi,
+    "mastodon": MastodonApi, "reddit": RedditApi, "tiktok": TikTokApi,
+    "linkedin": LinkedInApi, "bluesky": BlueskyApi,
 }
 #: path prefix -> (platform, root as the client used it, rest of the path)
 _ROOTS = re.compile(
     r"(?P<root>/(?P<graph>facebook|instagram)(?:/v\d+(?:\.\d+)?)?|/youtube/v3|/x/2|/2(?=/)"
-    r"|/mastodon|/reddit|/bluesky|(?=/api/v[12]/))(?P<rest>/.*)?\Z"
+    r"|/mastodon|/reddit|/tiktok/open_api/v1\.3|/linkedin/rest|/bluesky|(?=/api/v[12]/))"
+    r"(?P<rest>/.*)?\Z"
 )
 ADMIN = "/_standin"
 
@@ -134,6 +140,10 @@ class Standins:
             elif account.platform == "reddit":
                 entry["username"] = account.handle
                 entry["client_id"] = account.id  # the script app's; its secret is the token
+            elif account.platform == "tiktok":
+                entry["business_id"] = account.id
+            elif account.platform == "linkedin":
+                entry["organization_id"] = account.id
             elif account.platform == "bluesky":
                 entry["did"] = account.id  # the token is the account's app password
             else:
@@ -176,6 +186,10 @@ def _platform_of(root: str) -> str:
         return "x"
     if root == "/reddit":
         return "reddit"
+    if root.startswith("/tiktok"):
+        return "tiktok"
+    if root == "/linkedin/rest":
+        return "linkedin"
     if root == "/bluesky":
         return "bluesky"
     return "mastodon"

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 TIME_KEYS = frozenset({"created_time", "timestamp", "publishedAt", "updatedAt", "created_at",
-                       "created_utc", "indexedAt", "createdAt"})
+                       "created_utc", "create_time", "indexedAt", "createdAt"})
 TEXT_KEYS = frozenset({"message", "text", "textOriginal", "textDisplay", "content", "body"})
 NOT_JSON = (b"<html><head><title>502 Bad Gateway</title></head>"
             b"<body><h1>502 Bad Gateway</h1></body></html>")

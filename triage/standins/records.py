@@ -28,7 +28,7 @@ __all__ = [
 
 #: The platforms that have a stand-in, in the order their roots are documented.
 STANDIN_PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "youtube", "x", "mastodon",
-                                       "reddit", "bluesky")
+                                       "reddit", "tiktok", "linkedin", "bluesky")
 #: Reddit's kind prefixes (comment, post): its stand-in's ids are fullnames.
 REDDIT_KINDS = ("t1_", "t3_")
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -110,6 +110,13 @@ def make_id(platform: str, n: int, created: datetime, owner: str, is_post: bool,
         return f"{parent}.{_b64('reply', str(n), length=22)}"
     if platform == "reddit":
         return ("t3_" if is_post else "t1_") + _base36((36**6 if is_post else 21 * 36**6) + n)
+    if platform == "tiktok":
+        return str((7_300_000 if is_post else 7_400_000) * 10**12 + n)
+    if platform == "linkedin":
+        activity = 7_200_000 * 10**12 + n
+        if is_post:
+            return f"urn:li:activity:{activity}"
+        return f"urn:li:comment:({owner},{activity})"
     if platform == "bluesky":
         micros = int(created.timestamp() * 1_000_000) + (n >> 10)
         tid = _encode((micros << 10) | (n & 1023), _B32_SORT).rjust(13, "2")
@@ -154,6 +161,10 @@ def default_account(platform: str, key: str) -> SeedAccount:
         native = "15" + _digits(platform, key, length=17)
     elif platform == "reddit":
         native = "t2_" + _base36(int(_digits(platform, key, length=10)))
+    elif platform == "tiktok":
+        native = "-000" + _b64(platform, key, length=20)
+    elif platform == "linkedin":
+        native = _digits(platform, key, length=8).lstrip("0") or "1"
     elif platform == "bluesky":
         native = bluesky_did("account " + key)
     else:

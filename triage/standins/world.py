@@ -30,7 +30,7 @@ NUMERIC_IDS = ("x", "mastodon")
 #: Platforms whose stand-in keeps an inbox: what others wrote in the account's threads.
 INBOXES = ("x", "mastodon", "reddit", "bluesky")
 #: Platforms with only two levels: a reply to a reply lands under the top-level comment.
-TWO_LEVELS = ("youtube", "instagram")
+TWO_LEVELS = ("youtube", "instagram", "tiktok", "linkedin")
 
 
 @dataclass(slots=True, eq=False)

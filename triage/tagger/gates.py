@@ -20,6 +20,10 @@ __all__ = ["PatternScan", "needed_words", "starts_of"]
 
 #: A character class is spelled out letter by letter up to this size.
 _CLASS_LIMIT = 12
+#: Texts longer than this are scanned by every pattern in full (see PatternScan.scan).
+_LONG_TEXT = 4000
+#: A pattern with more places than this to try is run over the whole text instead.
+_MANY_PLACES = 48
 #: Literal starts beyond this many are not worth it: the pattern is run everywhere.
 _STARTS_LIMIT = 200
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}
@@ -330,6 +334,19 @@ class PatternScan:
     def scan(self, folded: str, text: str) -> Iterator[tuple[str, int, int]]:
         """(name, start, end) of every match, pattern by pattern in the order added, each
         pattern's matches left to right (as ``finditer`` gives them)."""
+        if len(folded) > _LONG_TEXT:
+            # A long text has starts everywhere: each pattern whose start is in it runs once, in C.
+            present: dict[tuple[bool, str], bool] = {}
+            for plan in self.plans:
+                where = text if plan.cased else folded
+                wanted = plan.starts if plan.starts is not None else plan.needs
+                if wanted is not None and not any(
+                    _present(present, plan.cased, word, where) for word in wanted
+                ):
+                    continue  # none of its starts (or needed words) is in the text
+                for every in plan.pattern.finditer(where):
+                    yield plan.name, every.start(), every.end()
+            return
         places: dict[int, list[int]] = {}
         for cased, where in ((False, folded), (True, text)):
             if not self._at_words[cased]:
@@ -355,7 +372,7 @@ class PatternScan:
             plan = self.plans[index]
             where = text if plan.cased else folded
             positions = places[index]
-            if not positions:
+            if not positions or len(positions) > _MANY_PLACES:
                 for every in plan.pattern.finditer(where):
                     yield plan.name, every.start(), every.end()
                 continue
@@ -367,6 +384,15 @@ class PatternScan:
                 if found is not None:
                     yield plan.name, found.start(), found.end()
                     reach = found.end() if found.end() > position else position + 1
+
+
+def _present(seen: dict[tuple[bool, str], bool], cased: bool, word: str, where: str) -> bool:
+    """Whether ``word`` is in ``where`` (looked up once per text: patterns share words)."""
+    key = (cased, word)
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = word in where
+    return found
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
