@@ -1,4 +1,4 @@
-"""Tagger commands: ``triage tag`` (tag comments from a file) and ``triage eval`` (score it)."""
+"""Tagger commands: ``triage tag``, ``triage eval`` (score), ``triage tagger lint``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from triage.errors import ImportError_
 from triage.model import TAG_NAMES, Tag
 from triage.textsafe import json_line, one_line
 
-__all__ = ["COMMANDS", "eval_command", "tag_command", "tag_json"]
+__all__ = ["COMMANDS", "eval_command", "tag_command", "tag_json", "tagger_group"]
 
 
 def tag_json(tag: Tag) -> dict[str, Any]:
@@ -217,4 +217,84 @@ def _from_journal(env: Env, as_json: bool) -> None:
         click.echo(f"{week}: " + ("; ".join(parts) if parts else "nothing reviewed"))
 
 
-COMMANDS = [tag_command, eval_command]
+@click.group("tagger")
+def tagger_group() -> None:
+    """The tagger's own data: lint the lexicons."""
+
+
+@tagger_group.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--corpus", "corpora", multiple=True, metavar="FILE",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Look for dead phrases in FILE (JSON lines or plain text) instead of the "
+                   "project's texts; repeatable.")
+@click.option("--no-corpus", is_flag=True, help="Do not look for dead phrases.")
+@click.option("--show-dead", is_flag=True, help="List every dead phrase, not only the counts.")
+@click.option("--reasons", is_flag=True, help="List every phrase that keeps its reason.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def lint_command(files: tuple[Path, ...], corpora: tuple[Path, ...], no_corpus: bool,
+                 show_dead: bool, reasons: bool, as_json: bool) -> None:
+    """Lint the lexicons of the rule FILES (default: the built-in ones and the claims).
+
+    Errors (exit 1): an entry that another entry of its lexicon already matches in every
+    form. Notes: phrases covered by a shorter or wider phrase of their lexicon, entries
+    that one gap phrase (``x ~2 y``) could replace, and phrases that match no text in the
+    dev comments, training/, held-out sets A-C, the claims' paraphrases and the outside
+    sets (TRIAGE_SHARED_DATA, else ../shared/data beside the project), or in the --corpus
+    files.
+    """
+    from triage.tagger.claims import BUILTIN_CLAIMS
+    from triage.tagger.datafiles import DATA_DIR
+    from triage.tagger.lint import claim_texts, default_corpora, lint_lexicons, read_lexicons
+    from triage.tagger.tagger import RULE_FILES, compile_data
+
+    aliases = compile_data(DATA_DIR, [BUILTIN_CLAIMS]).aliases
+    paths = list(files) or [DATA_DIR / f"{name}.toml" for name in RULE_FILES]
+    phrases = read_lexicons(paths, aliases, claims=not files)
+    texts = [] if no_corpus else list(corpora) or default_corpora()
+    own = claim_texts() if texts and not corpora else {}
+    report = lint_lexicons(phrases, texts, aliases, own)
+    if as_json:
+        click.echo(json_line({
+            "errors": [f.as_json() for f in report.errors],
+            "notes": [f.as_json() for f in report.notes],
+            "reasons": [{"file": str(p.file), "lexicon": p.lexicon, "phrase": p.text,
+                         "why": p.entry.why} for p in report.reasons],
+            "summary": report.summary(),
+        }))
+    else:
+        for finding in report.errors:
+            click.echo(f"error: {finding.message}")
+        for finding in report.notes:
+            if finding.kind != "dead" or show_dead:
+                click.echo(f"note: {finding.message}")
+        if reasons:
+            for phrase in report.reasons:
+                click.echo(f"why: {phrase.file.name}: lexicon '{phrase.lexicon}': "
+                           f"{phrase.text!r}: {phrase.entry.why}")
+        _lint_summary(report, texts, no_corpus)
+    if report.errors:
+        raise SystemExit(1)
+
+
+def _lint_summary(report: Any, texts: list[Path], no_corpus: bool) -> None:
+    summary = report.summary()
+    if no_corpus:
+        click.echo("dead phrases: not looked for (--no-corpus)")
+    elif not texts:
+        click.echo("dead phrases: not looked for (no corpus found; set TRIAGE_SHARED_DATA "
+                   "or give --corpus)")
+    else:
+        click.echo(f"dead phrases (no match in {summary['corpus_texts']} texts of "
+                   f"{len(summary['corpora'])} corpora):")
+        for name, total in summary["entries_per_file"].items():
+            click.echo(f"  {name}: {summary['dead_per_file'].get(name, 0)} of {total}")
+    click.echo(
+        f"{summary['entries']} entries in {summary['files']} files: "
+        f"{summary['duplicates']} duplicate{'s' if summary['duplicates'] != 1 else ''} "
+        f"(errors), {summary['covered']} covered, {summary['gap_families']} gap families, "
+        f"{summary['dead']} dead, {summary['with_reasons']} with reasons"
+    )
+
+
+COMMANDS = [tag_command, eval_command, tagger_group]

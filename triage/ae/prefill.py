@@ -17,13 +17,14 @@ Anything not found is left empty for a person to complete; nothing here is confi
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
 from triage.config import ProductConfig
 from triage.model import Comment
-from triage.tagger.datafiles import builtin_path, read_toml
+from triage.tagger.datafiles import Where, builtin_path, read_toml
+from triage.tagger.lexicon import read_entries
+from triage.tagger.text import phrase_keys
 
 __all__ = ["CRITERIA", "CRITERION_LABELS", "find_products", "prefill"]
 
@@ -62,19 +63,31 @@ _AGE = re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|yrs? old|years? old|year-old|-year-o
 
 @lru_cache(maxsize=1)
 def _lexicons() -> tuple[frozenset[str], frozenset[str]]:
-    """The tagger's treatment words and its time-linking words ("after", "since")."""
-    lexicons = read_toml(builtin_path("adverse.toml")).get("lexicons", {})
+    """The tagger's treatment words and its time-linking words ("after", "since"), as keys."""
+    path = builtin_path("adverse.toml")
+    lexicons = read_toml(path).get("lexicons", {})
+
+    def keys(name: str) -> set[str]:
+        entries = read_entries(Where(path, f"lexicon '{name}'"), lexicons.get(name), name)
+        return {_key(entry.phrase.replace("*", "")) for entry in entries}
+
     treatment: set[str] = set()
     for name in ("vaccine", "drug", "device", "procedure"):
-        treatment.update(str(w).rstrip("*").casefold() for w in lexicons.get(name, ()))
-    linking = {_plain(str(w).casefold()) for w in lexicons.get("happened", ())}
-    return frozenset(treatment), frozenset(linking)
+        treatment |= keys(name)
+    return frozenset(treatment), frozenset(keys("happened"))
 
 
-def _plain(text: str) -> str:
-    """``text`` without accents ("salió" reads "salio"), as the tagger's lexicons write it."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(ch))
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, str]:
+    """The tagger's aliases ("vacuna" reads "vaccine"), word for word."""
+    table = read_toml(builtin_path("matching.toml")).get("aliases", {})
+    return {variant: canonical for canonical, variants in table.items() for variant in variants}
+
+
+def _key(text: str) -> str:
+    """``text`` as the tagger's lexicons match it: folded words, aliases read as their word."""
+    aliases = _aliases()
+    return " ".join(aliases.get(key, key) for key in phrase_keys(text))
 
 
 def _name_pattern(name: str) -> re.Pattern[str]:
@@ -133,7 +146,7 @@ def prefill(comment: Comment, products: Sequence[ProductConfig]) -> dict[str, st
     events: list[str] = []
     treatments: list[str] = []
     for span in spans:
-        folded = _plain(" ".join(span.casefold().split()))
+        folded = _key(span)
         if not folded or folded in linking_words:
             continue
         if folded in treatment_words or find_products(span, products):

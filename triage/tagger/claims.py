@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from triage.tagger.datafiles import Where, builtin_path, read_toml
-from triage.tagger.lexicon import PhraseError, parse_phrase
+from triage.tagger.lexicon import PhraseError, expand_phrase
 
 __all__ = [
     "BUILTIN_CLAIMS",
@@ -159,7 +159,7 @@ def _anchors(at: Where, value: Any) -> tuple[tuple[str, ...], ...]:
         phrases = at.strings(group, f"anchors group {index}")
         for phrase in phrases:
             try:
-                parse_phrase(phrase)
+                expand_phrase(phrase)
             except PhraseError as exc:
                 raise at.error(f"anchors group {index}: phrase {phrase!r}: {exc}") from None
         groups.append(tuple(phrases))

@@ -1,38 +1,111 @@
 """Phrase lexicons matched over a comment's tokens in one pass (a token trie).
 
 A phrase is written in plain words; ``word*`` matches any word starting with ``word``,
-``_`` matches any one word, ``#`` any word with a digit in it. Phrases are folded and
-tokenised as comments are, so case, accents and apostrophes do not matter.
+``_`` matches any one word, ``#`` any word with a digit in it, and ``~N`` (N from 1 to 6)
+up to N words of any kind: ``took ~3 pills`` is "took", then none to three words, then
+"pills" ("took pills", "took all the pills"; never across a sentence's end). A gap is
+expanded when the phrase is loaded, into one plain phrase per length. Phrases are folded
+and tokenised as comments are, so case, accents and apostrophes do not matter.
+
+In a data file a lexicon is a list whose entries are either a phrase or a table keeping
+the phrase's reason beside it: ``{ phrase = "took ~3 pills", why = "..." }``.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
+from triage.tagger.datafiles import Where
 from triage.tagger.text import Doc, phrase_keys
 
-__all__ = ["Hit", "Hits", "PhraseError", "PhraseIndex", "parse_phrase"]
+__all__ = ["Entry", "Hit", "Hits", "PhraseError", "PhraseIndex", "Steps", "expand_phrase",
+           "parse_phrase", "read_entries"]
 
 _WILD = "\x00any"
 _NUM = "\x00num"
 #: At most this many words' first steps are kept (bounded on hostile input).
 _FIRST_STEPS_KEPT = 100_000
 
+#: The longest gap ``~N`` a phrase may have, and how many plain phrases one may become.
+MAX_GAP = 6
+_MAX_VARIANTS = 64
+_GAP = re.compile(r"~(\d+)")
+_ENTRY_KEYS = ("phrase", "why")
+
 #: (first token index, last token index), inclusive.
 Hit = tuple[int, int]
+#: A plain phrase as matched: (key, is_prefix) per word; wildcards as special keys.
+Steps = tuple[tuple[str, bool], ...]
 
 
 class PhraseError(ValueError):
-    """A phrase that cannot be matched (empty, or only wildcards)."""
+    """A phrase that cannot be matched (empty, only wildcards, or a bad gap)."""
 
 
-def parse_phrase(
-    phrase: str, aliases: Mapping[str, str] | None = None
-) -> tuple[tuple[str, bool], ...]:
-    """The steps of ``phrase``: (key, is_prefix) each; wildcards as special keys."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry of a lexicon: the phrase and, where the file gives it, why it is there."""
+
+    phrase: str
+    why: str = ""
+
+
+def read_entries(where: Where, value: Any, lexicon: str) -> list[Entry]:
+    """The entries of the lexicon ``lexicon``: strings, or ``{ phrase, why }`` tables."""
+    if not isinstance(value, list) or not value:
+        raise where.error(f"'{lexicon}' must be a non-empty list of phrases")
+    entries = []
+    for number, item in enumerate(value, 1):
+        if isinstance(item, str) and item.strip():
+            entries.append(Entry(item))
+            continue
+        at = where.at(f"entry {number}")
+        if not isinstance(item, dict):
+            raise at.error("must be a non-empty string or a table { phrase = \"...\", "
+                           "why = \"...\" }")
+        at.unknown_keys(item, _ENTRY_KEYS)
+        phrase = at.string(item.get("phrase"), "phrase")
+        why = item.get("why", "")
+        if not isinstance(why, str):
+            raise at.error(f"'why' of {phrase!r} must be a string")
+        entries.append(Entry(phrase, why.strip()))
+    return entries
+
+
+def expand_phrase(phrase: str, aliases: Mapping[str, str] | None = None) -> list[Steps]:
+    """Every plain phrase ``phrase`` stands for: one, or one per length of each gap."""
+    parts: list[list[str]] = []
+    words = phrase.split()
+    for index, raw in enumerate(words):
+        gap = _GAP.fullmatch(raw)
+        if gap is None:
+            parts.append([raw])
+            continue
+        size = int(gap.group(1))
+        if not 1 <= size <= MAX_GAP:
+            raise PhraseError(f"a gap {raw!r} must be ~1 to ~{MAX_GAP}")
+        if index == 0 or index == len(words) - 1 or _GAP.fullmatch(words[index - 1]):
+            raise PhraseError(f"a gap {raw!r} needs a word on each side")
+        parts.append([" ".join("_" * count) for count in range(size + 1)])
+    variants = 1
+    for choices in parts:
+        variants *= len(choices)
+    if variants > _MAX_VARIANTS:
+        raise PhraseError(f"its gaps make {variants} phrases (at most {_MAX_VARIANTS})")
+    return [parse_phrase(" ".join(choice), aliases) for choice in itertools.product(*parts)]
+
+
+def parse_phrase(phrase: str, aliases: Mapping[str, str] | None = None) -> Steps:
+    """The steps of ``phrase`` (without gaps): (key, is_prefix) each."""
     steps: list[tuple[str, bool]] = []
     for raw in phrase.split():
+        if _GAP.fullmatch(raw):
+            raise PhraseError(f"a gap {raw!r} is not allowed here")
         if raw == "_":
             steps.append((_WILD, False))
             continue
@@ -93,9 +166,13 @@ class PhraseIndex:
 
     def add(self, phrase: str, name: str) -> None:
         """Add ``phrase`` to the lexicon ``name`` (raises PhraseError if unusable)."""
+        for steps in expand_phrase(phrase, self.aliases):
+            self._add_steps(steps, name)
+
+    def _add_steps(self, steps: Steps, name: str) -> None:
         self._first_steps.clear()
         node = self._root
-        for key, prefix in parse_phrase(phrase, self.aliases):
+        for key, prefix in steps:
             if key == _WILD:
                 node.wild = node.wild or _Node()
                 node = node.wild

@@ -19,7 +19,7 @@ from typing import Any
 
 from triage.tagger.datafiles import Where, read_toml
 from triage.tagger.gates import PatternScan
-from triage.tagger.lexicon import Hit, Hits, PhraseError, PhraseIndex
+from triage.tagger.lexicon import Hit, Hits, PhraseError, PhraseIndex, read_entries
 from triage.tagger.text import Doc
 
 __all__ = ["Firing", "Rule", "RuleBook", "RuleFile"]
@@ -105,11 +105,11 @@ class RuleBook:
         lexicons = where.table(data.get("lexicons"), "lexicons", required=False)
         for lexicon, phrases in lexicons.items():
             at = where.at(f"lexicon '{lexicon}'")
-            for phrase in at.strings(phrases, lexicon):
+            for entry in read_entries(at, phrases, lexicon):
                 try:
-                    self.index.add(phrase, f"{name}.{lexicon}")
+                    self.index.add(entry.phrase, f"{name}.{lexicon}")
                 except PhraseError as exc:
-                    raise at.error(f"phrase {phrase!r}: {exc}") from None
+                    raise at.error(f"phrase {entry.phrase!r}: {exc}") from None
             self.names.add(f"{name}.{lexicon}")
         for table_name, cased in (("patterns", False), ("patterns_cased", True)):
             patterns = where.table(data.get(table_name), table_name, required=False)
