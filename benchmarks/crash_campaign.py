@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -112,21 +113,19 @@ def child_desk(data: str, seed: str, limit: str = "0") -> None:
         kind = rng.choice(("status", "assign", "tag"))
         done: list[tuple[str, list[str], object]] = []
         try:
+            # What the desk acknowledged is what it returned: it leaves out comments it
+            # refuses to change (an adverse event whose intake is open is not dismissed).
             if kind == "status":
                 new = [i for i in ids if store.get(i).status == "new"]
                 old = [i for i in ids if store.get(i).status == "dismissed"]
-                desk.dismiss(new)
-                done.append(("dismiss", new, "dismissed"))
-                desk.restore(old)
-                done.append(("restore", old, "new"))
+                done.append(("dismiss", _changed(desk.dismiss(new)), "dismissed"))
+                done.append(("restore", _changed(desk.restore(old)), "new"))
             elif kind == "assign":
-                desk.assign(ids, f"c{seed}")
-                done.append(("assign", ids, f"c{seed}"))
+                done.append(("assign", _changed(desk.assign(ids, f"c{seed}")), f"c{seed}"))
             else:
                 tag = rng.choice(("question", "abuse", "privacy"))
                 ids = [i for i in ids if not store.get(i).tag(tag)]
-                desk.correct_tag(ids, tag, add=True)
-                done.append(("tag", ids, tag))
+                done.append(("tag", _changed(desk.correct_tag(ids, tag, add=True)), tag))
         except TriageError as exc:
             print(json.dumps({"error": str(exc)}), flush=True)
             return
@@ -171,6 +170,11 @@ def child_tui(data: str, seed: str) -> None:
                     await pilot.press("j")
 
     asyncio.run(drive())
+
+
+def _changed(actions: list[Any]) -> list[str]:
+    """The comments a desk call acknowledged changing, in its actions' order."""
+    return list(dict.fromkeys(a.comment_id for a in actions))
 
 
 def child_check(data: str, acked: str) -> None:
